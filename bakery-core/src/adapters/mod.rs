@@ -1,0 +1,12 @@
+//! Implementations of the ports: the embedded defaults (always built) and the production
+//! adapters (each behind its cargo feature).
+
+mod log_push;
+mod log_sms;
+#[cfg(feature = "mongodb")]
+pub mod mongo;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+pub use log_push::LogPush;
+pub use log_sms::{LogSms, RecordingSms};

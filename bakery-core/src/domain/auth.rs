@@ -1,0 +1,36 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Id, Phone};
+
+/// The one live OTP of a phone. Only a keyed hash of the code is kept, so a leaked database
+/// does not hand out sign-ins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OtpRecord {
+    /// Unique per issued code, so consuming it cannot consume a newer one by accident.
+    pub id: Id,
+    pub phone: Phone,
+    pub code_hash: String,
+    /// Verification attempts made so far, counted before comparing.
+    pub attempts: u32,
+    /// The name given at registration; the account is created only when the code is proven.
+    pub pending_name: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One refresh token. The token itself is never stored, only its SHA-256; tokens issued by
+/// rotation share the `family_id` of the sign-in they descend from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshTokenRecord {
+    pub id: Id,
+    pub family_id: Id,
+    pub user_id: Id,
+    pub token_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+    pub created_at: DateTime<Utc>,
+}

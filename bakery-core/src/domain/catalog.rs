@@ -1,0 +1,277 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{optional_text, required_text, Id, Money};
+use crate::error::Error;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Category {
+    pub id: Id,
+    pub name: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub is_active: bool,
+    pub display_order: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Category {
+    pub fn check(
+        name: &str,
+        description: Option<&str>,
+        image: Option<&str>,
+    ) -> Result<(String, Option<String>, Option<String>), Error> {
+        Ok((
+            required_text("name", name, 80)?,
+            optional_text("description", description, 1000)?,
+            optional_text("image", image, 2048)?,
+        ))
+    }
+}
+
+/// Per-serving nutrition as printed on the label: grams, and kilocalories for `calories`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NutritionalInfo {
+    pub calories: Option<f64>,
+    pub fat: Option<f64>,
+    pub carbs: Option<f64>,
+    pub protein: Option<f64>,
+}
+
+impl NutritionalInfo {
+    pub fn check(self) -> Result<Self, Error> {
+        for (field, value) in [
+            ("nutritionalInfo.calories", self.calories),
+            ("nutritionalInfo.fat", self.fat),
+            ("nutritionalInfo.carbs", self.carbs),
+            ("nutritionalInfo.protein", self.protein),
+        ] {
+            if let Some(v) = value {
+                if !v.is_finite() || !(0.0..=100_000.0).contains(&v) {
+                    return Err(Error::validation(field, "must be a non-negative number"));
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// The review aggregate kept on the product so listings can sort by rating without a join.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ratings {
+    pub average: f64,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: Id,
+    pub name: String,
+    pub description: String,
+    pub category_id: Id,
+    pub price: Money,
+    /// A reduced price; when set it is what the customer pays.
+    pub discount_price: Option<Money>,
+    pub images: Vec<String>,
+    pub ingredients: Vec<String>,
+    pub nutritional_info: NutritionalInfo,
+    pub is_vegetarian: bool,
+    /// Lower-cased allergen names, so filters match however staff typed them.
+    pub allergens: Vec<String>,
+    /// Minutes the kitchen needs; drives the ETA and the earliest scheduled time.
+    pub preparation_time: u32,
+    pub is_available: bool,
+    pub is_featured: bool,
+    /// Units left today; `None` means not limited.
+    pub stock: Option<u32>,
+    pub ratings: Ratings,
+    /// Units in orders that were not canceled: what "popular" ranks by.
+    pub units_sold: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Product {
+    /// The unit price an order is charged today.
+    pub fn effective_price(&self) -> Money {
+        self.discount_price.unwrap_or(self.price)
+    }
+
+    /// Builds a new product from checked staff input.
+    pub fn create(draft: ProductDraft, now: DateTime<Utc>) -> Self {
+        let mut product = Self {
+            id: Id::generate(),
+            name: String::new(),
+            description: String::new(),
+            category_id: draft.category_id.clone(),
+            price: Money::ZERO,
+            discount_price: None,
+            images: Vec::new(),
+            ingredients: Vec::new(),
+            nutritional_info: NutritionalInfo::default(),
+            is_vegetarian: false,
+            allergens: Vec::new(),
+            preparation_time: 0,
+            is_available: true,
+            is_featured: false,
+            stock: None,
+            ratings: Ratings::default(),
+            units_sold: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        product.apply(draft, now);
+        product
+    }
+
+    /// Overwrites the staff-editable fields; ratings and sales stay as the store keeps them.
+    pub fn apply(&mut self, draft: ProductDraft, now: DateTime<Utc>) {
+        self.name = draft.name;
+        self.description = draft.description;
+        self.category_id = draft.category_id;
+        self.price = draft.price;
+        self.discount_price = draft.discount_price;
+        self.images = draft.images;
+        self.ingredients = draft.ingredients;
+        self.nutritional_info = draft.nutritional_info;
+        self.is_vegetarian = draft.is_vegetarian;
+        self.allergens = draft.allergens;
+        self.preparation_time = draft.preparation_time;
+        self.is_available = draft.is_available;
+        self.is_featured = draft.is_featured;
+        self.stock = draft.stock;
+        self.updated_at = now;
+    }
+}
+
+/// Everything staff decide about a product, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductDraft {
+    pub name: String,
+    pub description: String,
+    pub category_id: Id,
+    pub price: Money,
+    pub discount_price: Option<Money>,
+    pub images: Vec<String>,
+    pub ingredients: Vec<String>,
+    pub nutritional_info: NutritionalInfo,
+    pub is_vegetarian: bool,
+    pub allergens: Vec<String>,
+    pub preparation_time: u32,
+    pub is_available: bool,
+    pub is_featured: bool,
+    pub stock: Option<u32>,
+}
+
+impl ProductDraft {
+    /// Checks the cross-field rules: a discount must be below the price, lists are bounded
+    /// and free of blanks, preparation fits in a day.
+    pub fn check(mut self) -> Result<Self, Error> {
+        self.name = required_text("name", &self.name, 120)?;
+        self.description = required_text("description", &self.description, 2000)?;
+        if self.price == Money::ZERO {
+            return Err(Error::validation("price", "must be greater than zero"));
+        }
+        if let Some(discount) = self.discount_price {
+            if discount >= self.price {
+                return Err(Error::validation(
+                    "discountPrice",
+                    "must be below the price",
+                ));
+            }
+        }
+        self.images = clean_list("images", self.images, 10, 2048)?;
+        self.ingredients = clean_list("ingredients", self.ingredients, 50, 80)?;
+        self.allergens = clean_list("allergens", self.allergens, 20, 40)?
+            .into_iter()
+            .map(|a| a.to_lowercase())
+            .collect();
+        self.allergens.dedup();
+        if self.preparation_time > 24 * 60 {
+            return Err(Error::validation(
+                "preparationTime",
+                "must be at most 1440 minutes",
+            ));
+        }
+        self.nutritional_info = self.nutritional_info.check()?;
+        Ok(self)
+    }
+}
+
+fn clean_list(
+    field: &str,
+    items: Vec<String>,
+    max_items: usize,
+    max_chars: usize,
+) -> Result<Vec<String>, Error> {
+    if items.len() > max_items {
+        return Err(Error::validation(
+            field,
+            format!("at most {max_items} entries"),
+        ));
+    }
+    items
+        .iter()
+        .map(|item| required_text(field, item, max_chars))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn draft() -> ProductDraft {
+        ProductDraft {
+            name: "Croissant".into(),
+            description: "Butter".into(),
+            category_id: Id::generate(),
+            price: Money::from_minor(250),
+            discount_price: None,
+            images: vec![],
+            ingredients: vec!["flour".into()],
+            nutritional_info: NutritionalInfo::default(),
+            is_vegetarian: true,
+            allergens: vec!["Gluten".into(), " Milk ".into()],
+            preparation_time: 10,
+            is_available: true,
+            is_featured: false,
+            stock: None,
+        }
+    }
+
+    #[test]
+    fn draft_normalises_allergens() {
+        assert_eq!(draft().check().unwrap().allergens, vec!["gluten", "milk"]);
+    }
+
+    #[test]
+    fn draft_names_the_broken_field() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut ProductDraft)>)> = vec![
+            ("name", Box::new(|d| d.name = " ".into())),
+            ("price", Box::new(|d| d.price = Money::ZERO)),
+            (
+                "discountPrice",
+                Box::new(|d| d.discount_price = Some(Money::from_minor(250))),
+            ),
+            ("ingredients", Box::new(|d| d.ingredients = vec!["".into()])),
+            ("preparationTime", Box::new(|d| d.preparation_time = 5000)),
+            (
+                "nutritionalInfo.fat",
+                Box::new(|d| d.nutritional_info.fat = Some(-1.0)),
+            ),
+        ];
+        for (field, mutate) in cases {
+            let mut d = draft();
+            mutate(&mut d);
+            match d.check() {
+                Err(Error::Validation { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Values the bakery talks about. Every constructor checks its invariants and names the field
+//! it rejects, so the rest of the code never re-validates.
+
+mod auth;
+mod catalog;
+mod id;
+mod money;
+mod notification;
+mod order;
+mod page;
+mod phone;
+mod promotion;
+mod review;
+mod text;
+mod user;
+
+pub use auth::{OtpRecord, RefreshTokenRecord};
+pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
+pub use id::Id;
+pub use money::{Currency, Money};
+pub use notification::{Notification, NotificationKind};
+pub use order::{
+    DeliveryAddress, DeliveryPerson, GeoPoint, Order, OrderItem, OrderStatus, PaymentDetails,
+    PaymentMethod, PaymentStatus, StatusChange,
+};
+pub use page::{Page, PageRequest};
+pub use phone::Phone;
+pub use promotion::{normalise_code, DiscountType, Promotion, PromotionDraft};
+pub use review::{Rating, Review};
+pub use text::{optional_text, required_text};
+pub use user::{Address, AddressDraft, Email, Role, User};

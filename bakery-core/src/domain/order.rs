@@ -1,0 +1,231 @@
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{optional_text, required_text, Address, Currency, Id, Money, Phone, Role};
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Preparing,
+    OutForDelivery,
+    Delivered,
+    Canceled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Placed,
+        OrderStatus::Preparing,
+        OrderStatus::OutForDelivery,
+        OrderStatus::Delivered,
+        OrderStatus::Canceled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Placed => "placed",
+            Self::Preparing => "preparing",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| {
+                Error::validation(
+                    "status",
+                    "must be placed, preparing, out_for_delivery, delivered or canceled",
+                )
+            })
+    }
+
+    /// Whether the kitchen or the courier still has work to do.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Placed | Self::Preparing | Self::OutForDelivery)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    Cash,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Completed,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentDetails {
+    pub method: PaymentMethod,
+    /// The Stripe PaymentIntent id for card payments.
+    pub transaction_id: Option<String>,
+    pub status: PaymentStatus,
+}
+
+/// A line of an order, frozen at the catalog price of the moment it was placed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub product_id: Id,
+    pub name: String,
+    pub quantity: u32,
+    /// Unit price charged.
+    pub price: Money,
+}
+
+/// Where the order goes; a copy, so editing the address book later does not move old orders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryAddress {
+    pub address: String,
+    pub landmark: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip_code: String,
+}
+
+impl DeliveryAddress {
+    pub fn parse(
+        address: &str,
+        landmark: Option<&str>,
+        city: &str,
+        state: &str,
+        zip_code: &str,
+    ) -> Result<Self, Error> {
+        let parsed = (|| {
+            Ok(Self {
+                address: required_text("address", address, 200)?,
+                landmark: optional_text("landmark", landmark, 200)?,
+                city: required_text("city", city, 80)?,
+                state: required_text("state", state, 80)?,
+                zip_code: required_text("zipCode", zip_code, 12)?,
+            })
+        })();
+        parsed.map_err(|e: Error| e.in_field("deliveryAddress"))
+    }
+}
+
+impl From<&Address> for DeliveryAddress {
+    fn from(a: &Address) -> Self {
+        Self {
+            address: a.address.clone(),
+            landmark: a.landmark.clone(),
+            city: a.city.clone(),
+            state: a.state.clone(),
+            zip_code: a.zip_code.clone(),
+        }
+    }
+}
+
+/// A position as GeoJSON orders it: longitude first.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub coordinates: [f64; 2],
+}
+
+impl GeoPoint {
+    pub fn parse(longitude: f64, latitude: f64) -> Result<Self, Error> {
+        if !longitude.is_finite() || !(-180.0..=180.0).contains(&longitude) {
+            return Err(Error::validation(
+                "longitude",
+                "must be between -180 and 180",
+            ));
+        }
+        if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
+            return Err(Error::validation("latitude", "must be between -90 and 90"));
+        }
+        Ok(Self {
+            coordinates: [longitude, latitude],
+        })
+    }
+
+    pub fn longitude(self) -> f64 {
+        self.coordinates[0]
+    }
+
+    pub fn latitude(self) -> f64 {
+        self.coordinates[1]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryPerson {
+    pub name: String,
+    pub phone: Phone,
+    /// Last reported position; `None` until the courier's app reports one.
+    pub location: Option<GeoPoint>,
+    pub location_updated_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of the order's history: who moved it where, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub actor_id: Id,
+    pub actor_role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub id: Id,
+    pub user_id: Id,
+    pub items: Vec<OrderItem>,
+    pub delivery_address: DeliveryAddress,
+    pub payment_details: PaymentDetails,
+    pub order_status: OrderStatus,
+    pub status_history: Vec<StatusChange>,
+    pub subtotal: Money,
+    pub delivery_fee: Money,
+    pub taxes: Money,
+    pub discount: Money,
+    pub total: Money,
+    pub currency: Currency,
+    pub promotion_id: Option<Id>,
+    pub promotion_code: Option<String>,
+    pub is_scheduled: bool,
+    pub scheduled_delivery_time: Option<DateTime<Utc>>,
+    pub estimated_delivery_time: DateTime<Utc>,
+    pub delivery_person: Option<DeliveryPerson>,
+    pub special_instructions: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// Units per product, summed over lines, as stock is counted.
+    pub fn units_by_product(&self) -> Vec<(Id, u32)> {
+        let mut units: Vec<(Id, u32)> = Vec::new();
+        for item in &self.items {
+            match units.iter_mut().find(|(id, _)| id == &item.product_id) {
+                Some((_, q)) => *q += item.quantity,
+                None => units.push((item.product_id.clone(), item.quantity)),
+            }
+        }
+        units
+    }
+}

@@ -1,0 +1,127 @@
+//! The one error type every use case returns.
+//!
+//! Callers (the HTTP server, the CLI through it, embedding apps) map it exactly once: each
+//! variant has a stable machine-readable [`Error::code`] and a message that is safe to show a
+//! customer. `Internal` keeps its cause for the log but never says it to the client.
+
+use std::fmt;
+
+/// Result alias used by the use cases.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that breaks an invariant; `field` names the offending input in camelCase.
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// The resource does not exist, or exists but is not the caller's to see.
+    #[error("{resource} not found")]
+    NotFound { resource: &'static str },
+    /// The request is valid but collides with the current state (duplicate, illegal status
+    /// change, stock gone, promotion used up, category still in use...).
+    #[error("{message}")]
+    Conflict { code: ConflictCode, message: String },
+    /// Credentials are missing, wrong or expired. Deliberately vague: never says which part.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Authenticated, but the role does not allow this.
+    #[error("not allowed for this account")]
+    Forbidden,
+    /// A feature whose provider is not configured (e.g. card payments without Stripe).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many requests, retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Anything the client cannot fix. The cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The kinds of conflict a client may want to tell apart, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictCode {
+    DuplicatePhone,
+    DuplicateName,
+    DuplicateCode,
+    DuplicateReview,
+    IllegalStatusChange,
+    OutOfStock,
+    ProductUnavailable,
+    PromotionNotApplicable,
+    PromotionUsedUp,
+    CategoryInUse,
+    NotPurchased,
+    ConcurrentUpdate,
+}
+
+impl ConflictCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DuplicatePhone => "DUPLICATE_PHONE",
+            Self::DuplicateName => "DUPLICATE_NAME",
+            Self::DuplicateCode => "DUPLICATE_CODE",
+            Self::DuplicateReview => "DUPLICATE_REVIEW",
+            Self::IllegalStatusChange => "ILLEGAL_STATUS_CHANGE",
+            Self::OutOfStock => "OUT_OF_STOCK",
+            Self::ProductUnavailable => "PRODUCT_UNAVAILABLE",
+            Self::PromotionNotApplicable => "PROMOTION_NOT_APPLICABLE",
+            Self::PromotionUsedUp => "PROMOTION_USED_UP",
+            Self::CategoryInUse => "CATEGORY_IN_USE",
+            Self::NotPurchased => "NOT_PURCHASED",
+            Self::ConcurrentUpdate => "CONCURRENT_UPDATE",
+        }
+    }
+}
+
+impl fmt::Display for ConflictCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: ConflictCode, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// Stable SNAKE_CASE code clients can switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "VALIDATION_FAILED",
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::Conflict { code, .. } => code.as_str(),
+            Self::Unauthorized(_) => "UNAUTHORIZED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Re-labels the field of a validation error, so a nested value reports its full path
+    /// (`deliveryAddress.city`) rather than its own name (`city`).
+    pub fn in_field(self, prefix: &str) -> Self {
+        match self {
+            Self::Validation { field, message } => Self::Validation {
+                field: format!("{prefix}.{field}"),
+                message,
+            },
+            other => other,
+        }
+    }
+}

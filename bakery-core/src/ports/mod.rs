@@ -1,0 +1,15 @@
+//! What the use cases need from the outside world, as traits. Each has an embedded default in
+//! `adapters` and a production adapter behind a cargo feature.
+
+mod clock;
+mod push;
+mod sms;
+mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use push::{PushMessage, PushSender};
+pub use sms::SmsSender;
+pub use store::{
+    OrderQuery, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, RefreshOutcome, Store,
+    StoreResult, TransitionOrder,
+};

@@ -1,0 +1,8 @@
+//! The shop's rules as pure functions: same input, same answer, no I/O, so every edge can be
+//! unit-tested and every store gets identical behaviour.
+
+pub mod pricing;
+pub mod promotion;
+pub mod schedule;
+pub mod search;
+pub mod status;
