@@ -16,7 +16,9 @@ pub struct OtpRecord {
     pub attempts: u32,
     /// The name given at registration; the account is created only when the code is proven.
     pub pending_name: Option<String>,
+    #[serde(with = "super::time")]
     pub expires_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -29,8 +31,11 @@ pub struct RefreshTokenRecord {
     pub family_id: Id,
     pub user_id: Id,
     pub token_hash: String,
+    #[serde(with = "super::time")]
     pub expires_at: DateTime<Utc>,
+    #[serde(with = "super::time::option")]
     pub used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
 }

@@ -13,7 +13,9 @@ pub struct Category {
     pub image: Option<String>,
     pub is_active: bool,
     pub display_order: i32,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -92,7 +94,9 @@ pub struct Product {
     pub ratings: Ratings,
     /// Units in orders that were not canceled: what "popular" ranks by.
     pub units_sold: u64,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -12,6 +12,7 @@ mod phone;
 mod promotion;
 mod review;
 mod text;
+pub mod time;
 mod user;
 
 pub use auth::{OtpRecord, RefreshTokenRecord};

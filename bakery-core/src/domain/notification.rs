@@ -23,5 +23,6 @@ pub struct Notification {
     /// The order (or other resource) the notification is about.
     pub reference_id: Option<Id>,
     pub is_read: bool,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
 }

@@ -176,6 +176,7 @@ pub struct DeliveryPerson {
     pub phone: Phone,
     /// Last reported position; `None` until the courier's app reports one.
     pub location: Option<GeoPoint>,
+    #[serde(with = "super::time::option")]
     pub location_updated_at: Option<DateTime<Utc>>,
 }
 
@@ -184,6 +185,7 @@ pub struct DeliveryPerson {
 #[serde(rename_all = "camelCase")]
 pub struct StatusChange {
     pub status: OrderStatus,
+    #[serde(with = "super::time")]
     pub at: DateTime<Utc>,
     pub actor_id: Id,
     pub actor_role: Role,
@@ -208,11 +210,15 @@ pub struct Order {
     pub promotion_id: Option<Id>,
     pub promotion_code: Option<String>,
     pub is_scheduled: bool,
+    #[serde(with = "super::time::option")]
     pub scheduled_delivery_time: Option<DateTime<Utc>>,
+    #[serde(with = "super::time")]
     pub estimated_delivery_time: DateTime<Utc>,
     pub delivery_person: Option<DeliveryPerson>,
     pub special_instructions: Option<String>,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -25,7 +25,9 @@ pub struct Promotion {
     /// Upper-case code customers type; a promotion without one is a banner only.
     pub code: Option<String>,
     pub minimum_order_value: Money,
+    #[serde(with = "super::time")]
     pub start_date: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub end_date: DateTime<Utc>,
     pub is_active: bool,
     /// Products the discount applies to; empty means the whole cart.
@@ -36,7 +38,9 @@ pub struct Promotion {
     pub per_user_limit: Option<u32>,
     /// Redemptions by orders that were not canceled. Maintained by the store, atomically.
     pub used_count: u32,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -48,7 +48,9 @@ pub struct Review {
     pub images: Vec<String>,
     pub is_approved: bool,
     pub likes: u32,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
 }
 

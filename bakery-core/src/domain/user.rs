@@ -142,7 +142,9 @@ pub struct User {
     pub role: Role,
     /// Whether the phone number has been proven with an OTP.
     pub phone_verified: bool,
+    #[serde(with = "super::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
     /// Bumped on every write so concurrent edits of one profile are detected, not lost.
     pub version: u64,

@@ -12,7 +12,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        crate::domain::time::truncate(Utc::now())
     }
 }
 
@@ -22,7 +22,7 @@ pub struct ManualClock(Mutex<DateTime<Utc>>);
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self(Mutex::new(start))
+        Self(Mutex::new(crate::domain::time::truncate(start)))
     }
 
     pub fn advance(&self, by: Duration) {
@@ -30,7 +30,7 @@ impl ManualClock {
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *now += by;
+        *now = crate::domain::time::truncate(*now + by);
     }
 }
 
