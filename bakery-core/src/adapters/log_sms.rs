@@ -6,20 +6,20 @@ use crate::domain::Phone;
 use crate::error::Error;
 use crate::ports::SmsSender;
 
-/// The no-provider default: the message goes to the log, where a single-shop owner (or a
-/// developer) reads the code. Production configuration refuses it.
+/// The no-provider default: the code goes to the log as `OTP for <phone>: <code>`, where a
+/// single-shop owner (or a developer) reads it. Production configuration refuses it.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LogSms;
 
 #[async_trait]
 impl SmsSender for LogSms {
-    async fn send(&self, to: &Phone, body: &str) -> Result<(), Error> {
-        tracing::info!(target: "bakery::sms", "SMS to {to}: {body}");
+    async fn send_otp(&self, to: &Phone, code: &str, _valid_minutes: u32) -> Result<(), Error> {
+        tracing::info!(target: "bakery::sms", "OTP for {to}: {code}");
         Ok(())
     }
 }
 
-/// Keeps every message in memory so an embedding app or a test can read what was sent.
+/// Keeps every code in memory so an embedding app or a test can read what was sent.
 #[derive(Debug, Default)]
 pub struct RecordingSms(Mutex<Vec<(Phone, String)>>);
 
@@ -28,23 +28,23 @@ impl RecordingSms {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// The newest message sent to `to`.
-    pub fn last_to(&self, to: &Phone) -> Option<String> {
+    /// The newest code sent to `to`.
+    pub fn last_code_for(&self, to: &Phone) -> Option<String> {
         self.sent()
             .into_iter()
             .rev()
             .find(|(p, _)| p == to)
-            .map(|(_, body)| body)
+            .map(|(_, code)| code)
     }
 }
 
 #[async_trait]
 impl SmsSender for RecordingSms {
-    async fn send(&self, to: &Phone, body: &str) -> Result<(), Error> {
+    async fn send_otp(&self, to: &Phone, code: &str, _valid_minutes: u32) -> Result<(), Error> {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((to.clone(), body.to_owned()));
+            .push((to.clone(), code.to_owned()));
         Ok(())
     }
 }

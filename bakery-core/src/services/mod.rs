@@ -1,1 +1,17 @@
-//! services
+//! The use cases: one method of [`Bakery`] per operation the API offers. Each parses nothing
+//! (the domain types arrive checked), enforces who may do what, applies the rules and calls
+//! the ports.
+
+mod auth;
+mod bakery;
+mod catalog;
+mod notifications;
+mod orders;
+mod promotions;
+mod reviews;
+mod users;
+
+pub use auth::Session;
+pub use bakery::{Actor, Bakery, Settings};
+pub use catalog::{CategoryInput, ProductListing};
+pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};

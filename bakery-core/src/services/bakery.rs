@@ -1,0 +1,134 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::adapters::{LogPush, LogSms};
+use crate::domain::{Id, Role, User};
+use crate::error::{ConflictCode, Error, Result};
+use crate::ports::{Clock, PushSender, SmsSender, Store, SystemClock};
+use crate::rules::pricing::PricingSettings;
+use crate::secrets::OtpKey;
+
+/// The shop's configuration as the use cases need it.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub shop_name: String,
+    pub pricing: PricingSettings,
+    /// Minutes a courier needs, added to preparation time for the ETA.
+    pub delivery_minutes: u32,
+    pub otp_key: OtpKey,
+    pub otp_ttl: Duration,
+    /// Wrong codes allowed before the OTP is burnt.
+    pub otp_max_attempts: u32,
+    pub refresh_token_ttl: Duration,
+    /// Whether a card payment provider is configured; without one, card orders are refused
+    /// up front rather than left unpayable.
+    pub card_payments: bool,
+}
+
+/// Who is asking: the authenticated user and the role their token carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Id,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn is_staff(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require(&self, role: Role) -> Result<()> {
+        if self.role == role {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+/// The application: every use case is a method, split over this module's files by area.
+/// Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Bakery {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sms: Arc<dyn SmsSender>,
+    pub(crate) push: Arc<dyn PushSender>,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl Bakery {
+    /// A bakery on the given store with the embedded defaults for everything else: system
+    /// clock, OTPs to the log, pushes to the log.
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            sms: Arc::new(LogSms),
+            push: Arc::new(LogPush),
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
+        self.sms = sms;
+        self
+    }
+
+    pub fn with_push(mut self, push: Arc<dyn PushSender>) -> Self {
+        self.push = push;
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Readiness: the store answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
+    pub(crate) async fn user(&self, id: &Id) -> Result<User> {
+        self.store
+            .get_user(id)
+            .await?
+            .ok_or(Error::NotFound { resource: "user" })
+    }
+
+    /// Read-modify-write of a user that retries when another request wrote in between, so
+    /// two phones editing one account never lose an edit.
+    pub(crate) async fn modify_user<T>(
+        &self,
+        id: &Id,
+        mut change: impl FnMut(&mut User) -> Result<T>,
+    ) -> Result<(User, T)> {
+        for _ in 0..8 {
+            let mut user = self.user(id).await?;
+            let out = change(&mut user)?;
+            user.updated_at = self.now();
+            if self.store.update_user(&user).await? {
+                user.version += 1;
+                return Ok((user, out));
+            }
+        }
+        Err(Error::conflict(
+            ConflictCode::ConcurrentUpdate,
+            "the account changed too often at once; try again",
+        ))
+    }
+}

@@ -1,0 +1,249 @@
+//! Browsing the catalog, and staff keeping it.
+
+use super::{Actor, Bakery};
+use crate::domain::{Category, Id, Page, PageRequest, Product, ProductDraft};
+use crate::error::{Error, Result};
+use crate::ports::{ProductFilter, ProductSort};
+use crate::rules::search;
+
+/// Staff input for a category.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategoryInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub is_active: bool,
+    pub display_order: i32,
+}
+
+/// A listing request as the API receives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProductListing {
+    pub filter: ProductFilter,
+    pub sort: ProductSort,
+    pub page: PageRequest,
+}
+
+impl Bakery {
+    /// Customers see active categories; staff (`include_inactive`) see all.
+    pub async fn categories(&self, include_inactive: bool) -> Result<Vec<Category>> {
+        self.store.list_categories(include_inactive).await
+    }
+
+    pub async fn category(&self, id: &Id) -> Result<Category> {
+        self.store.get_category(id).await?.ok_or(Error::NotFound {
+            resource: "category",
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn create_category(&self, actor: &Actor, input: CategoryInput) -> Result<Category> {
+        require_staff(actor)?;
+        let (name, description, image) = Category::check(
+            &input.name,
+            input.description.as_deref(),
+            input.image.as_deref(),
+        )?;
+        let now = self.now();
+        let category = Category {
+            id: Id::generate(),
+            name,
+            description,
+            image,
+            is_active: input.is_active,
+            display_order: input.display_order,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_category(&category).await?;
+        Ok(category)
+    }
+
+    #[tracing::instrument(skip_all, fields(category = %id))]
+    pub async fn update_category(
+        &self,
+        actor: &Actor,
+        id: &Id,
+        input: CategoryInput,
+    ) -> Result<Category> {
+        require_staff(actor)?;
+        let (name, description, image) = Category::check(
+            &input.name,
+            input.description.as_deref(),
+            input.image.as_deref(),
+        )?;
+        let mut category = self.category(id).await?;
+        category.name = name;
+        category.description = description;
+        category.image = image;
+        category.is_active = input.is_active;
+        category.display_order = input.display_order;
+        category.updated_at = self.now();
+        if !self.store.update_category(&category).await? {
+            return Err(Error::NotFound {
+                resource: "category",
+            });
+        }
+        Ok(category)
+    }
+
+    /// Refused with `CATEGORY_IN_USE` while products are filed under it.
+    #[tracing::instrument(skip_all, fields(category = %id))]
+    pub async fn delete_category(&self, actor: &Actor, id: &Id) -> Result<()> {
+        require_staff(actor)?;
+        if self.store.delete_category(id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                resource: "category",
+            })
+        }
+    }
+
+    pub async fn products(&self, listing: &ProductListing) -> Result<Page<Product>> {
+        let (items, total) = self
+            .store
+            .list_products(&listing.filter, listing.sort, listing.page)
+            .await?;
+        Ok(Page::new(items, listing.page, total))
+    }
+
+    /// Products of one category; 404 for a category that does not exist, so a typo in an id
+    /// is not mistaken for an empty shelf.
+    pub async fn category_products(
+        &self,
+        category: &Id,
+        mut listing: ProductListing,
+    ) -> Result<Page<Product>> {
+        self.category(category).await?;
+        listing.filter.category = Some(category.clone());
+        self.products(&listing).await
+    }
+
+    pub async fn featured_products(&self, page: PageRequest) -> Result<Page<Product>> {
+        let filter = ProductFilter {
+            featured_only: true,
+            available_only: true,
+            ..ProductFilter::default()
+        };
+        self.products(&ProductListing {
+            filter,
+            sort: ProductSort::Newest,
+            page,
+        })
+        .await
+    }
+
+    /// Best sellers (units in orders not canceled), then best rated.
+    pub async fn popular_products(&self, page: PageRequest) -> Result<Page<Product>> {
+        let filter = ProductFilter {
+            available_only: true,
+            ..ProductFilter::default()
+        };
+        self.products(&ProductListing {
+            filter,
+            sort: ProductSort::Popularity,
+            page,
+        })
+        .await
+    }
+
+    pub async fn product(&self, id: &Id) -> Result<Product> {
+        self.store.get_product(id).await?.ok_or(Error::NotFound {
+            resource: "product",
+        })
+    }
+
+    /// Typo- and accent-tolerant search, name matches first, within the listing's filter.
+    #[tracing::instrument(skip(self, filter))]
+    pub async fn search_products(
+        &self,
+        query: &str,
+        filter: &ProductFilter,
+        page: PageRequest,
+    ) -> Result<Page<Product>> {
+        let words = search::fold_words(query);
+        if words.is_empty() || query.chars().count() > 100 {
+            return Err(Error::validation(
+                "q",
+                "must contain 1 to 100 characters of words",
+            ));
+        }
+        let mut ranked: Vec<(f64, Product)> = self
+            .store
+            .search_candidates(filter)
+            .await?
+            .into_iter()
+            .filter_map(|p| {
+                search::relevance(&words, &p.name, &p.description).map(|score| (score, p))
+            })
+            .collect();
+        ranked.sort_by(|(a, pa), (b, pb)| b.total_cmp(a).then_with(|| pa.name.cmp(&pb.name)));
+        let total = ranked.len() as u64;
+        let items = ranked
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.limit() as usize)
+            .map(|(_, p)| p)
+            .collect();
+        Ok(Page::new(items, page, total))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn create_product(&self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
+        require_staff(actor)?;
+        let draft = draft.check()?;
+        self.require_category(&draft.category_id).await?;
+        let product = Product::create(draft, self.now());
+        self.store.insert_product(&product).await?;
+        Ok(product)
+    }
+
+    #[tracing::instrument(skip_all, fields(product = %id))]
+    pub async fn update_product(
+        &self,
+        actor: &Actor,
+        id: &Id,
+        draft: ProductDraft,
+    ) -> Result<Product> {
+        require_staff(actor)?;
+        let draft = draft.check()?;
+        self.require_category(&draft.category_id).await?;
+        let mut product = self.product(id).await?;
+        product.apply(draft, self.now());
+        if !self.store.update_product(&product).await? {
+            return Err(Error::NotFound {
+                resource: "product",
+            });
+        }
+        self.product(id).await
+    }
+
+    /// Past orders keep their own copy of name and price, so deleting is safe for history.
+    #[tracing::instrument(skip_all, fields(product = %id))]
+    pub async fn delete_product(&self, actor: &Actor, id: &Id) -> Result<()> {
+        require_staff(actor)?;
+        if self.store.delete_product(id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                resource: "product",
+            })
+        }
+    }
+
+    async fn require_category(&self, id: &Id) -> Result<()> {
+        match self.store.get_category(id).await? {
+            Some(_) => Ok(()),
+            None => Err(Error::validation("category", "no such category")),
+        }
+    }
+}
+
+pub(crate) fn require_staff(actor: &Actor) -> Result<()> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}

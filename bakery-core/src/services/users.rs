@@ -1,0 +1,123 @@
+//! A customer's own account: profile, address book, devices and favorites.
+
+use super::{Actor, Bakery};
+use crate::domain::{required_text, Address, AddressDraft, Email, Id, Product, User};
+use crate::error::{Error, Result};
+use crate::secrets;
+
+impl Bakery {
+    pub async fn profile(&self, actor: &Actor) -> Result<User> {
+        self.user(&actor.user_id).await
+    }
+
+    /// Changes what is given; `Some("")` for the e-mail clears it.
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        name: Option<&str>,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<User> {
+        let name = name.map(|n| required_text("name", n, 100)).transpose()?;
+        let email = match email.map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(raw) => Some(Some(Email::parse(raw)?)),
+        };
+        let password_hash = password.map(secrets::hash_password).transpose()?;
+        let (user, ()) = self
+            .modify_user(&actor.user_id, |u| {
+                if let Some(name) = &name {
+                    u.name = name.clone();
+                }
+                if let Some(email) = &email {
+                    u.email = email.clone();
+                }
+                if let Some(hash) = &password_hash {
+                    u.password_hash = Some(hash.clone());
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(user)
+    }
+
+    pub async fn addresses(&self, actor: &Actor) -> Result<Vec<Address>> {
+        Ok(self.user(&actor.user_id).await?.addresses)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+    pub async fn add_address(&self, actor: &Actor, draft: AddressDraft) -> Result<Address> {
+        let (_, address) = self
+            .modify_user(&actor.user_id, |u| u.add_address(draft.clone()).cloned())
+            .await?;
+        Ok(address)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+    pub async fn update_address(
+        &self,
+        actor: &Actor,
+        id: &Id,
+        draft: AddressDraft,
+    ) -> Result<Address> {
+        let (_, address) = self
+            .modify_user(&actor.user_id, |u| {
+                u.update_address(id, draft.clone()).cloned()
+            })
+            .await?;
+        Ok(address)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+    pub async fn remove_address(&self, actor: &Actor, id: &Id) -> Result<()> {
+        self.modify_user(&actor.user_id, |u| u.remove_address(id))
+            .await?;
+        Ok(())
+    }
+
+    /// Registers a phone for pushes; signing in on a new phone adds to the set.
+    pub async fn add_device_token(&self, actor: &Actor, token: &str) -> Result<()> {
+        self.modify_user(&actor.user_id, |u| u.add_device_token(token))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn remove_device_token(&self, actor: &Actor, token: &str) -> Result<()> {
+        self.modify_user(&actor.user_id, |u| {
+            u.remove_device_token(token);
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Favorites in the order they were added; products deleted since are left out.
+    pub async fn favorites(&self, actor: &Actor) -> Result<Vec<Product>> {
+        let user = self.user(&actor.user_id).await?;
+        let mut products = self.store.get_products(&user.favorites).await?;
+        products.sort_by_key(|p| user.favorites.iter().position(|f| f == &p.id));
+        Ok(products)
+    }
+
+    pub async fn add_favorite(&self, actor: &Actor, product: &Id) -> Result<()> {
+        if self.store.get_product(product).await?.is_none() {
+            return Err(Error::NotFound {
+                resource: "product",
+            });
+        }
+        self.modify_user(&actor.user_id, |u| u.add_favorite(product.clone()))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn remove_favorite(&self, actor: &Actor, product: &Id) -> Result<()> {
+        self.modify_user(&actor.user_id, |u| {
+            u.remove_favorite(product);
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+}
