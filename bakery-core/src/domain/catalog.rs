@@ -255,7 +255,8 @@ mod tests {
 
     #[test]
     fn draft_names_the_broken_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut ProductDraft)>)> = vec![
+        type Breakage = Box<dyn Fn(&mut ProductDraft)>;
+        let cases: Vec<(&str, Breakage)> = vec![
             ("name", Box::new(|d| d.name = " ".into())),
             ("price", Box::new(|d| d.price = Money::ZERO)),
             (

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The project's ONE test command (CI runs it through .ci/run).
+#
+# It installs the test services this suite needs (only when missing, into a cache dir that
+# survives runs), starts each on a free port on 127.0.0.1 with its own temp data dir, exports
+# their URLs, then runs fmt, clippy and the whole test suite. Every server it starts is stopped
+# by PID when the script exits.
+#
+# Environment:
+#   BAKERY_TOOLS_DIR   where installed test tools are cached (default ~/.cache/bakery-tools)
+#   CARGO_TARGET_DIR   passed through to cargo if set (.ci/run sets it); not set otherwise
+#   BAKERY_SKIP_LINT=1 skip `cargo fmt --check` and `cargo clippy` for a quick local run.
+#                      CI never sets it.
+#
+# Extra arguments are passed to `cargo test`, e.g. `scripts/test.sh -p bakery-core`.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+TOOLS_DIR="${BAKERY_TOOLS_DIR:-$HOME/.cache/bakery-tools}"
+SECANTUS_VERSION="0.7.0b3"
+SECANTUS_VENV="$TOOLS_DIR/secantus-venv"
+
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bakery-test.XXXXXX")"
+SERVICE_PIDS=()
+
+log() { printf '==> %s\n' "$*"; }
+
+cleanup() {
+    local status=$?
+    local pid
+    for pid in "${SERVICE_PIDS[@]+"${SERVICE_PIDS[@]}"}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            # Give it a moment to shut down cleanly, then force it.
+            for _ in $(seq 1 50); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+            done
+            kill -9 "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    rm -rf "$RUN_DIR"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Print a TCP port on 127.0.0.1 that is free right now.
+free_port() {
+    python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# wait_for_port NAME PORT PID LOGFILE [TIMEOUT_SECONDS]
+# Waits until 127.0.0.1:PORT accepts connections. On timeout, or if PID dies first, prints the
+# service log and fails.
+wait_for_port() {
+    local name=$1 port=$2 pid=$3 logfile=$4 timeout=${5:-15}
+    local deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "error: $name exited before opening port $port; its log:" >&2
+            cat "$logfile" >&2 || true
+            return 1
+        fi
+        sleep 0.1
+    done
+    echo "error: $name did not open port $port within ${timeout}s; its log:" >&2
+    cat "$logfile" >&2 || true
+    return 1
+}
+
+# MongoDB-wire-compatible test server (SecantusDB; GPL-2.0 test tooling, run as a separate
+# process only). Exports BAKERY_TEST_MONGODB_URI; each test uses its own database name.
+install_secantus() {
+    if [[ -x "$SECANTUS_VENV/bin/secantusd-py" ]]; then
+        return 0
+    fi
+    log "installing SecantusDB $SECANTUS_VERSION into $SECANTUS_VENV"
+    rm -rf "$SECANTUS_VENV"
+    mkdir -p "$TOOLS_DIR"
+    python3 -m venv "$SECANTUS_VENV"
+    "$SECANTUS_VENV/bin/pip" install --quiet --disable-pip-version-check \
+        "SecantusDB==$SECANTUS_VERSION"
+    if [[ ! -x "$SECANTUS_VENV/bin/secantusd-py" ]]; then
+        echo "error: SecantusDB installed but $SECANTUS_VENV/bin/secantusd-py is missing" >&2
+        rm -rf "$SECANTUS_VENV"
+        return 1
+    fi
+}
+
+start_mongo() {
+    install_secantus
+    local port logfile pid
+    port=$(free_port)
+    logfile="$RUN_DIR/mongo.log"
+    mkdir -p "$RUN_DIR/mongo"
+    log "starting SecantusDB on 127.0.0.1:$port"
+    "$SECANTUS_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" \
+        --storage-path "$RUN_DIR/mongo" >"$logfile" 2>&1 &
+    pid=$!
+    SERVICE_PIDS+=("$pid")
+    wait_for_port SecantusDB "$port" "$pid" "$logfile"
+    # SecantusDB presents itself as a one-node replica set; talk to it directly.
+    export BAKERY_TEST_MONGODB_URI="mongodb://127.0.0.1:$port/?directConnection=true"
+    log "BAKERY_TEST_MONGODB_URI=$BAKERY_TEST_MONGODB_URI"
+}
+
+log "starting test services"
+start_mongo
+
+if [[ "${BAKERY_SKIP_LINT:-}" == "1" ]]; then
+    log "BAKERY_SKIP_LINT=1: skipping cargo fmt and cargo clippy (CI never does this)"
+else
+    log "cargo fmt --all -- --check"
+    cargo fmt --all -- --check
+
+    log "cargo clippy --workspace --all-targets --all-features -- -D warnings"
+    cargo clippy --workspace --all-targets --all-features -- -D warnings
+fi
+
+log "cargo test --workspace --all-features $*"
+cargo test --workspace --all-features "$@"
+
+log "examples"
+cargo run --quiet -p examples --example embedded_shop
+
+log "all checks passed"
