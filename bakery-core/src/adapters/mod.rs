@@ -3,6 +3,7 @@
 
 mod log_push;
 mod log_sms;
+mod memory_rate_limit;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
 #[cfg(feature = "sqlite")]
@@ -10,3 +11,4 @@ pub mod sqlite;
 
 pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
+pub use memory_rate_limit::MemoryRateLimiter;

@@ -3,11 +3,13 @@
 
 mod clock;
 mod push;
+mod rate_limit;
 mod sms;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use push::{PushMessage, PushSender};
+pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
     OrderQuery, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, RefreshOutcome, Store,
