@@ -1,0 +1,173 @@
+use bakery_core::Error;
+use chrono::Duration;
+
+use crate::support::{phone, shop};
+
+fn is_unauthorized<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
+    matches!(r, Err(Error::Unauthorized(_)))
+}
+
+#[tokio::test]
+async fn register_verify_creates_a_verified_customer_once() {
+    let shop = shop().await;
+    let p = phone(10);
+    shop.bakery.register("Ada", &p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    let session = shop.bakery.verify_otp(&p, &code).await.unwrap();
+    assert_eq!(session.user.name, "Ada");
+    assert!(session.user.phone_verified);
+    assert!(
+        is_unauthorized(shop.bakery.verify_otp(&p, &code).await),
+        "a code is consumed by success"
+    );
+
+    // Registering again with the same phone is answered the same way and signs the same
+    // account in: nobody learns the phone was registered, nobody gets a second account.
+    shop.bakery.register("Impostor", &p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    let again = shop.bakery.verify_otp(&p, &code).await.unwrap();
+    assert_eq!(again.user.id, session.user.id);
+    assert_eq!(again.user.name, "Ada");
+}
+
+#[tokio::test]
+async fn send_otp_to_an_unknown_phone_sends_nothing_but_says_the_same() {
+    let shop = shop().await;
+    shop.bakery.send_otp(&phone(11)).await.unwrap();
+    assert!(shop.sms.last_code_for(&phone(11)).is_none());
+}
+
+#[tokio::test]
+async fn codes_expire_burn_after_five_wrong_tries_and_are_replaced() {
+    let shop = shop().await;
+    let p = phone(12);
+    shop.bakery.register("Bo", &p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    shop.clock.advance(Duration::minutes(10));
+    assert!(
+        is_unauthorized(shop.bakery.verify_otp(&p, &code).await),
+        "expired at 10 minutes"
+    );
+
+    shop.bakery.register("Bo", &p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert!(is_unauthorized(shop.bakery.verify_otp(&p, wrong).await));
+    }
+    assert!(
+        is_unauthorized(shop.bakery.verify_otp(&p, &code).await),
+        "burnt after 5 wrong attempts"
+    );
+
+    shop.bakery.register("Bo", &p).await.unwrap();
+    let old = shop.sms.last_code_for(&p).unwrap();
+    shop.bakery.register("Bo", &p).await.unwrap();
+    let new = shop.sms.last_code_for(&p).unwrap();
+    if old != new {
+        assert!(
+            is_unauthorized(shop.bakery.verify_otp(&p, &old).await),
+            "a newer code replaces the old"
+        );
+    }
+    assert!(shop.bakery.verify_otp(&p, &new).await.is_ok());
+    assert!(matches!(
+        shop.bakery.verify_otp(&p, "12ab56").await,
+        Err(Error::Validation { .. })
+    ));
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_replay_revokes_the_family() {
+    let shop = shop().await;
+    let p = phone(13);
+    shop.bakery.register("Cy", &p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    let first = shop.bakery.verify_otp(&p, &code).await.unwrap();
+    let second = shop.bakery.refresh(&first.refresh_token).await.unwrap();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert!(
+        is_unauthorized(shop.bakery.refresh(&first.refresh_token).await),
+        "replay refused"
+    );
+    assert!(
+        is_unauthorized(shop.bakery.refresh(&second.refresh_token).await),
+        "family revoked by the replay"
+    );
+    assert!(is_unauthorized(shop.bakery.refresh("not-a-token").await));
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_and_logout_ends_the_session() {
+    let shop = shop().await;
+    let p = phone(14);
+    shop.bakery.register("Di", &p).await.unwrap();
+    let session = shop
+        .bakery
+        .verify_otp(&p, &shop.sms.last_code_for(&p).unwrap())
+        .await
+        .unwrap();
+    shop.clock.advance(Duration::days(7));
+    assert!(is_unauthorized(
+        shop.bakery.refresh(&session.refresh_token).await
+    ));
+
+    shop.bakery.send_otp(&p).await.unwrap();
+    let session = shop
+        .bakery
+        .login_with_otp(&p, &shop.sms.last_code_for(&p).unwrap())
+        .await
+        .unwrap();
+    shop.bakery.logout(&session.refresh_token).await.unwrap();
+    assert!(is_unauthorized(
+        shop.bakery.refresh(&session.refresh_token).await
+    ));
+    shop.bakery.logout(&session.refresh_token).await.unwrap();
+}
+
+#[tokio::test]
+async fn password_login_after_reset_signs_other_devices_out() {
+    let shop = shop().await;
+    let p = phone(15);
+    shop.bakery.register("Ed", &p).await.unwrap();
+    let session = shop
+        .bakery
+        .verify_otp(&p, &shop.sms.last_code_for(&p).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        is_unauthorized(shop.bakery.login_with_password(&p, "anything-at-all").await),
+        "no password set yet"
+    );
+
+    shop.bakery.send_otp(&p).await.unwrap();
+    let code = shop.sms.last_code_for(&p).unwrap();
+    assert!(matches!(
+        shop.bakery.reset_password(&p, &code, "short").await,
+        Err(Error::Validation { .. })
+    ));
+    shop.bakery
+        .reset_password(&p, &code, "sourdough-starter")
+        .await
+        .unwrap();
+    assert!(
+        is_unauthorized(shop.bakery.refresh(&session.refresh_token).await),
+        "old sessions revoked"
+    );
+
+    assert!(shop
+        .bakery
+        .login_with_password(&p, "sourdough-starter")
+        .await
+        .is_ok());
+    assert!(is_unauthorized(
+        shop.bakery
+            .login_with_password(&p, "sourdough-startex")
+            .await
+    ));
+    assert!(is_unauthorized(
+        shop.bakery
+            .login_with_password(&phone(99), "sourdough-starter")
+            .await
+    ));
+}

@@ -1,0 +1,7 @@
+//! The use cases end to end on the embedded SQLite store: the flows a customer and the staff
+//! go through, with the clock and the SMS port under the test's control.
+
+mod auth;
+mod catalog;
+mod orders;
+mod support;

@@ -1,0 +1,273 @@
+use bakery_core::domain::{
+    DiscountType, Id, Money, OrderStatus, PageRequest, PaymentMethod, PromotionDraft, Rating,
+};
+use bakery_core::services::{CartLine, OrderRequest};
+use bakery_core::Error;
+use chrono::Duration;
+
+use crate::support::{address, shop, TestShop};
+
+fn request(items: Vec<(Id, u32)>, code: Option<&str>) -> OrderRequest {
+    OrderRequest {
+        items: items
+            .into_iter()
+            .map(|(product, quantity)| CartLine { product, quantity })
+            .collect(),
+        delivery_address: address(),
+        payment_method: PaymentMethod::Cash,
+        promotion_code: code.map(str::to_owned),
+        scheduled_delivery_time: None,
+        special_instructions: Some("Ring twice".into()),
+    }
+}
+
+async fn promotion(shop: &TestShop, code: &str, percent: i64, usage_limit: Option<u32>) {
+    let now = chrono::Utc::now();
+    let draft = PromotionDraft {
+        title: "Autumn".into(),
+        description: "10% off".into(),
+        image: None,
+        discount_type: DiscountType::Percentage,
+        discount_value: percent,
+        code: Some(code.into()),
+        minimum_order_value: Money::from_minor(500),
+        start_date: now - Duration::days(1),
+        end_date: now + Duration::days(30),
+        is_active: true,
+        applicable_products: vec![],
+        usage_limit,
+        per_user_limit: None,
+    };
+    shop.bakery
+        .create_promotion(&shop.admin, draft)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_order_is_priced_from_the_catalog_with_its_promotion() {
+    let shop = shop().await;
+    let customer = shop.customer(30).await;
+    let cat = shop.category("Pastries").await;
+    let croissant = shop.product(&cat, "Croissant", 250, Some(10)).await;
+    let tart = shop.product(&cat, "Tart", 1000, None).await;
+    promotion(&shop, "autumn10", 10, Some(5)).await;
+
+    let order = shop
+        .bakery
+        .place_order(
+            &customer,
+            request(
+                vec![(croissant.clone(), 4), (tart.clone(), 1)],
+                Some(" Autumn10 "),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(order.subtotal.minor(), 2000);
+    assert_eq!(order.discount.minor(), 200);
+    assert_eq!(order.delivery_fee.minor(), 300);
+    assert_eq!(order.taxes.minor(), 180);
+    assert_eq!(order.total.minor(), 2000 - 200 + 300 + 180);
+    assert_eq!(order.currency.as_str(), "eur");
+    assert_eq!(order.promotion_code.as_deref(), Some("AUTUMN10"));
+    assert_eq!(order.order_status, OrderStatus::Placed);
+    assert_eq!(
+        shop.bakery.product(&croissant).await.unwrap().stock,
+        Some(6)
+    );
+
+    let quote = shop
+        .bakery
+        .preview_promotion(
+            &customer,
+            "AUTUMN10",
+            &[CartLine {
+                product: tart.clone(),
+                quantity: 1,
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            quote.subtotal.minor(),
+            quote.discount.minor(),
+            quote.total.minor()
+        ),
+        (1000, 100, 900 + 300 + 90)
+    );
+}
+
+#[tokio::test]
+async fn cancel_gives_back_stock_and_the_promotion_use() {
+    let shop = shop().await;
+    let customer = shop.customer(31).await;
+    let cat = shop.category("Pastries").await;
+    let croissant = shop.product(&cat, "Croissant", 250, Some(3)).await;
+    promotion(&shop, "ONCE", 10, Some(1)).await;
+
+    let order = shop
+        .bakery
+        .place_order(
+            &customer,
+            request(vec![(croissant.clone(), 3)], Some("ONCE")),
+        )
+        .await
+        .unwrap();
+    let sold_out = shop
+        .bakery
+        .place_order(&customer, request(vec![(croissant.clone(), 1)], None))
+        .await
+        .unwrap_err();
+    assert_eq!(sold_out.code(), "OUT_OF_STOCK");
+
+    shop.bakery
+        .cancel_order(&customer, &order.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.bakery.product(&croissant).await.unwrap().stock,
+        Some(3)
+    );
+    let again = shop
+        .bakery
+        .place_order(&customer, request(vec![(croissant, 3)], Some("ONCE")))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.discount.minor(),
+        75,
+        "the promotion use came back with the cancel"
+    );
+}
+
+#[tokio::test]
+async fn the_status_flow_is_enforced_recorded_and_announced() {
+    let shop = shop().await;
+    let customer = shop.customer(32).await;
+    let other = shop.customer(33).await;
+    let cat = shop.category("Breads").await;
+    let bread = shop.product(&cat, "Rye", 400, None).await;
+    let order = shop
+        .bakery
+        .place_order(&customer, request(vec![(bread.clone(), 1)], None))
+        .await
+        .unwrap();
+
+    assert!(matches!(
+        shop.bakery.order(&other, &order.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        shop.bakery.cancel_order(&other, &order.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    let skip = shop
+        .bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::Delivered)
+        .await
+        .unwrap_err();
+    assert_eq!(skip.code(), "ILLEGAL_STATUS_CHANGE");
+    assert!(matches!(
+        shop.bakery
+            .advance_status(&customer, &order.id, OrderStatus::Preparing)
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    let review_too_early = shop
+        .bakery
+        .create_review(&customer, &bread, Rating::parse(5).unwrap(), None)
+        .await;
+    assert_eq!(review_too_early.unwrap_err().code(), "NOT_PURCHASED");
+
+    for to in [
+        OrderStatus::Preparing,
+        OrderStatus::OutForDelivery,
+        OrderStatus::Delivered,
+    ] {
+        shop.bakery
+            .advance_status(&shop.admin, &order.id, to)
+            .await
+            .unwrap();
+    }
+    let delivered = shop.bakery.order(&customer, &order.id).await.unwrap();
+    let history: Vec<OrderStatus> = delivered.status_history.iter().map(|c| c.status).collect();
+    assert_eq!(
+        history,
+        vec![
+            OrderStatus::Placed,
+            OrderStatus::Preparing,
+            OrderStatus::OutForDelivery,
+            OrderStatus::Delivered
+        ]
+    );
+    assert_eq!(delivered.status_history[1].actor_id, shop.admin.user_id);
+    assert_eq!(
+        shop.bakery
+            .cancel_order(&customer, &order.id)
+            .await
+            .unwrap_err()
+            .code(),
+        "ILLEGAL_STATUS_CHANGE"
+    );
+
+    let inbox = shop
+        .bakery
+        .notifications(&customer, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(inbox.total, 4, "placed + three status changes");
+    assert_eq!(inbox.items[0].title, "Order delivered");
+
+    let review = shop
+        .bakery
+        .create_review(
+            &customer,
+            &bread,
+            Rating::parse(4).unwrap(),
+            Some("Lovely crust"),
+        )
+        .await
+        .unwrap();
+    let dup = shop
+        .bakery
+        .create_review(&customer, &bread, Rating::parse(2).unwrap(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code(), "DUPLICATE_REVIEW");
+    assert_eq!(shop.bakery.product(&bread).await.unwrap().ratings.count, 1);
+    assert!(matches!(
+        shop.bakery
+            .update_review(&other, &review.id, Rating::parse(1).unwrap(), None)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn scheduled_orders_respect_preparation_time_and_card_needs_a_provider() {
+    let shop = shop().await;
+    let customer = shop.customer(34).await;
+    let cat = shop.category("Cakes").await;
+    let cake = shop.product(&cat, "Birthday cake", 3000, None).await;
+    let mut too_soon = request(vec![(cake.clone(), 1)], None);
+    too_soon.scheduled_delivery_time = Some(chrono::Utc::now() + Duration::minutes(5));
+    match shop.bakery.place_order(&customer, too_soon).await {
+        Err(Error::Validation { field, .. }) => assert_eq!(field, "scheduledDeliveryTime"),
+        other => panic!("{other:?}"),
+    }
+    let mut tomorrow = request(vec![(cake.clone(), 1)], None);
+    let at = bakery_core::domain::time::truncate(chrono::Utc::now() + Duration::days(1));
+    tomorrow.scheduled_delivery_time = Some(at);
+    let order = shop.bakery.place_order(&customer, tomorrow).await.unwrap();
+    assert!(order.is_scheduled);
+    assert_eq!(order.estimated_delivery_time, at);
+
+    let mut card = request(vec![(cake, 1)], None);
+    card.payment_method = PaymentMethod::Card;
+    assert!(matches!(
+        shop.bakery.place_order(&customer, card).await,
+        Err(Error::Unavailable(_))
+    ));
+}

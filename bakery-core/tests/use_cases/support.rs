@@ -1,0 +1,140 @@
+use std::sync::Arc;
+
+use bakery_core::adapters::sqlite::SqliteStore;
+use bakery_core::adapters::RecordingSms;
+use bakery_core::domain::{
+    Currency, DeliveryAddress, Id, Money, NutritionalInfo, Phone, ProductDraft, Role,
+};
+use bakery_core::ports::ManualClock;
+use bakery_core::rules::pricing::PricingSettings;
+use bakery_core::secrets::OtpKey;
+use bakery_core::services::{Actor, Bakery, CategoryInput, Settings};
+use chrono::{Duration, Utc};
+
+pub struct TestShop {
+    pub bakery: Bakery,
+    pub sms: Arc<RecordingSms>,
+    pub clock: Arc<ManualClock>,
+    pub admin: Actor,
+    _dir: TempDir,
+}
+
+/// A directory removed when the test ends.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn settings() -> Settings {
+    Settings {
+        shop_name: "Test Bakery".into(),
+        pricing: PricingSettings {
+            currency: Currency::parse("eur").unwrap(),
+            delivery_fee: Money::from_minor(300),
+            free_delivery_above: Some(Money::from_minor(5000)),
+            tax_rate_bps: 1000,
+        },
+        delivery_minutes: 30,
+        otp_key: OtpKey::random(),
+        otp_ttl: Duration::minutes(10),
+        otp_max_attempts: 5,
+        refresh_token_ttl: Duration::days(7),
+        card_payments: false,
+    }
+}
+
+pub async fn shop() -> TestShop {
+    let dir = std::env::temp_dir().join(format!("bakery-use-cases-{}", Id::generate()));
+    let store = SqliteStore::open(dir.join("bakery.db"))
+        .await
+        .expect("open sqlite store");
+    let sms = Arc::new(RecordingSms::default());
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let bakery = Bakery::new(Arc::new(store), settings())
+        .with_sms(sms.clone())
+        .with_clock(clock.clone());
+    let admin_user = bakery
+        .create_admin("Olga Owner", &phone(1), "kneading-dough")
+        .await
+        .expect("admin");
+    let admin = Actor {
+        user_id: admin_user.id,
+        role: Role::Admin,
+    };
+    TestShop {
+        bakery,
+        sms,
+        clock,
+        admin,
+        _dir: TempDir(dir),
+    }
+}
+
+pub fn phone(n: u32) -> Phone {
+    Phone::parse(&format!("+4477009{n:05}")).unwrap()
+}
+
+impl TestShop {
+    /// Registers and verifies a customer, returning them as an actor.
+    pub async fn customer(&self, n: u32) -> Actor {
+        let phone = phone(n);
+        self.bakery
+            .register(&format!("Customer {n}"), &phone)
+            .await
+            .unwrap();
+        let code = self.sms.last_code_for(&phone).unwrap();
+        let session = self.bakery.verify_otp(&phone, &code).await.unwrap();
+        Actor {
+            user_id: session.user.id,
+            role: session.user.role,
+        }
+    }
+
+    pub async fn category(&self, name: &str) -> Id {
+        let input = CategoryInput {
+            name: name.into(),
+            is_active: true,
+            ..CategoryInput::default()
+        };
+        self.bakery
+            .create_category(&self.admin, input)
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn product(&self, category: &Id, name: &str, price: i64, stock: Option<u32>) -> Id {
+        let draft = draft(category, name, price, stock);
+        self.bakery
+            .create_product(&self.admin, draft)
+            .await
+            .unwrap()
+            .id
+    }
+}
+
+pub fn draft(category: &Id, name: &str, price: i64, stock: Option<u32>) -> ProductDraft {
+    ProductDraft {
+        name: name.into(),
+        description: format!("Freshly baked {name}"),
+        category_id: category.clone(),
+        price: Money::from_minor(price),
+        discount_price: None,
+        images: vec![],
+        ingredients: vec!["flour".into(), "butter".into()],
+        nutritional_info: NutritionalInfo::default(),
+        is_vegetarian: true,
+        allergens: vec!["gluten".into()],
+        preparation_time: 20,
+        is_available: true,
+        is_featured: false,
+        stock,
+    }
+}
+
+pub fn address() -> DeliveryAddress {
+    DeliveryAddress::parse("1 Baker Street", None, "London", "London", "NW1 6XE").unwrap()
+}
