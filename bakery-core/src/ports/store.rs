@@ -12,7 +12,8 @@ use crate::error::Error;
 pub type StoreResult<T> = Result<T, Error>;
 
 /// Which products a listing shows. Prices compare against the effective price (discount
-/// price when set).
+/// price when set). `available_only` looks at the staff's availability flag only: a limited
+/// product at stock 0 still lists (as sold out), so customers see what the shop makes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProductFilter {
     pub category: Option<Id>,
@@ -29,6 +30,7 @@ pub struct ProductFilter {
 pub enum ProductSort {
     #[default]
     Newest,
+    /// By effective price (discount price when set), as customers compare prices.
     PriceAsc,
     PriceDesc,
     /// Highest average first, then most reviews.
@@ -44,6 +46,7 @@ pub struct OrderQuery {
     pub user: Option<Id>,
     /// Any of these statuses; empty means all.
     pub statuses: Vec<OrderStatus>,
+    /// Inclusive bounds on `createdAt`.
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
 }
@@ -191,7 +194,7 @@ pub trait Store: Send + Sync {
     /// Writes the staff-editable fields; the redemption count stays as stored.
     async fn update_promotion(&self, promotion: &Promotion) -> StoreResult<bool>;
     async fn delete_promotion(&self, id: &Id) -> StoreResult<bool>;
-    /// `active_at: Some(t)` keeps active promotions whose window contains `t`. Newest first.
+    /// `active_at: Some(t)` keeps active promotions with `startDate <= t < endDate`. Newest first.
     async fn list_promotions(
         &self,
         active_at: Option<DateTime<Utc>>,
@@ -208,7 +211,8 @@ pub trait Store: Send + Sync {
 
     // --- refresh tokens ---
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()>;
-    /// Spends the token with this hash, atomically: one concurrent caller gets `Rotated`.
+    /// Spends the token with this hash, atomically: one concurrent caller gets `Rotated`
+    /// (the record as it was before spending). Expiry is the caller's to check.
     async fn use_refresh_token(
         &self,
         token_hash: &str,

@@ -1,0 +1,203 @@
+//! One conformance suite for the `Store` port, run against every backend.
+//!
+//! The cases (in `cases/`) are written once against `Arc<dyn Store>`; `conformance!` turns
+//! each into a `#[tokio::test]` inside a backend module, so `cargo test` lists every case once
+//! as `sqlite::<aggregate>::<case>` and once as `mongo::<aggregate>::<case>`.
+//!
+//! The MongoDB half needs `BAKERY_TEST_MONGODB_URI` (scripts/test.sh starts a server and sets
+//! it). Without it the tests fail, unless `BAKERY_SKIP_MONGO=1` opts out for a quick local run.
+
+mod cases;
+mod fixtures;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use bakery_core::ports::Store;
+
+/// A fresh store for one test, and whatever must live as long as it (a temp dir).
+pub struct Provisioned {
+    pub store: Arc<dyn Store>,
+    _keep: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Provisioned {
+    #[allow(dead_code)]
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, _keep: None }
+    }
+
+    #[allow(dead_code)]
+    pub fn keeping(store: Arc<dyn Store>, keep: impl Any + Send + Sync) -> Self {
+        Self {
+            store,
+            _keep: Some(Box::new(keep)),
+        }
+    }
+}
+
+/// Expands to one test per case for the backend whose `async fn $make() -> Option<Provisioned>`
+/// is in scope (`None` means the backend was explicitly skipped; the function says so).
+macro_rules! conformance {
+    ($make:ident) => {
+        conformance!(@expand $make;
+            users {
+                ping_answers,
+                user_round_trips,
+                missing_user_is_none,
+                duplicate_phone_conflicts,
+                update_user_is_optimistic,
+                update_missing_user_is_false,
+            }
+            catalog {
+                category_round_trips,
+                category_update_and_delete,
+                duplicate_category_name_conflicts,
+                categories_listed_by_display_order_then_name,
+                category_in_use_cannot_be_deleted,
+                product_round_trips,
+                get_products_returns_the_existing_ones,
+                update_product_keeps_ratings_and_units_sold,
+                delete_product,
+                list_products_filters,
+                list_products_price_range_uses_effective_price,
+                list_products_sorts,
+                list_products_paginates,
+                search_candidates_honours_the_filter,
+                search_candidates_is_unpaged,
+            }
+            reviews {
+                review_round_trips,
+                ratings_stay_exact_through_every_write,
+                ratings_average_is_not_rounded,
+                duplicate_review_conflicts,
+                missing_review_update_and_delete_are_false,
+                reviews_listed_newest_first,
+            }
+            orders {
+                place_order_decrements_limited_stock_only,
+                place_order_counts_repeated_lines_together,
+                stock_can_reach_exactly_zero,
+                out_of_stock_changes_nothing,
+                place_order_with_promotion_counts_it,
+                list_orders_filters_and_orders_newest_first,
+                transition_is_conditional_and_appends_history,
+                cancel_gives_back_stock_units_and_promotion,
+                staff_cancel_while_preparing_gives_back_stock,
+                delivery_person_and_location,
+                has_delivered_product_only_for_delivered_orders,
+                promotion_uses_by_excludes_canceled,
+            }
+            promotions {
+                promotion_round_trips,
+                duplicate_code_conflicts,
+                promotions_without_code_do_not_collide,
+                update_promotion_keeps_used_count,
+                delete_promotion,
+                list_promotions_newest_first_and_active_window,
+            }
+            notifications {
+                notifications_listed_newest_first_per_user,
+                mark_read_only_by_owner,
+                delete_only_by_owner,
+            }
+            auth_tokens {
+                otp_attempts_are_counted,
+                put_otp_replaces_the_older_one,
+                consume_otp_succeeds_once,
+                refresh_token_rotates_then_is_reused,
+                unknown_refresh_token,
+                revoke_token_family_spends_its_live_tokens,
+                revoke_user_tokens_spends_all_of_theirs,
+            }
+            races {
+                last_items_sell_exactly_once,
+                promotion_usage_limit_holds,
+                promotion_per_user_limit_holds,
+                refresh_token_rotates_once,
+                one_review_per_user_under_contention,
+                cancel_gives_back_exactly_once,
+                otp_consumed_by_exactly_one,
+                otp_attempts_counted_atomically,
+                optimistic_user_update_has_one_winner,
+            }
+        );
+    };
+    (@expand $make:ident; $( $module:ident { $( $name:ident ),* $(,)? } )*) => {
+        $(
+            mod $module {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        let Some(provisioned) = super::$make().await else {
+                            return;
+                        };
+                        crate::cases::$module::$name(provisioned.store.clone()).await;
+                        drop(provisioned);
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use std::sync::Arc;
+
+    use bakery_core::adapters::sqlite::SqliteStore;
+
+    use crate::Provisioned;
+
+    /// A fresh SQLite database in its own temp dir, removed when the test ends.
+    async fn store() -> Option<Provisioned> {
+        let dir = tempfile::Builder::new()
+            .prefix("bakery-conformance-")
+            .tempdir()
+            .expect("create temp dir");
+        let store = SqliteStore::open(dir.path().join("bakery.db"))
+            .await
+            .expect("open SQLite store");
+        Some(Provisioned::keeping(Arc::new(store), dir))
+    }
+
+    conformance!(store);
+}
+
+#[cfg(feature = "mongodb")]
+mod mongo {
+    use std::sync::Arc;
+
+    use bakery_core::adapters::mongo::MongoStore;
+
+    use crate::Provisioned;
+
+    const URI_VAR: &str = "BAKERY_TEST_MONGODB_URI";
+    const SKIP_VAR: &str = "BAKERY_SKIP_MONGO";
+
+    /// A connection to a database of its own (`conf_<random hex>`) on the test server.
+    async fn store() -> Option<Provisioned> {
+        let uri = match std::env::var(URI_VAR) {
+            Ok(uri) if !uri.trim().is_empty() => uri,
+            _ if std::env::var(SKIP_VAR).as_deref() == Ok("1") => {
+                println!(
+                    "SKIPPED: {URI_VAR} is not set and {SKIP_VAR}=1; this MongoDB test did not run"
+                );
+                return None;
+            }
+            _ => panic!(
+                "{URI_VAR} is not set, so the MongoDB store cannot be tested. Run \
+                 scripts/test.sh, which installs and starts a MongoDB-compatible server, or set \
+                 {URI_VAR}=mongodb://127.0.0.1:PORT (set {SKIP_VAR}=1 to skip these tests in a \
+                 quick local run; CI never does)"
+            ),
+        };
+        let database = format!("conf_{}", crate::fixtures::random_hex(8));
+        let store = MongoStore::connect(&uri, &database)
+            .await
+            .unwrap_or_else(|e| panic!("connect to {URI_VAR}={uri}: {e:?}"));
+        Some(Provisioned::new(Arc::new(store)))
+    }
+
+    conformance!(store);
+}
