@@ -1,5 +1,6 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -7,23 +8,28 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// A resource id: 24 lower-case hex digits laid out like a MongoDB ObjectId (4 bytes of
-/// seconds, 5 random bytes, a 3-byte counter), on every store, so clients cannot tell which
-/// store served them and ids sort roughly by creation time.
+/// seconds, 5 random bytes fixed per process, a 3-byte counter), on every store, so clients
+/// cannot tell which store served them. Ids from one process sort in creation order, which
+/// the stores use to break ties between equal timestamps.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Id(String);
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+static PROCESS: OnceLock<[u8; 5]> = OnceLock::new();
 
 impl Id {
     pub fn generate() -> Self {
         let secs = chrono::Utc::now().timestamp() as u32;
-        let mut random = [0u8; 5];
-        rand::thread_rng().fill_bytes(&mut random);
+        let process = PROCESS.get_or_init(|| {
+            let mut random = [0u8; 5];
+            rand::thread_rng().fill_bytes(&mut random);
+            random
+        });
         let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0x00ff_ffff;
         let mut bytes = [0u8; 12];
         bytes[..4].copy_from_slice(&secs.to_be_bytes());
-        bytes[4..9].copy_from_slice(&random);
+        bytes[4..9].copy_from_slice(process);
         bytes[9..].copy_from_slice(&count.to_be_bytes()[1..]);
         Self(hex::encode(bytes))
     }
@@ -75,11 +81,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_ids_are_unique_hex() {
-        let a = Id::generate();
-        let b = Id::generate();
-        assert_ne!(a, b);
-        assert!(Id::parse("id", a.as_str()).is_ok());
+    fn generated_ids_are_unique_hex_in_creation_order() {
+        let ids: Vec<Id> = (0..1000).map(|_| Id::generate()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(Id::parse("id", ids[0].as_str()).is_ok());
     }
 
     #[test]

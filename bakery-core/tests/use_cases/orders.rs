@@ -186,6 +186,7 @@ async fn the_status_flow_is_enforced_recorded_and_announced() {
         OrderStatus::OutForDelivery,
         OrderStatus::Delivered,
     ] {
+        shop.clock.advance(Duration::minutes(10));
         shop.bakery
             .advance_status(&shop.admin, &order.id, to)
             .await
