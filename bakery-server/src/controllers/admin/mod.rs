@@ -1,0 +1,329 @@
+//! Staff operations: the catalog, promotions and the order book.
+
+use bakery_core::domain::{Phone, Role};
+use bakery_core::services::StaffOrderQuery;
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::dto::catalog::{Category, CategoryInput, Product, ProductInput};
+use crate::dto::common::{id, page, Created, NoContent, Page};
+use crate::dto::order::{DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
+use crate::dto::promotion::{Promotion, PromotionInput};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct AdminApi;
+
+const ADMIN: &[Role] = &[Role::Admin];
+/// Couriers work the order book too (out for delivery, delivered).
+const STAFF: &[Role] = &[Role::Admin, Role::Delivery];
+
+#[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// Create a product
+    #[oai(
+        path = "/products",
+        method = "post",
+        operation_id = "admin_create_product"
+    )]
+    async fn create_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ProductInput>,
+    ) -> Result<Created<Product>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let product = state
+            .bakery
+            .create_product(actor, body.0.to_domain()?)
+            .await?;
+        Ok(Created::Created(Json(product.into())))
+    }
+
+    /// Replace a product's staff-editable fields
+    #[oai(
+        path = "/products/:id",
+        method = "put",
+        operation_id = "admin_update_product"
+    )]
+    async fn update_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The product id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<ProductInput>,
+    ) -> Result<Json<Product>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let product = state
+            .bakery
+            .update_product(actor, &self::id("id", &id)?, body.0.to_domain()?)
+            .await?;
+        Ok(Json(product.into()))
+    }
+
+    /// Delete a product (past orders keep their copy)
+    #[oai(
+        path = "/products/:id",
+        method = "delete",
+        operation_id = "admin_delete_product"
+    )]
+    async fn delete_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The product id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        state
+            .bakery
+            .delete_product(actor, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Create a category
+    #[oai(
+        path = "/categories",
+        method = "post",
+        operation_id = "admin_create_category"
+    )]
+    async fn create_category(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CategoryInput>,
+    ) -> Result<Created<Category>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let category = state.bakery.create_category(actor, body.0.into()).await?;
+        Ok(Created::Created(Json(category.into())))
+    }
+
+    /// Replace a category
+    #[oai(
+        path = "/categories/:id",
+        method = "put",
+        operation_id = "admin_update_category"
+    )]
+    async fn update_category(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The category id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<CategoryInput>,
+    ) -> Result<Json<Category>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let category = state
+            .bakery
+            .update_category(actor, &self::id("id", &id)?, body.0.into())
+            .await?;
+        Ok(Json(category.into()))
+    }
+
+    /// Delete a category; refused with CATEGORY_IN_USE while products are filed under it
+    #[oai(
+        path = "/categories/:id",
+        method = "delete",
+        operation_id = "admin_delete_category"
+    )]
+    async fn delete_category(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The category id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        state
+            .bakery
+            .delete_category(actor, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// The order book, newest first
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/orders", method = "get", operation_id = "admin_list_orders")]
+    async fn list_orders(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only orders in these statuses.
+        #[oai(default)]
+        status: Query<Vec<OrderStatus>>,
+        /// Only orders placed at or after this time.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Only orders placed before this time.
+        to: Query<Option<DateTime<Utc>>>,
+        /// Only the orders of the customer with this phone.
+        #[oai(validator(max_length = 32))]
+        phone: Query<Option<String>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Order>>, ApiError> {
+        let actor = auth.require(STAFF)?;
+        let query = StaffOrderQuery {
+            statuses: status.0.into_iter().map(Into::into).collect(),
+            created_from: from.0,
+            created_to: to.0,
+            customer_phone: phone.0.as_deref().map(Phone::parse).transpose()?,
+        };
+        let orders = state
+            .bakery
+            .staff_orders(actor, query, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(orders)))
+    }
+
+    /// Move an order along placed → preparing → out_for_delivery → delivered, or cancel it
+    #[oai(
+        path = "/orders/:id/status",
+        method = "put",
+        operation_id = "admin_update_order_status"
+    )]
+    async fn update_order_status(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<StatusUpdate>,
+    ) -> Result<Json<Order>, ApiError> {
+        let actor = auth.require(STAFF)?;
+        let order = state
+            .bakery
+            .advance_status(actor, &self::id("id", &id)?, body.status.into())
+            .await?;
+        Ok(Json(order.into()))
+    }
+
+    /// Assign the courier of an open order
+    #[oai(
+        path = "/orders/:id/delivery-person",
+        method = "put",
+        operation_id = "admin_assign_delivery_person"
+    )]
+    async fn assign_delivery_person(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<DeliveryPersonInput>,
+    ) -> Result<Json<Order>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let phone = Phone::parse(&body.phone)?;
+        let order = state
+            .bakery
+            .assign_delivery_person(actor, &self::id("id", &id)?, &body.name, phone)
+            .await?;
+        Ok(Json(order.into()))
+    }
+
+    /// Every promotion, past and future
+    #[oai(
+        path = "/promotions",
+        method = "get",
+        operation_id = "admin_list_promotions"
+    )]
+    async fn list_promotions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Promotion>>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let promotions = state
+            .bakery
+            .all_promotions(actor, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(promotions)))
+    }
+
+    /// Create a promotion
+    #[oai(
+        path = "/promotions",
+        method = "post",
+        operation_id = "admin_create_promotion"
+    )]
+    async fn create_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<PromotionInput>,
+    ) -> Result<Created<Promotion>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let promotion = state
+            .bakery
+            .create_promotion(actor, body.0.to_domain()?)
+            .await?;
+        Ok(Created::Created(Json(promotion.into())))
+    }
+
+    /// Replace a promotion
+    #[oai(
+        path = "/promotions/:id",
+        method = "put",
+        operation_id = "admin_update_promotion"
+    )]
+    async fn update_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The promotion id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<PromotionInput>,
+    ) -> Result<Json<Promotion>, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        let promotion = state
+            .bakery
+            .update_promotion(actor, &self::id("id", &id)?, body.0.to_domain()?)
+            .await?;
+        Ok(Json(promotion.into()))
+    }
+
+    /// Delete a promotion (orders that used it keep their discount)
+    #[oai(
+        path = "/promotions/:id",
+        method = "delete",
+        operation_id = "admin_delete_promotion"
+    )]
+    async fn delete_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The promotion id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        let actor = auth.require(ADMIN)?;
+        state
+            .bakery
+            .delete_promotion(actor, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,185 @@
+//! Sign-up and sign-in with a phone: OTPs, passwords and rotating refresh tokens.
+
+use bakery_core::domain::Phone;
+use bakery_core::services::Session;
+use poem::web::cookie::{Cookie, CookieJar, SameSite};
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::dto::auth::{
+    LoginRequest, RefreshRequest, RegisterRequest, ResetPasswordRequest, SendOtpRequest,
+    TokenResponse, VerifyOtpRequest,
+};
+use crate::dto::common::{Message, NoContent};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The cookie that carries the refresh token for browsers.
+pub const REFRESH_COOKIE: &str = "refresh_token";
+/// The cookie is only ever sent to the auth routes.
+pub const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+
+const CODE_SENT: &str = "if this number can receive it, a code is on its way";
+
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Start sign-up: send a code to the phone
+    ///
+    /// Answers the same whether or not the phone already has an account.
+    #[oai(path = "/register", method = "post", operation_id = "register")]
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        body: Json<RegisterRequest>,
+    ) -> Result<Json<Message>, ApiError> {
+        let phone = Phone::parse(&body.phone)?;
+        state.bakery.register(&body.name, &phone).await?;
+        Ok(Json(Message::new(CODE_SENT)))
+    }
+
+    /// Send a sign-in code to a registered phone
+    ///
+    /// Answers the same for unknown phones, so numbers cannot be probed.
+    #[oai(path = "/send-otp", method = "post", operation_id = "send_otp")]
+    async fn send_otp(
+        &self,
+        state: Data<&AppState>,
+        body: Json<SendOtpRequest>,
+    ) -> Result<Json<Message>, ApiError> {
+        let phone = Phone::parse(&body.phone)?;
+        state.bakery.send_otp(&phone).await?;
+        Ok(Json(Message::new(CODE_SENT)))
+    }
+
+    /// Prove the phone with its code; creates the account on first sign-up
+    #[oai(path = "/verify-otp", method = "post", operation_id = "verify_otp")]
+    async fn verify_otp(
+        &self,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<VerifyOtpRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
+        let phone = Phone::parse(&body.phone)?;
+        let session = state.bakery.verify_otp(&phone, &body.otp).await?;
+        signed_in(&state, jar, session)
+    }
+
+    /// Sign in with phone and password, or phone and a code from send-otp
+    #[oai(path = "/login", method = "post", operation_id = "login")]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
+        let phone = Phone::parse(&body.phone)?;
+        let session = match (&body.password, &body.otp) {
+            (Some(password), None) => state.bakery.login_with_password(&phone, password).await?,
+            (None, Some(otp)) => state.bakery.login_with_otp(&phone, otp).await?,
+            _ => {
+                return Err(ApiError::validation(
+                    "password",
+                    "password: give exactly one of password or otp",
+                ))
+            }
+        };
+        signed_in(&state, jar, session)
+    }
+
+    /// Exchange a refresh token (body or cookie) for a new token pair
+    ///
+    /// Refresh tokens are single-use; presenting a spent one signs that session out everywhere.
+    #[oai(
+        path = "/refresh-token",
+        method = "post",
+        operation_id = "refresh_token"
+    )]
+    async fn refresh_token(
+        &self,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<RefreshRequest>,
+    ) -> Result<Json<TokenResponse>, ApiError> {
+        let token = presented_refresh_token(jar, &body)
+            .ok_or_else(|| ApiError::unauthorized("a refresh token is required"))?;
+        let session = state.bakery.refresh(&token).await?;
+        signed_in(&state, jar, session)
+    }
+
+    /// Set a new password with a code sent to the phone; signs every device out
+    #[oai(
+        path = "/reset-password",
+        method = "post",
+        operation_id = "reset_password"
+    )]
+    async fn reset_password(
+        &self,
+        state: Data<&AppState>,
+        body: Json<ResetPasswordRequest>,
+    ) -> Result<NoContent, ApiError> {
+        let phone = Phone::parse(&body.phone)?;
+        state
+            .bakery
+            .reset_password(&phone, &body.otp, &body.new_password)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// End the session of a refresh token (body or cookie)
+    ///
+    /// Logging out twice is not an error.
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        jar: &CookieJar,
+        body: Json<RefreshRequest>,
+    ) -> Result<NoContent, ApiError> {
+        if let Some(token) = presented_refresh_token(jar, &body) {
+            state.bakery.logout(&token).await?;
+        }
+        let mut removal = refresh_cookie(String::new());
+        removal.make_removal();
+        jar.add(removal);
+        Ok(NoContent::NoContent)
+    }
+}
+
+fn presented_refresh_token(jar: &CookieJar, body: &RefreshRequest) -> Option<String> {
+    body.refresh_token
+        .clone()
+        .or_else(|| jar.get(REFRESH_COOKIE).map(|c| c.value_str().to_owned()))
+        .filter(|t| !t.trim().is_empty())
+}
+
+fn refresh_cookie(value: String) -> Cookie {
+    let mut cookie = Cookie::new_with_str(REFRESH_COOKIE, value);
+    cookie.set_http_only(true);
+    cookie.set_secure(true);
+    cookie.set_same_site(SameSite::Strict);
+    cookie.set_path(REFRESH_COOKIE_PATH);
+    cookie
+}
+
+/// The token answer, with the refresh token also set as a cookie for browsers.
+fn signed_in(
+    state: &AppState,
+    jar: &CookieJar,
+    session: Session,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let access_token = state.tokens.issue(&session.user.id, session.user.role)?;
+    let mut cookie = refresh_cookie(session.refresh_token.clone());
+    cookie.set_max_age(state.refresh_ttl);
+    jar.add(cookie);
+    Ok(Json(TokenResponse {
+        access_token,
+        refresh_token: session.refresh_token,
+        expires_in: state.tokens.ttl.as_secs(),
+        token_type: "Bearer".into(),
+        user: session.user.into(),
+    }))
+}

@@ -1,0 +1,255 @@
+//! Browsing the catalog: categories, product listings, search.
+
+use bakery_core::ports::ProductFilter;
+use bakery_core::services::ProductListing;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::dto::catalog::{Category, Product, SortBy};
+use crate::dto::common::{id, page, Page};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct CatalogApi;
+
+/// The filters every product listing takes.
+#[allow(clippy::too_many_arguments)]
+fn listing(
+    vegetarian: Option<bool>,
+    exclude_allergen: Option<String>,
+    min_price: Option<i64>,
+    max_price: Option<i64>,
+    available: Option<bool>,
+    featured: Option<bool>,
+    sort: Option<SortBy>,
+    page_no: Option<u32>,
+    limit: Option<u32>,
+) -> Result<ProductListing, ApiError> {
+    Ok(ProductListing {
+        filter: ProductFilter {
+            category: None,
+            vegetarian,
+            exclude_allergen: exclude_allergen.map(|a| a.trim().to_lowercase()),
+            min_price,
+            max_price,
+            available_only: available.unwrap_or(false),
+            featured_only: featured.unwrap_or(false),
+        },
+        sort: sort.unwrap_or_default().into(),
+        page: page(page_no, limit)?,
+    })
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Catalog")]
+impl CatalogApi {
+    /// List active categories in display order
+    #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
+    async fn list_categories(
+        &self,
+        state: Data<&AppState>,
+    ) -> Result<Json<Vec<Category>>, ApiError> {
+        let categories = state.bakery.categories(false).await?;
+        Ok(Json(categories.into_iter().map(Into::into).collect()))
+    }
+
+    /// List the products of one category
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/categories/:id/products",
+        method = "get",
+        operation_id = "list_category_products"
+    )]
+    async fn list_category_products(
+        &self,
+        state: Data<&AppState>,
+        /// The category id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        vegetarian: Query<Option<bool>>,
+        /// Leave out products containing this allergen.
+        #[oai(name = "excludeAllergen", validator(max_length = 40))]
+        exclude_allergen: Query<Option<String>>,
+        /// Minimum effective price, minor units.
+        #[oai(name = "minPrice", validator(minimum(value = "0")))]
+        min_price: Query<Option<i64>>,
+        /// Maximum effective price, minor units.
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))]
+        max_price: Query<Option<i64>>,
+        /// Only products that can be ordered now.
+        available: Query<Option<bool>>,
+        sort: Query<Option<SortBy>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let category = self::id("id", &id)?;
+        let listing = listing(
+            vegetarian.0,
+            exclude_allergen.0,
+            min_price.0,
+            max_price.0,
+            available.0,
+            None,
+            sort.0,
+            page.0,
+            limit.0,
+        )?;
+        let products = state.bakery.category_products(&category, listing).await?;
+        Ok(Json(Page::from_domain(products)))
+    }
+
+    /// List products with filters, sorting and pagination
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/products", method = "get", operation_id = "list_products")]
+    async fn list_products(
+        &self,
+        state: Data<&AppState>,
+        /// Only products of this category id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        category: Query<Option<String>>,
+        vegetarian: Query<Option<bool>>,
+        /// Leave out products containing this allergen.
+        #[oai(name = "excludeAllergen", validator(max_length = 40))]
+        exclude_allergen: Query<Option<String>>,
+        /// Minimum effective price, minor units.
+        #[oai(name = "minPrice", validator(minimum(value = "0")))]
+        min_price: Query<Option<i64>>,
+        /// Maximum effective price, minor units.
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))]
+        max_price: Query<Option<i64>>,
+        /// Only products that can be ordered now.
+        available: Query<Option<bool>>,
+        /// Only featured products.
+        featured: Query<Option<bool>>,
+        sort: Query<Option<SortBy>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let mut listing = listing(
+            vegetarian.0,
+            exclude_allergen.0,
+            min_price.0,
+            max_price.0,
+            available.0,
+            featured.0,
+            sort.0,
+            page.0,
+            limit.0,
+        )?;
+        listing.filter.category = category
+            .0
+            .as_deref()
+            .map(|c| id("category", c))
+            .transpose()?;
+        let products = state.bakery.products(&listing).await?;
+        Ok(Json(Page::from_domain(products)))
+    }
+
+    /// Featured products that can be ordered now
+    #[oai(
+        path = "/products/featured",
+        method = "get",
+        operation_id = "list_featured_products"
+    )]
+    async fn featured(
+        &self,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let products = state
+            .bakery
+            .featured_products(self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(products)))
+    }
+
+    /// Best sellers, then best rated
+    #[oai(
+        path = "/products/popular",
+        method = "get",
+        operation_id = "list_popular_products"
+    )]
+    async fn popular(
+        &self,
+        state: Data<&AppState>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let products = state
+            .bakery
+            .popular_products(self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(products)))
+    }
+
+    /// Search products by name and description, tolerant of typos and accents
+    #[oai(
+        path = "/products/search",
+        method = "get",
+        operation_id = "search_products"
+    )]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        /// The words to look for.
+        #[oai(validator(min_length = 1, max_length = 100))]
+        q: Query<String>,
+        /// Only products of this category id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        category: Query<Option<String>>,
+        vegetarian: Query<Option<bool>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let filter = ProductFilter {
+            category: category
+                .0
+                .as_deref()
+                .map(|c| id("category", c))
+                .transpose()?,
+            vegetarian: vegetarian.0,
+            ..ProductFilter::default()
+        };
+        let products = state
+            .bakery
+            .search_products(&q, &filter, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(products)))
+    }
+
+    /// One product
+    #[oai(path = "/products/:id", method = "get", operation_id = "get_product")]
+    async fn get_product(
+        &self,
+        state: Data<&AppState>,
+        /// The product id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<Json<Product>, ApiError> {
+        let product = state.bakery.product(&self::id("id", &id)?).await?;
+        Ok(Json(product.into()))
+    }
+}

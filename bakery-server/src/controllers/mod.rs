@@ -1,0 +1,40 @@
+//! The API's operations, one module per area. Handlers parse, authorise, call one
+//! [`bakery_core::services::Bakery`] method and map the result; no business rule lives here.
+
+pub mod admin;
+pub mod auth;
+pub mod catalog;
+pub mod favorites;
+pub mod health;
+pub mod notifications;
+pub mod orders;
+pub mod promotions;
+pub mod reviews;
+pub mod users;
+
+use poem_openapi::Tags;
+
+/// One tag per area.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    Health,
+    /// Sign-up, sign-in and tokens.
+    Auth,
+    /// The signed-in customer's account.
+    Users,
+    /// Categories and products.
+    Catalog,
+    /// The customer's favorite products.
+    Favorites,
+    /// Verified-purchase product reviews.
+    Reviews,
+    /// Placing and following orders.
+    Orders,
+    /// The customer's inbox.
+    Notifications,
+    /// Running promotions and price quotes.
+    Promotions,
+    /// Staff: catalog, promotions and the order book.
+    Admin,
+}

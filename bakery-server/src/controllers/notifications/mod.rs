@@ -1,0 +1,76 @@
+//! The customer's inbox.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::dto::common::{id, page, NoContent, Page};
+use crate::dto::notification::Notification;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct NotificationsApi;
+
+#[OpenApi(prefix_path = "/api/v1/notifications", tag = "ApiTags::Notifications")]
+impl NotificationsApi {
+    /// The signed-in user's notifications, newest first
+    #[oai(path = "/", method = "get", operation_id = "list_notifications")]
+    async fn list_notifications(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Notification>>, ApiError> {
+        let notifications = state
+            .bakery
+            .notifications(&auth.0, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(notifications)))
+    }
+
+    /// Mark a notification read
+    #[oai(
+        path = "/:id/read",
+        method = "put",
+        operation_id = "mark_notification_read"
+    )]
+    async fn mark_read(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The notification id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        state
+            .bakery
+            .mark_notification_read(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Delete a notification
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_notification")]
+    async fn delete_notification(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The notification id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        state
+            .bakery
+            .delete_notification(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,106 @@
+//! A customer's orders: placing, listing, canceling, tracking.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::dto::common::{id, page, Created, Page};
+use crate::dto::order::{Order, OrderStatus, PlaceOrderRequest, Tracking};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct OrdersApi;
+
+#[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Place an order at today's catalog prices
+    ///
+    /// Prices come from the catalog; stock and the promotion's use are taken atomically.
+    /// Card payments answer 503 while no payment provider is configured.
+    #[oai(path = "/", method = "post", operation_id = "place_order")]
+    async fn place_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<PlaceOrderRequest>,
+    ) -> Result<Created<Order>, ApiError> {
+        let request = body.0.to_domain()?;
+        let order = state.bakery.place_order(&auth.0, request).await?;
+        Ok(Created::Created(Json(order.into())))
+    }
+
+    /// The signed-in customer's orders, newest first
+    #[oai(path = "/", method = "get", operation_id = "list_my_orders")]
+    async fn list_orders(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only orders in these statuses.
+        #[oai(default)]
+        status: Query<Vec<OrderStatus>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Order>>, ApiError> {
+        let statuses = status.0.into_iter().map(Into::into).collect();
+        let orders = state
+            .bakery
+            .my_orders(&auth.0, statuses, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(orders)))
+    }
+
+    /// One order (customers see only their own)
+    #[oai(path = "/:id", method = "get", operation_id = "get_order")]
+    async fn get_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<Json<Order>, ApiError> {
+        let order = state.bakery.order(&auth.0, &self::id("id", &id)?).await?;
+        Ok(Json(order.into()))
+    }
+
+    /// Cancel an order the kitchen has not started
+    #[oai(path = "/:id/cancel", method = "post", operation_id = "cancel_order")]
+    async fn cancel_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<Json<Order>, ApiError> {
+        let order = state
+            .bakery
+            .cancel_order(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(Json(order.into()))
+    }
+
+    /// Where an order is: status, history, ETA and the courier
+    #[oai(path = "/:id/track", method = "get", operation_id = "track_order")]
+    async fn track_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<Json<Tracking>, ApiError> {
+        let tracking = state
+            .bakery
+            .track_order(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(Json(tracking.into()))
+    }
+}

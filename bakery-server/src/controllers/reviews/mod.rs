@@ -1,0 +1,118 @@
+//! Verified-purchase reviews.
+
+use bakery_core::domain::Rating;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::dto::common::{id, page, Created, NoContent, Page};
+use crate::dto::review::{Review, ReviewInput};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct ReviewsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reviews")]
+impl ReviewsApi {
+    /// A product's reviews, newest first
+    #[oai(
+        path = "/products/:id/reviews",
+        method = "get",
+        operation_id = "list_product_reviews"
+    )]
+    async fn list_reviews(
+        &self,
+        state: Data<&AppState>,
+        /// The product id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Review>>, ApiError> {
+        let reviews = state
+            .bakery
+            .reviews(&self::id("id", &id)?, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(reviews)))
+    }
+
+    /// Review a product you received (once per product)
+    #[oai(
+        path = "/products/:id/reviews",
+        method = "post",
+        operation_id = "create_review"
+    )]
+    async fn create_review(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The product id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<ReviewInput>,
+    ) -> Result<Created<Review>, ApiError> {
+        let rating = Rating::parse(i64::from(body.rating))?;
+        let review = state
+            .bakery
+            .create_review(
+                &auth.0,
+                &self::id("id", &id)?,
+                rating,
+                body.comment.as_deref(),
+            )
+            .await?;
+        Ok(Created::Created(Json(review.into())))
+    }
+
+    /// Edit your review
+    #[oai(path = "/reviews/:id", method = "put", operation_id = "update_review")]
+    async fn update_review(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The review id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<ReviewInput>,
+    ) -> Result<Json<Review>, ApiError> {
+        let rating = Rating::parse(i64::from(body.rating))?;
+        let review = state
+            .bakery
+            .update_review(
+                &auth.0,
+                &self::id("id", &id)?,
+                rating,
+                body.comment.as_deref(),
+            )
+            .await?;
+        Ok(Json(review.into()))
+    }
+
+    /// Delete your review (staff may delete any)
+    #[oai(
+        path = "/reviews/:id",
+        method = "delete",
+        operation_id = "delete_review"
+    )]
+    async fn delete_review(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The review id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        state
+            .bakery
+            .delete_review(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,149 @@
+//! The signed-in user's own account: profile, address book and devices.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::dto::common::{id, Created, NoContent};
+use crate::dto::user::{Address, AddressInput, DeviceToken, ProfileUpdate, User};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct UsersApi;
+
+#[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// The signed-in user's profile
+    #[oai(path = "/profile", method = "get", operation_id = "get_profile")]
+    async fn get_profile(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<User>, ApiError> {
+        Ok(Json(state.bakery.profile(&auth.0).await?.into()))
+    }
+
+    /// Change name, e-mail (empty clears it) or password
+    #[oai(path = "/profile", method = "put", operation_id = "update_profile")]
+    async fn update_profile(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ProfileUpdate>,
+    ) -> Result<Json<User>, ApiError> {
+        let user = state
+            .bakery
+            .update_profile(
+                &auth.0,
+                body.name.as_deref(),
+                body.email.as_deref(),
+                body.password.as_deref(),
+            )
+            .await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Saved addresses (at most 20)
+    #[oai(path = "/addresses", method = "get", operation_id = "list_addresses")]
+    async fn list_addresses(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<Vec<Address>>, ApiError> {
+        let addresses = state.bakery.addresses(&auth.0).await?;
+        Ok(Json(addresses.into_iter().map(Into::into).collect()))
+    }
+
+    /// Save an address; the first one becomes the default
+    #[oai(path = "/addresses", method = "post", operation_id = "add_address")]
+    async fn add_address(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<AddressInput>,
+    ) -> Result<Created<Address>, ApiError> {
+        let address = state.bakery.add_address(&auth.0, body.to_domain()?).await?;
+        Ok(Created::Created(Json(address.into())))
+    }
+
+    /// Replace a saved address
+    #[oai(
+        path = "/addresses/:id",
+        method = "put",
+        operation_id = "update_address"
+    )]
+    async fn update_address(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The address id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<AddressInput>,
+    ) -> Result<Json<Address>, ApiError> {
+        let address = state
+            .bakery
+            .update_address(&auth.0, &self::id("id", &id)?, body.to_domain()?)
+            .await?;
+        Ok(Json(address.into()))
+    }
+
+    /// Delete a saved address
+    #[oai(
+        path = "/addresses/:id",
+        method = "delete",
+        operation_id = "delete_address"
+    )]
+    async fn delete_address(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The address id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        state
+            .bakery
+            .remove_address(&auth.0, &self::id("id", &id)?)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Register this device for push notifications
+    #[oai(
+        path = "/fcm-token",
+        method = "post",
+        operation_id = "add_device_token"
+    )]
+    async fn add_device_token(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<DeviceToken>,
+    ) -> Result<NoContent, ApiError> {
+        state.bakery.add_device_token(&auth.0, &body.token).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Stop push notifications to one device
+    #[oai(
+        path = "/fcm-token",
+        method = "delete",
+        operation_id = "remove_device_token"
+    )]
+    async fn remove_device_token(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<DeviceToken>,
+    ) -> Result<NoContent, ApiError> {
+        state
+            .bakery
+            .remove_device_token(&auth.0, &body.token)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,163 @@
+//! `bakery-server demo-data`: a believable bakery in an empty store, so a new install (or a
+//! mobile developer) has something to browse and order at once.
+
+use anyhow::{bail, Context};
+use bakery_core::domain::{
+    DiscountType, Id, Money, NutritionalInfo, ProductDraft, PromotionDraft, Role,
+};
+use bakery_core::services::{Actor, Bakery, CategoryInput};
+use chrono::Duration;
+
+/// What was created, for the operator's terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub categories: usize,
+    pub products: usize,
+    pub promotion_code: String,
+}
+
+/// A product line: name, description, price, discount price, ingredients, allergens,
+/// (kcal, fat, carbs, protein), vegetarian, preparation minutes, featured, stock.
+type Line = (
+    &'static str,
+    &'static str,
+    i64,
+    Option<i64>,
+    &'static [&'static str],
+    &'static [&'static str],
+    (f64, f64, f64, f64),
+    bool,
+    u32,
+    bool,
+    Option<u32>,
+);
+
+#[rustfmt::skip]
+const CATALOG: &[(&str, &str, &[Line])] = &[
+    ("Breads", "Long-fermented loaves baked before dawn", &[
+        ("Baguette", "Crisp crust, open crumb, 24-hour poolish", 150, None, &["wheat flour", "water", "salt", "yeast"], &["gluten"], (250.0, 1.0, 52.0, 9.0), true, 10, true, None),
+        ("Sourdough loaf", "Country loaf with a 48-hour wild starter", 550, None, &["wheat flour", "rye flour", "water", "salt"], &["gluten"], (230.0, 1.2, 46.0, 8.0), true, 15, false, None),
+        ("Rye bread", "Dense Nordic rye with sunflower seeds", 480, None, &["rye flour", "sunflower seeds", "water", "salt"], &["gluten"], (210.0, 3.0, 40.0, 6.5), true, 15, false, None),
+        ("Brioche loaf", "Rich, buttery and golden", 620, Some(540), &["wheat flour", "butter", "eggs", "sugar", "milk"], &["gluten", "eggs", "milk"], (350.0, 16.0, 44.0, 9.0), true, 15, false, None),
+        ("Focaccia", "Olive oil, rosemary and flaky salt", 450, None, &["wheat flour", "olive oil", "rosemary", "salt"], &["gluten"], (270.0, 9.0, 40.0, 7.0), true, 20, false, None),
+    ]),
+    ("Viennoiserie", "Laminated pastries, best before noon", &[
+        ("Croissant", "Pure butter, 27 layers", 180, None, &["wheat flour", "butter", "milk", "sugar", "yeast"], &["gluten", "milk"], (320.0, 18.0, 34.0, 6.0), true, 10, true, None),
+        ("Pain au chocolat", "Two bars of dark chocolate", 210, None, &["wheat flour", "butter", "dark chocolate", "milk"], &["gluten", "milk", "soy"], (380.0, 21.0, 40.0, 7.0), true, 10, true, None),
+        ("Almond croissant", "Twice-baked with frangipane", 290, None, &["wheat flour", "butter", "almonds", "sugar", "eggs"], &["gluten", "milk", "nuts", "eggs"], (450.0, 27.0, 42.0, 9.0), true, 10, false, None),
+        ("Cinnamon roll", "Swirled, glazed, sticky", 260, None, &["wheat flour", "butter", "cinnamon", "brown sugar"], &["gluten", "milk"], (400.0, 17.0, 55.0, 6.0), true, 15, false, None),
+        ("Pain aux raisins", "Custard and rum-soaked raisins", 240, Some(200), &["wheat flour", "butter", "raisins", "custard"], &["gluten", "milk", "eggs"], (360.0, 15.0, 50.0, 6.0), true, 10, false, None),
+    ]),
+    ("Cakes & Tarts", "Whole cakes need a day's notice", &[
+        ("Crème brûlée", "Vanilla custard under burnt sugar", 450, None, &["cream", "egg yolks", "sugar", "vanilla"], &["milk", "eggs"], (340.0, 26.0, 22.0, 5.0), true, 30, true, Some(12)),
+        ("Lemon tart", "Sharp curd in sweet pastry", 420, None, &["wheat flour", "butter", "lemons", "eggs", "sugar"], &["gluten", "milk", "eggs"], (390.0, 22.0, 43.0, 6.0), true, 20, false, None),
+        ("Chocolate fondant cake", "Whole cake for eight", 3200, None, &["dark chocolate", "butter", "eggs", "sugar"], &["milk", "eggs", "soy"], (450.0, 30.0, 38.0, 6.0), true, 240, false, None),
+        ("Strawberry tart", "Seasonal berries on crème pâtissière", 480, None, &["wheat flour", "strawberries", "milk", "eggs"], &["gluten", "milk", "eggs"], (300.0, 14.0, 38.0, 5.0), true, 20, false, Some(8)),
+        ("Carrot cake", "Walnuts and cream-cheese frosting", 390, None, &["carrots", "wheat flour", "walnuts", "cream cheese"], &["gluten", "milk", "nuts", "eggs"], (420.0, 24.0, 45.0, 5.0), true, 20, false, None),
+    ]),
+    ("Savoury", "Lunch from the oven", &[
+        ("Quiche lorraine", "Bacon, gruyère, nutmeg", 520, None, &["wheat flour", "bacon", "gruyère", "eggs", "cream"], &["gluten", "milk", "eggs"], (430.0, 30.0, 25.0, 15.0), false, 25, true, None),
+        ("Spinach & feta roll", "Flaky pastry, lemony filling", 380, None, &["wheat flour", "spinach", "feta", "butter"], &["gluten", "milk"], (350.0, 22.0, 28.0, 11.0), true, 20, false, None),
+        ("Ham & cheese croissant", "Our croissant, filled and baked again", 420, None, &["wheat flour", "butter", "ham", "emmental"], &["gluten", "milk"], (460.0, 28.0, 34.0, 18.0), false, 15, false, None),
+        ("Sausage roll", "Free-range pork, fennel seed", 350, None, &["wheat flour", "pork", "butter", "fennel"], &["gluten", "milk"], (480.0, 32.0, 30.0, 14.0), false, 20, false, None),
+        ("Mushroom pithivier", "Wild mushrooms and thyme in puff pastry", 560, None, &["wheat flour", "mushrooms", "butter", "thyme"], &["gluten", "milk"], (410.0, 27.0, 33.0, 9.0), true, 30, false, None),
+    ]),
+];
+
+/// Fills an empty store. Refuses when the catalog already has categories: demo data must
+/// never mix with a real shop's.
+pub async fn fill(bakery: &Bakery) -> anyhow::Result<DemoSummary> {
+    if !bakery
+        .categories(true)
+        .await
+        .context("reading categories")?
+        .is_empty()
+    {
+        bail!("the store already has a catalog; demo-data only fills an empty store");
+    }
+    // The operator at the server's console acts as staff without an account of their own.
+    let operator = Actor {
+        user_id: Id::generate(),
+        role: Role::Admin,
+    };
+    let mut products = Vec::new();
+    for (order, (name, description, lines)) in CATALOG.iter().enumerate() {
+        let input = CategoryInput {
+            name: (*name).into(),
+            description: Some((*description).into()),
+            image: None,
+            is_active: true,
+            display_order: i32::try_from(order).unwrap_or(i32::MAX),
+        };
+        let category = bakery
+            .create_category(&operator, input)
+            .await
+            .with_context(|| format!("creating {name}"))?;
+        for line in *lines {
+            let (
+                name,
+                description,
+                price,
+                discount,
+                ingredients,
+                allergens,
+                (kcal, fat, carbs, protein),
+                veg,
+                prep,
+                featured,
+                stock,
+            ) = *line;
+            let draft = ProductDraft {
+                name: name.into(),
+                description: description.into(),
+                category_id: category.id.clone(),
+                price: Money::from_minor(price),
+                discount_price: discount.map(Money::from_minor),
+                images: vec![],
+                ingredients: ingredients.iter().map(|s| (*s).into()).collect(),
+                nutritional_info: NutritionalInfo {
+                    calories: Some(kcal),
+                    fat: Some(fat),
+                    carbs: Some(carbs),
+                    protein: Some(protein),
+                },
+                is_vegetarian: veg,
+                allergens: allergens.iter().map(|s| (*s).into()).collect(),
+                preparation_time: prep,
+                is_available: true,
+                is_featured: featured,
+                stock,
+            };
+            let product = bakery
+                .create_product(&operator, draft)
+                .await
+                .with_context(|| format!("creating {name}"))?;
+            products.push(product);
+        }
+    }
+    let now = chrono::Utc::now();
+    let promotion = PromotionDraft {
+        title: "Welcome to the bakery".into(),
+        description: "10% off your order of 10.00 or more".into(),
+        image: None,
+        discount_type: DiscountType::Percentage,
+        discount_value: 10,
+        code: Some("WELCOME10".into()),
+        minimum_order_value: Money::from_minor(1000),
+        start_date: now - Duration::minutes(1),
+        end_date: now + Duration::days(90),
+        is_active: true,
+        applicable_products: vec![],
+        usage_limit: Some(1000),
+        per_user_limit: Some(1),
+    };
+    let promotion = bakery
+        .create_promotion(&operator, promotion)
+        .await
+        .context("creating the promotion")?;
+    Ok(DemoSummary {
+        categories: CATALOG.len(),
+        products: products.len(),
+        promotion_code: promotion.code.unwrap_or_default(),
+    })
+}

@@ -1,0 +1,260 @@
+//! Categories and products.
+
+use bakery_core::domain::{self, Id, Money};
+use bakery_core::ports::ProductSort;
+use bakery_core::services::CategoryInput as DomainCategoryInput;
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use crate::error::ApiError;
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Image URL.
+    pub image: Option<String>,
+    pub is_active: bool,
+    /// Lower comes first in the app.
+    pub display_order: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Category> for Category {
+    fn from(c: domain::Category) -> Self {
+        Self {
+            id: c.id.into(),
+            name: c.name,
+            description: c.description,
+            image: c.image,
+            is_active: c.is_active,
+            display_order: c.display_order,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A category as staff write it.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CategoryInput {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: String,
+    #[oai(validator(max_length = 1000))]
+    pub description: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub image: Option<String>,
+    #[oai(default = "yes")]
+    pub is_active: bool,
+    #[oai(
+        default,
+        validator(minimum(value = "-100000"), maximum(value = "100000"))
+    )]
+    pub display_order: i32,
+}
+
+impl From<CategoryInput> for DomainCategoryInput {
+    fn from(c: CategoryInput) -> Self {
+        Self {
+            name: c.name,
+            description: c.description,
+            image: c.image,
+            is_active: c.is_active,
+            display_order: c.display_order,
+        }
+    }
+}
+
+/// Per serving: kilocalories for `calories`, grams for the rest.
+#[derive(Object, Debug, Clone, Default)]
+pub struct NutritionalInfo {
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
+    pub calories: Option<f64>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
+    pub fat: Option<f64>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
+    pub carbs: Option<f64>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
+    pub protein: Option<f64>,
+}
+
+impl From<domain::NutritionalInfo> for NutritionalInfo {
+    fn from(n: domain::NutritionalInfo) -> Self {
+        Self {
+            calories: n.calories,
+            fat: n.fat,
+            carbs: n.carbs,
+            protein: n.protein,
+        }
+    }
+}
+
+impl From<NutritionalInfo> for domain::NutritionalInfo {
+    fn from(n: NutritionalInfo) -> Self {
+        Self {
+            calories: n.calories,
+            fat: n.fat,
+            carbs: n.carbs,
+            protein: n.protein,
+        }
+    }
+}
+
+/// Review aggregate.
+#[derive(Object, Debug, Clone)]
+pub struct Ratings {
+    /// 0 when there are no reviews.
+    pub average: f64,
+    pub count: u32,
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The category id.
+    pub category: String,
+    /// Minor units of the shop currency (450 = 4.50).
+    pub price: i64,
+    /// A reduced price in minor units; when set it is what an order charges.
+    pub discount_price: Option<i64>,
+    pub images: Vec<String>,
+    pub ingredients: Vec<String>,
+    pub nutritional_info: NutritionalInfo,
+    pub is_vegetarian: bool,
+    /// Lower-case allergen names.
+    pub allergens: Vec<String>,
+    /// Minutes the kitchen needs.
+    pub preparation_time: u32,
+    pub is_available: bool,
+    pub is_featured: bool,
+    /// Units left; `null` when not limited.
+    pub stock: Option<u32>,
+    pub ratings: Ratings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Product> for Product {
+    fn from(p: domain::Product) -> Self {
+        Self {
+            id: p.id.into(),
+            name: p.name,
+            description: p.description,
+            category: p.category_id.into(),
+            price: p.price.minor(),
+            discount_price: p.discount_price.map(Money::minor),
+            images: p.images,
+            ingredients: p.ingredients,
+            nutritional_info: p.nutritional_info.into(),
+            is_vegetarian: p.is_vegetarian,
+            allergens: p.allergens,
+            preparation_time: p.preparation_time,
+            is_available: p.is_available,
+            is_featured: p.is_featured,
+            stock: p.stock,
+            ratings: Ratings {
+                average: p.ratings.average,
+                count: p.ratings.count,
+            },
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A product as staff write it. Prices in minor units.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ProductInput {
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: String,
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub description: String,
+    /// The category id.
+    #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+    pub category: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000000")))]
+    pub price: i64,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100000000")))]
+    pub discount_price: Option<i64>,
+    #[oai(default, validator(max_items = 10))]
+    pub images: Vec<String>,
+    #[oai(default, validator(max_items = 50))]
+    pub ingredients: Vec<String>,
+    pub nutritional_info: Option<NutritionalInfo>,
+    #[oai(default)]
+    pub is_vegetarian: bool,
+    #[oai(default, validator(max_items = 20))]
+    pub allergens: Vec<String>,
+    /// Minutes, at most a day.
+    #[oai(default, validator(maximum(value = "1440")))]
+    pub preparation_time: u32,
+    #[oai(default = "yes")]
+    pub is_available: bool,
+    #[oai(default)]
+    pub is_featured: bool,
+    /// Units available; omit or `null` for unlimited.
+    #[oai(validator(maximum(value = "1000000")))]
+    pub stock: Option<u32>,
+}
+
+impl ProductInput {
+    pub fn to_domain(self) -> Result<domain::ProductDraft, ApiError> {
+        Ok(domain::ProductDraft {
+            category_id: Id::parse("category", &self.category)?,
+            price: Money::parse("price", self.price)?,
+            discount_price: self
+                .discount_price
+                .map(|d| Money::parse("discountPrice", d))
+                .transpose()?,
+            name: self.name,
+            description: self.description,
+            images: self.images,
+            ingredients: self.ingredients,
+            nutritional_info: self.nutritional_info.unwrap_or_default().into(),
+            is_vegetarian: self.is_vegetarian,
+            allergens: self.allergens,
+            preparation_time: self.preparation_time,
+            is_available: self.is_available,
+            is_featured: self.is_featured,
+            stock: self.stock,
+        })
+    }
+}
+
+/// Listing order.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[oai(rename_all = "snake_case")]
+pub enum SortBy {
+    #[default]
+    Newest,
+    PriceAsc,
+    PriceDesc,
+    Rating,
+    Popularity,
+    Name,
+}
+
+impl From<SortBy> for ProductSort {
+    fn from(s: SortBy) -> Self {
+        match s {
+            SortBy::Newest => Self::Newest,
+            SortBy::PriceAsc => Self::PriceAsc,
+            SortBy::PriceDesc => Self::PriceDesc,
+            SortBy::Rating => Self::Rating,
+            SortBy::Popularity => Self::Popularity,
+            SortBy::Name => Self::Name,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The API's JSON shapes, kept apart from the domain types: camelCase, money in integer minor
+//! units, ids as 24-hex strings, times as RFC 3339 UTC. Each converts from its domain type.
+
+pub mod auth;
+pub mod catalog;
+pub mod common;
+pub mod notification;
+pub mod order;
+pub mod promotion;
+pub mod review;
+pub mod user;

@@ -1,0 +1,379 @@
+//! Orders, carts and tracking.
+
+use bakery_core::domain::{self, Id};
+use bakery_core::services::{CartLine as DomainCartLine, OrderRequest, Tracking as DomainTracking};
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use super::user::Role;
+use crate::error::ApiError;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Preparing,
+    OutForDelivery,
+    Delivered,
+    Canceled,
+}
+
+impl From<domain::OrderStatus> for OrderStatus {
+    fn from(s: domain::OrderStatus) -> Self {
+        match s {
+            domain::OrderStatus::Placed => Self::Placed,
+            domain::OrderStatus::Preparing => Self::Preparing,
+            domain::OrderStatus::OutForDelivery => Self::OutForDelivery,
+            domain::OrderStatus::Delivered => Self::Delivered,
+            domain::OrderStatus::Canceled => Self::Canceled,
+        }
+    }
+}
+
+impl From<OrderStatus> for domain::OrderStatus {
+    fn from(s: OrderStatus) -> Self {
+        match s {
+            OrderStatus::Placed => Self::Placed,
+            OrderStatus::Preparing => Self::Preparing,
+            OrderStatus::OutForDelivery => Self::OutForDelivery,
+            OrderStatus::Delivered => Self::Delivered,
+            OrderStatus::Canceled => Self::Canceled,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    Cash,
+}
+
+impl From<domain::PaymentMethod> for PaymentMethod {
+    fn from(m: domain::PaymentMethod) -> Self {
+        match m {
+            domain::PaymentMethod::Card => Self::Card,
+            domain::PaymentMethod::Cash => Self::Cash,
+        }
+    }
+}
+
+impl From<PaymentMethod> for domain::PaymentMethod {
+    fn from(m: PaymentMethod) -> Self {
+        match m {
+            PaymentMethod::Card => Self::Card,
+            PaymentMethod::Cash => Self::Cash,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Completed,
+    Failed,
+}
+
+impl From<domain::PaymentStatus> for PaymentStatus {
+    fn from(s: domain::PaymentStatus) -> Self {
+        match s {
+            domain::PaymentStatus::Pending => Self::Pending,
+            domain::PaymentStatus::Completed => Self::Completed,
+            domain::PaymentStatus::Failed => Self::Failed,
+        }
+    }
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct PaymentDetails {
+    pub method: PaymentMethod,
+    /// The payment provider's id for card payments.
+    pub transaction_id: Option<String>,
+    pub status: PaymentStatus,
+}
+
+/// A line as ordered, at the price charged.
+#[derive(Object, Debug, Clone)]
+pub struct OrderItem {
+    /// The product id.
+    pub product: String,
+    /// The product's name when ordered.
+    pub name: String,
+    pub quantity: u32,
+    /// Unit price charged, minor units.
+    pub price: i64,
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct DeliveryAddress {
+    pub address: String,
+    pub landmark: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip_code: String,
+}
+
+impl From<domain::DeliveryAddress> for DeliveryAddress {
+    fn from(a: domain::DeliveryAddress) -> Self {
+        Self {
+            address: a.address,
+            landmark: a.landmark,
+            city: a.city,
+            state: a.state,
+            zip_code: a.zip_code,
+        }
+    }
+}
+
+/// A position, GeoJSON order: `[longitude, latitude]`.
+#[derive(Object, Debug, Clone)]
+pub struct GeoLocation {
+    pub coordinates: Vec<f64>,
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct DeliveryPerson {
+    pub name: String,
+    pub phone: String,
+    /// Last reported position; `null` until the courier reports one.
+    pub location: Option<GeoLocation>,
+    pub location_updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<domain::DeliveryPerson> for DeliveryPerson {
+    fn from(p: domain::DeliveryPerson) -> Self {
+        Self {
+            name: p.name,
+            phone: p.phone.into(),
+            location: p.location.map(|l| GeoLocation {
+                coordinates: l.coordinates.to_vec(),
+            }),
+            location_updated_at: p.location_updated_at,
+        }
+    }
+}
+
+/// Who moved the order where, and when.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub at: DateTime<Utc>,
+    /// The user id of who did it.
+    pub actor: String,
+    pub actor_role: Role,
+}
+
+impl From<domain::StatusChange> for StatusChange {
+    fn from(c: domain::StatusChange) -> Self {
+        Self {
+            status: c.status.into(),
+            at: c.at,
+            actor: c.actor_id.into(),
+            actor_role: c.actor_role.into(),
+        }
+    }
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Order {
+    pub id: String,
+    /// The customer's user id.
+    pub user: String,
+    pub items: Vec<OrderItem>,
+    pub delivery_address: DeliveryAddress,
+    pub payment_details: PaymentDetails,
+    pub order_status: OrderStatus,
+    pub status_history: Vec<StatusChange>,
+    /// All amounts in minor units of `currency`.
+    pub subtotal: i64,
+    pub delivery_fee: i64,
+    pub taxes: i64,
+    pub discount: i64,
+    pub total: i64,
+    /// ISO 4217, lower case.
+    pub currency: String,
+    pub promotion_code: Option<String>,
+    pub is_scheduled: bool,
+    pub scheduled_delivery_time: Option<DateTime<Utc>>,
+    pub estimated_delivery_time: DateTime<Utc>,
+    pub delivery_person: Option<DeliveryPerson>,
+    pub special_instructions: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Order> for Order {
+    fn from(o: domain::Order) -> Self {
+        Self {
+            id: o.id.into(),
+            user: o.user_id.into(),
+            items: o
+                .items
+                .into_iter()
+                .map(|i| OrderItem {
+                    product: i.product_id.into(),
+                    name: i.name,
+                    quantity: i.quantity,
+                    price: i.price.minor(),
+                })
+                .collect(),
+            delivery_address: o.delivery_address.into(),
+            payment_details: PaymentDetails {
+                method: o.payment_details.method.into(),
+                transaction_id: o.payment_details.transaction_id,
+                status: o.payment_details.status.into(),
+            },
+            order_status: o.order_status.into(),
+            status_history: o.status_history.into_iter().map(Into::into).collect(),
+            subtotal: o.subtotal.minor(),
+            delivery_fee: o.delivery_fee.minor(),
+            taxes: o.taxes.minor(),
+            discount: o.discount.minor(),
+            total: o.total.minor(),
+            currency: o.currency.into(),
+            promotion_code: o.promotion_code,
+            is_scheduled: o.is_scheduled,
+            scheduled_delivery_time: o.scheduled_delivery_time,
+            estimated_delivery_time: o.estimated_delivery_time,
+            delivery_person: o.delivery_person.map(Into::into),
+            special_instructions: o.special_instructions,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// What and how many; prices always come from the catalog.
+#[derive(Object, Debug, Clone)]
+pub struct CartLine {
+    /// The product id.
+    #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+    pub product: String,
+    #[oai(validator(minimum(value = "1"), maximum(value = "99")))]
+    pub quantity: u32,
+}
+
+pub fn cart(lines: &[CartLine]) -> Result<Vec<DomainCartLine>, ApiError> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Ok(DomainCartLine {
+                product: Id::parse(&format!("items[{i}].product"), &l.product)?,
+                quantity: l.quantity,
+            })
+        })
+        .collect()
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct DeliveryAddressInput {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub address: String,
+    #[oai(validator(max_length = 200))]
+    pub landmark: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub city: String,
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub state: String,
+    #[oai(validator(min_length = 1, max_length = 12))]
+    pub zip_code: String,
+}
+
+#[derive(Object, Debug, Clone)]
+pub struct PaymentInput {
+    pub method: PaymentMethod,
+}
+
+/// A new order.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct PlaceOrderRequest {
+    #[oai(validator(min_items = 1, max_items = 50))]
+    pub items: Vec<CartLine>,
+    pub delivery_address: DeliveryAddressInput,
+    pub payment_details: PaymentInput,
+    #[oai(validator(max_length = 32))]
+    pub promotion_code: Option<String>,
+    /// When true, `scheduledDeliveryTime` is required.
+    pub is_scheduled: Option<bool>,
+    pub scheduled_delivery_time: Option<DateTime<Utc>>,
+    #[oai(validator(max_length = 500))]
+    pub special_instructions: Option<String>,
+}
+
+impl PlaceOrderRequest {
+    pub fn to_domain(self) -> Result<OrderRequest, ApiError> {
+        let a = &self.delivery_address;
+        let delivery_address = domain::DeliveryAddress::parse(
+            &a.address,
+            a.landmark.as_deref(),
+            &a.city,
+            &a.state,
+            &a.zip_code,
+        )?;
+        let scheduled_delivery_time = match (self.is_scheduled, self.scheduled_delivery_time) {
+            (Some(true), None) => {
+                return Err(ApiError::validation(
+                    "scheduledDeliveryTime",
+                    "scheduledDeliveryTime: required when isScheduled is true",
+                ))
+            }
+            (Some(false), _) => None,
+            (_, at) => at,
+        };
+        Ok(OrderRequest {
+            items: cart(&self.items)?,
+            delivery_address,
+            payment_method: self.payment_details.method.into(),
+            promotion_code: self.promotion_code,
+            scheduled_delivery_time,
+            special_instructions: self.special_instructions,
+        })
+    }
+}
+
+/// A status to move an order to.
+#[derive(Object, Debug, Clone)]
+pub struct StatusUpdate {
+    pub status: OrderStatus,
+}
+
+/// The courier taking an order.
+#[derive(Object, Debug, Clone)]
+pub struct DeliveryPersonInput {
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    pub phone: String,
+}
+
+/// What a tracking screen shows.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Tracking {
+    pub order_id: String,
+    pub status: OrderStatus,
+    pub history: Vec<StatusChange>,
+    pub estimated_delivery_time: DateTime<Utc>,
+    pub delivery_person: Option<DeliveryPerson>,
+}
+
+impl From<DomainTracking> for Tracking {
+    fn from(t: DomainTracking) -> Self {
+        Self {
+            order_id: t.order_id.into(),
+            status: t.status.into(),
+            history: t.history.into_iter().map(Into::into).collect(),
+            estimated_delivery_time: t.estimated_delivery_time,
+            delivery_person: t.delivery_person.map(Into::into),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Product reviews.
+
+use bakery_core::domain;
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Review {
+    pub id: String,
+    /// The product id.
+    pub product: String,
+    /// The author's user id.
+    pub user: String,
+    pub user_name: String,
+    /// 1..=5.
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub images: Vec<String>,
+    pub is_approved: bool,
+    pub likes: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Review> for Review {
+    fn from(r: domain::Review) -> Self {
+        Self {
+            id: r.id.into(),
+            product: r.product_id.into(),
+            user: r.user_id.into(),
+            user_name: r.user_name,
+            rating: r.rating.get(),
+            comment: r.comment,
+            images: r.images,
+            is_approved: r.is_approved,
+            likes: r.likes,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A review as its author writes it.
+#[derive(Object, Debug, Clone)]
+pub struct ReviewInput {
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
+    pub rating: u8,
+    #[oai(validator(max_length = 2000))]
+    pub comment: Option<String>,
+}

@@ -1,0 +1,224 @@
+//! The one error body every non-2xx response carries, and the one mapping from
+//! [`bakery_core::Error`] (and from poem's own errors) to a status and that body.
+
+use bakery_core::Error;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+/// What every error response says.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Stable SNAKE_CASE code to switch on, e.g. `VALIDATION_FAILED`, `OUT_OF_STOCK`.
+    pub code: String,
+    /// A message safe to show a person; never internal details.
+    pub message: String,
+    /// Extra machine-readable facts, e.g. `{"field": "deliveryAddress.city"}` for validation.
+    #[oai(skip_serializing_if_is_none)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    fn field(code: &str, field: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            details: Some(serde_json::json!({ "field": field })),
+        }
+    }
+}
+
+/// Every error an operation may answer, each with the same body.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request could not be read (malformed JSON, a parameter of the wrong type).
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Missing, malformed, expired or wrongly signed credentials.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Authenticated, but the role does not allow this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such resource (or not yours to see).
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The request collides with the current state (duplicate, illegal status change, stock).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The request body is larger than 1 MiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The request body is not `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// An input breaks a rule; `details.field` names it.
+    #[oai(status = 422)]
+    Validation(Json<ErrorBody>),
+    /// Too many attempts; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// Something failed on our side; the log has the cause under the request id.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+    /// A feature whose provider is not configured (e.g. card payments).
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
+}
+
+impl ApiError {
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::Unauthorized(Json(ErrorBody::new("UNAUTHORIZED", message)))
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(Json(ErrorBody::field("VALIDATION_FAILED", field, message)))
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        let code = err.code();
+        match err {
+            Error::Validation { field, message } => Self::Validation(Json(ErrorBody::field(
+                code,
+                &field,
+                format!("{field}: {message}"),
+            ))),
+            Error::NotFound { .. } => Self::NotFound(Json(ErrorBody::new(code, err.to_string()))),
+            Error::Conflict { .. } => Self::Conflict(Json(ErrorBody::new(code, err.to_string()))),
+            Error::Unauthorized(_) => {
+                Self::Unauthorized(Json(ErrorBody::new(code, err.to_string())))
+            }
+            Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(code, err.to_string()))),
+            Error::Unavailable(_) => Self::Unavailable(Json(ErrorBody::new(code, err.to_string()))),
+            Error::RateLimited { retry_after_secs } => Self::TooManyRequests(
+                Json(ErrorBody::new(code, err.to_string())),
+                retry_after_secs,
+            ),
+            Error::Internal(cause) => {
+                // The request span carries the request id, so this line can be found from
+                // the id the client saw.
+                tracing::error!(error = %cause, cause = ?cause, "internal error");
+                Self::Internal(Json(ErrorBody::new(code, "internal error")))
+            }
+        }
+    }
+}
+
+/// Turns any error poem (or poem-openapi) produced before or instead of a handler into the
+/// same body; responses a handler already built pass through unchanged.
+pub async fn catch_all(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let mut resp = to_api_error(&err).into_response();
+    // Statuses the enum has no variant for (405, 411...) keep their own status.
+    if status.is_client_error() && resp.status() == StatusCode::BAD_REQUEST {
+        resp.set_status(status);
+    }
+    resp
+}
+
+fn to_api_error(err: &poem::Error) -> ApiError {
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    };
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return ApiError::validation(e.name, format!("{}: {}", e.name, clean(&e.reason)));
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return ApiError::validation(e.name, format!("{}: {}", e.name, clean(&e.reason)));
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        return payload_error(&e.reason);
+    }
+    if err.is::<AuthorizationError>() {
+        return ApiError::unauthorized("a valid bearer token is required");
+    }
+    if err.is::<ContentTypeError>() {
+        return unsupported_media_type();
+    }
+    let status = err.status();
+    let body = |code: &str, message: &str| Json(ErrorBody::new(code, message));
+    match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound(body("NOT_FOUND", "no such route")),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest(body(
+            "METHOD_NOT_ALLOWED",
+            "this route does not accept that method",
+        )),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(body(
+            "PAYLOAD_TOO_LARGE",
+            "the request body is larger than 1 MiB",
+        )),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => unsupported_media_type(),
+        StatusCode::UNAUTHORIZED => ApiError::unauthorized("a valid bearer token is required"),
+        s if s.is_client_error() => {
+            ApiError::BadRequest(body("MALFORMED_REQUEST", "the request could not be read"))
+        }
+        _ => {
+            tracing::error!(error = %err, status = %status, "unhandled server error");
+            ApiError::Internal(body("INTERNAL", "internal error"))
+        }
+    }
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::UnsupportedMediaType(Json(ErrorBody::new(
+        "UNSUPPORTED_MEDIA_TYPE",
+        "the request body must be application/json",
+    )))
+}
+
+/// A payload that did not parse: validator failures name their field (422); anything else
+/// is malformed input (400).
+fn payload_error(reason: &str) -> ApiError {
+    if let Some(field) = failed_field(reason) {
+        return ApiError::validation(&field, format!("{field}: {}", clean(reason)));
+    }
+    ApiError::BadRequest(Json(ErrorBody::new("MALFORMED_REQUEST", clean(reason))))
+}
+
+/// poem-openapi reports validator failures as ``field `name` verification failed. …``.
+fn failed_field(reason: &str) -> Option<String> {
+    let start = reason.find("field `")? + "field `".len();
+    let len = reason[start..].find('`')?;
+    let field = &reason[start..start + len];
+    reason[start + len..]
+        .contains("verification failed")
+        .then(|| field.to_owned())
+}
+
+/// Parser messages are about the client's input, never internals; keep them short.
+fn clean(reason: &str) -> String {
+    let reason = reason.trim();
+    let mut out: String = reason.chars().take(300).collect();
+    if out.len() < reason.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_messages_name_the_field() {
+        let reason = r#"parse request payload error: failed to parse "RegisterRequest": field `name` verification failed. maxLength(100)"#;
+        assert_eq!(failed_field(reason).as_deref(), Some("name"));
+        assert_eq!(failed_field("expected type string"), None);
+    }
+}

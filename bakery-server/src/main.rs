@@ -1,0 +1,131 @@
+//! `bakery-server`: serve the API (default), create the first admin, or print the spec.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use anyhow::Context;
+use bakery_core::domain::Phone;
+use bakery_core::services::Bakery;
+use bakery_server::config::Config;
+use bakery_server::{api_spec, spawn, store, telemetry, AppState};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "bakery-server",
+    version,
+    about = "The bakery shop's API server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default). Configured by environment variables and `.env`.
+    Serve,
+    /// Create an admin account, or promote an existing one, in the configured store.
+    CreateAdmin {
+        #[arg(long)]
+        name: String,
+        /// International form, e.g. +33612345678.
+        #[arg(long)]
+        phone: String,
+        /// At least 8 characters.
+        #[arg(long, env = "BAKERY_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Fill an empty store with a believable bakery: categories, products, a promotion code.
+    DemoData,
+    /// Print the OpenAPI document (what `openapi.json` holds) to stdout.
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() {
+    // Configuration mistakes are the operator's to fix: say what is wrong, no backtrace.
+    if let Err(e) = run().await {
+        eprintln!("bakery-server: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    // A missing .env is normal; a broken one is worth stopping for.
+    match dotenvy::dotenv() {
+        Ok(_) => {}
+        Err(e) if e.not_found() => {}
+        Err(e) => return Err(e).context("reading .env"),
+    }
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            println!("{}", api_spec());
+            Ok(())
+        }
+        Command::Serve => serve().await,
+        Command::DemoData => demo_data().await,
+        Command::CreateAdmin {
+            name,
+            phone,
+            password,
+        } => create_admin(&name, &phone, &password).await,
+    }
+}
+
+fn load_config() -> anyhow::Result<Config> {
+    let production = std::env::var("BAKERY_ENV").is_ok_and(|v| v.trim() == "production");
+    telemetry::init(production);
+    Config::from_env()
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = load_config()?;
+    let store = store::open(&config.store).await?;
+    let bakery = Bakery::new(store, config.settings.clone());
+    let state = AppState::new(
+        bakery,
+        &config.jwt_secret,
+        config.access_token_ttl,
+        config.refresh_token_ttl,
+    );
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
+    let running = spawn(state, addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    tracing::info!(addr = %running.addr, "bakery-server listening");
+    running
+        .handle
+        .await
+        .context("server task")?
+        .context("server")?;
+    Ok(())
+}
+
+async fn demo_data() -> anyhow::Result<()> {
+    let config = load_config()?;
+    let store = store::open(&config.store).await?;
+    let bakery = Bakery::new(store, config.settings);
+    let summary = bakery_server::demo_data::fill(&bakery).await?;
+    println!(
+        "demo bakery ready: {} categories, {} products, promotion code {}",
+        summary.categories, summary.products, summary.promotion_code
+    );
+    Ok(())
+}
+
+async fn create_admin(name: &str, phone: &str, password: &str) -> anyhow::Result<()> {
+    let config = load_config()?;
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if password.chars().count() < 8 {
+        anyhow::bail!("the password must have at least 8 characters");
+    }
+    let store = store::open(&config.store).await?;
+    let bakery = Bakery::new(store, config.settings);
+    let user = bakery
+        .create_admin(name, &phone, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("admin {} ({}) ready, id {}", user.name, user.phone, user.id);
+    Ok(())
+}
