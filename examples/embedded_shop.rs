@@ -40,7 +40,6 @@ async fn main() -> anyhow::Result<()> {
         otp_ttl: Duration::minutes(10),
         otp_max_attempts: 5,
         refresh_token_ttl: Duration::days(7),
-        card_payments: false,
     };
     let bakery = Bakery::new(Arc::new(store), settings).with_sms(sms.clone());
 

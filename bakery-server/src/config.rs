@@ -138,7 +138,6 @@ impl Config {
             otp_max_attempts: 5,
             refresh_token_ttl: chrono::Duration::from_std(refresh_token_ttl)
                 .context("JWT_REFRESH_EXPIRES_IN is too long")?,
-            card_payments: false,
         };
         Ok(Self {
             production,

@@ -39,7 +39,6 @@ fn settings() -> Settings {
         otp_ttl: chrono::Duration::minutes(10),
         otp_max_attempts: 5,
         refresh_token_ttl: chrono::Duration::days(7),
-        card_payments: false,
     }
 }
 

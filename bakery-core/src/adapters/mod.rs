@@ -4,6 +4,7 @@
 mod log_push;
 mod log_sms;
 mod memory_rate_limit;
+mod no_payments;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
 #[cfg(feature = "sqlite")]
@@ -12,3 +13,4 @@ pub mod sqlite;
 pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
 pub use memory_rate_limit::MemoryRateLimiter;
+pub use no_payments::NoPayments;

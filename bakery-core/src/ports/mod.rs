@@ -2,12 +2,14 @@
 //! `adapters` and a production adapter behind a cargo feature.
 
 mod clock;
+mod payments;
 mod push;
 mod rate_limit;
 mod sms;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use payments::{PaymentEvent, PaymentIntent, PaymentProvider};
 pub use push::{PushMessage, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;

@@ -3,7 +3,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Notification, Order, OrderStatus, OtpRecord,
-    PageRequest, Phone, Product, Promotion, RefreshTokenRecord, Review, StatusChange, User,
+    PageRequest, PaymentStatus, Phone, Product, Promotion, RefreshTokenRecord, Review,
+    StatusChange, User,
 };
 use crate::error::Error;
 
@@ -168,6 +169,23 @@ pub trait Store: Send + Sync {
         &self,
         order: &Id,
         location: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Records the provider's payment intent on an order whose payment is still pending;
+    /// `None` when the order is missing or its payment already settled.
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Moves a pending payment to `outcome`. Payments only move forward: `None` when the
+    /// payment was no longer pending, so a webhook and the app's confirm racing each other
+    /// (or a webhook delivered twice) take effect exactly once.
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
     /// Whether one of the user's delivered orders contains the product.

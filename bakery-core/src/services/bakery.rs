@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::adapters::{LogPush, LogSms};
+use crate::adapters::{LogPush, LogSms, NoPayments};
 use crate::domain::{Id, Role, User};
 use crate::error::{ConflictCode, Error, Result};
-use crate::ports::{Clock, PushSender, SmsSender, Store, SystemClock};
+use crate::ports::{Clock, PaymentProvider, PushSender, SmsSender, Store, SystemClock};
 use crate::rules::pricing::PricingSettings;
 use crate::secrets::OtpKey;
 
@@ -21,9 +21,6 @@ pub struct Settings {
     /// Wrong codes allowed before the OTP is burnt.
     pub otp_max_attempts: u32,
     pub refresh_token_ttl: Duration,
-    /// Whether a card payment provider is configured; without one, card orders are refused
-    /// up front rather than left unpayable.
-    pub card_payments: bool,
 }
 
 /// Who is asking: the authenticated user and the role their token carries.
@@ -55,18 +52,20 @@ pub struct Bakery {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sms: Arc<dyn SmsSender>,
     pub(crate) push: Arc<dyn PushSender>,
+    pub(crate) payments: Arc<dyn PaymentProvider>,
     pub(crate) settings: Arc<Settings>,
 }
 
 impl Bakery {
     /// A bakery on the given store with the embedded defaults for everything else: system
-    /// clock, OTPs to the log, pushes to the log.
+    /// clock, OTPs to the log, pushes to the log, cash payments only.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         Self {
             store,
             clock: Arc::new(SystemClock),
             sms: Arc::new(LogSms),
             push: Arc::new(LogPush),
+            payments: Arc::new(NoPayments),
             settings: Arc::new(settings),
         }
     }
@@ -83,6 +82,11 @@ impl Bakery {
 
     pub fn with_push(mut self, push: Arc<dyn PushSender>) -> Self {
         self.push = push;
+        self
+    }
+
+    pub fn with_payments(mut self, payments: Arc<dyn PaymentProvider>) -> Self {
+        self.payments = payments;
         self
     }
 

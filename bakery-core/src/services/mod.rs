@@ -7,6 +7,7 @@ mod bakery;
 mod catalog;
 mod notifications;
 mod orders;
+mod payments;
 mod promotions;
 mod reviews;
 mod users;

@@ -160,7 +160,7 @@ impl Bakery {
     /// itself are written together or not at all.
     #[tracing::instrument(skip(self, request), fields(user = %actor.user_id))]
     pub async fn place_order(&self, actor: &Actor, request: OrderRequest) -> Result<Order> {
-        if request.payment_method == PaymentMethod::Card && !self.settings.card_payments {
+        if request.payment_method == PaymentMethod::Card && !self.payments.enabled() {
             return Err(Error::Unavailable(
                 "card payments are not available at this shop; choose cash".into(),
             ));

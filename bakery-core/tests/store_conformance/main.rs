@@ -87,6 +87,8 @@ macro_rules! conformance {
                 delivery_person_and_location,
                 has_delivered_product_only_for_delivered_orders,
                 promotion_uses_by_excludes_canceled,
+                payment_intent_is_recorded_while_pending,
+                payment_only_moves_forward,
             }
             promotions {
                 promotion_round_trips,
@@ -120,6 +122,7 @@ macro_rules! conformance {
                 otp_consumed_by_exactly_one,
                 otp_attempts_counted_atomically,
                 optimistic_user_update_has_one_winner,
+                payment_settles_exactly_once,
             }
         );
     };

@@ -4,4 +4,5 @@
 mod auth;
 mod catalog;
 mod orders;
+mod payments;
 mod support;

@@ -42,7 +42,6 @@ pub fn settings() -> Settings {
         otp_ttl: Duration::minutes(10),
         otp_max_attempts: 5,
         refresh_token_ttl: Duration::days(7),
-        card_payments: false,
     }
 }
 

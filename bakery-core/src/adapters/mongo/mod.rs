@@ -29,7 +29,7 @@ use self::catalog::{category_doc, editable_product_fields, product_doc, product_
 use self::docs::{from_doc, internal, oid, or_duplicate, to_doc, to_value, ts};
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Notification, Order, OrderStatus, OtpRecord,
-    PageRequest, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
+    PageRequest, PaymentStatus, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
@@ -415,6 +415,32 @@ impl Store for MongoStore {
         self.update_order(
             doc! { "_id": oid(order)? },
             doc! { "$set": { "deliveryPerson": to_value(person)?, "updatedAt": ts(&at) } },
+        )
+        .await
+    }
+
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+            doc! { "$set": { "paymentDetails.transactionId": intent_id, "updatedAt": ts(&at) } },
+        )
+        .await
+    }
+
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+            doc! { "$set": { "paymentDetails.status": to_value(&outcome)?, "updatedAt": ts(&at) } },
         )
         .await
     }

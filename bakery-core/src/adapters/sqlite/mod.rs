@@ -32,7 +32,7 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use self::codec::{decode, decode_all, decode_opt, encode, internal, or_duplicate, ts};
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Notification, Order, OrderStatus, OtpRecord,
-    PageRequest, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
+    PageRequest, PaymentStatus, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
@@ -469,6 +469,40 @@ impl Store for SqliteStore {
              WHERE id = ?3
              RETURNING doc",
             encode(person)?,
+            at,
+            order,
+        )
+        .await
+    }
+
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.transactionId', ?1, '$.updatedAt', ?2)
+             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+             RETURNING doc",
+            intent_id.to_owned(),
+            at,
+            order,
+        )
+        .await
+    }
+
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.status', json(?1), '$.updatedAt', ?2)
+             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+             RETURNING doc",
+            encode(&outcome)?,
             at,
             order,
         )

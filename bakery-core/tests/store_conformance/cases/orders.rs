@@ -746,3 +746,84 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
         0
     );
 }
+
+/// A card order as the service writes it: payment pending, no intent yet.
+async fn card_order(store: &Shared) -> Order {
+    let category = stored_category(store, "Cakes").await;
+    let cake = stored_product(store, &category.id, "Cake", 3000, None).await;
+    let user = stored_user(store, "Payer").await;
+    let mut order = order(&user.id, &[(&cake, 1)]);
+    order.payment_details.method = bakery_core::domain::PaymentMethod::Card;
+    store
+        .place_order(&place(order.clone()))
+        .await
+        .expect("place");
+    order
+}
+
+pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
+    use bakery_core::domain::PaymentStatus;
+    let order = card_order(&store).await;
+    let at = now() + minutes(1);
+    let updated = store
+        .set_payment_intent(&order.id, "pi_123", at)
+        .await
+        .expect("set intent")
+        .expect("pending order takes an intent");
+    assert_eq!(
+        updated.payment_details.transaction_id.as_deref(),
+        Some("pi_123")
+    );
+    assert_eq!(updated.payment_details.status, PaymentStatus::Pending);
+    assert_eq!(updated.updated_at, at);
+    assert_eq!(reload_order(&store, &order.id).await, updated);
+
+    store
+        .settle_payment(&order.id, PaymentStatus::Completed, at)
+        .await
+        .expect("settle")
+        .expect("pending payment settles");
+    let late = store
+        .set_payment_intent(&order.id, "pi_456", at)
+        .await
+        .expect("set intent");
+    assert!(late.is_none(), "a settled payment takes no new intent");
+    assert_eq!(
+        reload_order(&store, &order.id)
+            .await
+            .payment_details
+            .transaction_id
+            .as_deref(),
+        Some("pi_123")
+    );
+    assert!(store
+        .set_payment_intent(&Id::generate(), "pi_x", at)
+        .await
+        .expect("missing")
+        .is_none());
+}
+
+pub async fn payment_only_moves_forward(store: Shared) {
+    use bakery_core::domain::PaymentStatus;
+    let order = card_order(&store).await;
+    let failed = store
+        .settle_payment(&order.id, PaymentStatus::Failed, now())
+        .await
+        .expect("settle")
+        .expect("pending moves to failed");
+    assert_eq!(failed.payment_details.status, PaymentStatus::Failed);
+    let again = store
+        .settle_payment(&order.id, PaymentStatus::Completed, now())
+        .await
+        .expect("settle");
+    assert!(again.is_none(), "failed does not become completed");
+    assert_eq!(
+        reload_order(&store, &order.id).await.payment_details.status,
+        PaymentStatus::Failed
+    );
+    assert!(store
+        .settle_payment(&Id::generate(), PaymentStatus::Completed, now())
+        .await
+        .expect("missing")
+        .is_none());
+}

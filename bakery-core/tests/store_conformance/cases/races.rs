@@ -348,3 +348,35 @@ pub async fn optimistic_user_update_has_one_winner(store: Shared) {
     assert_eq!(stored.version, 1);
     assert_eq!(stored.name, winners[0]);
 }
+
+/// The app's confirm and the provider's webhooks (delivered more than once) racing for one
+/// payment: exactly one moves it.
+pub async fn payment_settles_exactly_once(store: Shared) {
+    use bakery_core::domain::{PaymentMethod, PaymentStatus};
+    let category = stored_category(&store, "Cakes").await;
+    let cake = stored_product(&store, &category.id, "Cake", 3000, None).await;
+    let user = stored_user(&store, "Payer").await;
+    let mut order = order(&user.id, &[(&cake, 1)]);
+    order.payment_details.method = PaymentMethod::Card;
+    store
+        .place_order(&place(order.clone()))
+        .await
+        .expect("place");
+    let results = race(|_| {
+        let store = store.clone();
+        let id = order.id.clone();
+        async move {
+            store
+                .settle_payment(&id, PaymentStatus::Completed, now())
+                .await
+        }
+    })
+    .await;
+    let moved = results.iter().filter(|r| matches!(r, Ok(Some(_)))).count();
+    let unchanged = results.iter().filter(|r| matches!(r, Ok(None))).count();
+    assert_eq!((moved, unchanged), (1, TASKS - 1));
+    assert_eq!(
+        reload_order(&store, &order.id).await.payment_details.status,
+        PaymentStatus::Completed
+    );
+}

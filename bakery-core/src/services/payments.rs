@@ -1,0 +1,131 @@
+//! Card payments: the intent a phone confirms, and the provider's word on how it went.
+//!
+//! The order exists first with payment `pending`; its intent carries the order id. The
+//! provider's webhook and the app's confirm may arrive in either order or both: the store
+//! moves a payment forward only from `pending`, so each outcome takes effect once.
+
+use super::{Actor, Bakery};
+use crate::domain::{Id, NotificationKind, Order, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::error::{ConflictCode, Error, Result};
+use crate::ports::PaymentIntent;
+
+impl Bakery {
+    /// Starts paying one of the caller's card orders; the app confirms the returned intent
+    /// with the provider's SDK.
+    #[tracing::instrument(skip(self), fields(user = %actor.user_id))]
+    pub async fn create_payment_intent(
+        &self,
+        actor: &Actor,
+        order_id: &Id,
+    ) -> Result<PaymentIntent> {
+        let order = self.own_card_order(actor, order_id).await?;
+        if order.payment_details.status != PaymentStatus::Pending
+            || order.order_status == OrderStatus::Canceled
+        {
+            return Err(Error::conflict(
+                ConflictCode::IllegalStatusChange,
+                "this order's payment is already settled",
+            ));
+        }
+        let intent = self.payments.create_intent(&order).await?;
+        self.store
+            .set_payment_intent(order_id, &intent.id, self.now())
+            .await?
+            .ok_or_else(|| {
+                Error::conflict(
+                    ConflictCode::IllegalStatusChange,
+                    "this order's payment is already settled",
+                )
+            })?;
+        Ok(intent)
+    }
+
+    /// The app says it confirmed the payment. The provider is asked, the app is not
+    /// believed; when the webhook came first, the settled order is simply returned.
+    #[tracing::instrument(skip(self), fields(user = %actor.user_id))]
+    pub async fn confirm_payment(&self, actor: &Actor, order_id: &Id) -> Result<Order> {
+        let order = self.own_card_order(actor, order_id).await?;
+        if order.payment_details.status != PaymentStatus::Pending {
+            return Ok(order);
+        }
+        let Some(intent_id) = order.payment_details.transaction_id.clone() else {
+            return Err(Error::conflict(
+                ConflictCode::IllegalStatusChange,
+                "no payment has been started for this order",
+            ));
+        };
+        match self.payments.intent_status(&intent_id).await? {
+            PaymentStatus::Pending => Ok(order),
+            outcome => self.settle(order_id, outcome).await,
+        }
+    }
+
+    /// A provider webhook, verified on the raw body before anything in it is trusted.
+    #[tracing::instrument(skip_all)]
+    pub async fn handle_payment_webhook(&self, payload: &[u8], signature: &str) -> Result<()> {
+        let Some(event) = self.payments.verify_event(payload, signature)? else {
+            return Ok(());
+        };
+        tracing::info!(event = %event.id, order = %event.order_id, outcome = ?event.outcome, "payment event");
+        if event.outcome != PaymentStatus::Pending {
+            self.settle(&event.order_id, event.outcome).await?;
+        }
+        Ok(())
+    }
+
+    /// Records the outcome once and tells the customer; a repeat finds nothing to move.
+    async fn settle(&self, order_id: &Id, outcome: PaymentStatus) -> Result<Order> {
+        match self
+            .store
+            .settle_payment(order_id, outcome, self.now())
+            .await?
+        {
+            Some(order) => {
+                let (title, message) = match outcome {
+                    PaymentStatus::Completed => (
+                        "Payment received",
+                        "Thank you, your card payment went through.",
+                    ),
+                    _ => (
+                        "Payment failed",
+                        "Your card payment did not go through; please try again.",
+                    ),
+                };
+                self.notify(
+                    &order.user_id,
+                    NotificationKind::Order,
+                    title,
+                    message.to_owned(),
+                    Some(order.id.clone()),
+                )
+                .await?;
+                Ok(order)
+            }
+            None => self
+                .store
+                .get_order(order_id)
+                .await?
+                .ok_or(Error::NotFound { resource: "order" }),
+        }
+    }
+
+    /// One of the caller's card orders, when card payments are on at all.
+    async fn own_card_order(&self, actor: &Actor, order_id: &Id) -> Result<Order> {
+        if !self.payments.enabled() {
+            return Err(Error::Unavailable(
+                "card payments are not available at this shop; choose cash".into(),
+            ));
+        }
+        let order = self.order(actor, order_id).await?;
+        if order.user_id != actor.user_id {
+            return Err(Error::NotFound { resource: "order" });
+        }
+        if order.payment_details.method != PaymentMethod::Card {
+            return Err(Error::conflict(
+                ConflictCode::IllegalStatusChange,
+                "this order is paid in cash",
+            ));
+        }
+        Ok(order)
+    }
+}
