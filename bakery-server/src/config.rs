@@ -4,15 +4,18 @@
 //! `BAKERY_ENV=production` every insecure default is refused with a message that says what to
 //! set.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use bakery_core::domain::{Currency, Money};
+use bakery_core::ports::RateLimit;
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::Settings;
 use rand::RngCore;
+
+use crate::state::{CorsOrigins, HttpPolicy, RateLimits};
 
 /// Where the shop's data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,11 +31,26 @@ pub enum StoreConfig {
 pub struct Config {
     pub production: bool,
     pub port: u16,
+    /// `BAKERY_DATA_DIR` (default `./data`): the SQLite store and, in development, the
+    /// generated secrets.
+    pub data_dir: PathBuf,
     pub store: StoreConfig,
     pub jwt_secret: Vec<u8>,
+    /// Which of `JWT_SECRET` / `OTP_SECRET` were not set and got a random value; see
+    /// [`Config::keep_generated_secrets`].
+    pub generated_secrets: GeneratedSecrets,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub settings: Settings,
+    pub rate_limits: RateLimits,
+    pub http: HttpPolicy,
+}
+
+/// Secrets the environment did not provide.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GeneratedSecrets {
+    pub jwt: bool,
+    pub otp: bool,
 }
 
 impl Config {
@@ -58,17 +76,17 @@ impl Config {
                 .with_context(|| format!("PORT must be a port number, not `{raw}`"))?,
             None => 3000,
         };
+        let data_dir = PathBuf::from(lookup("BAKERY_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let store = match lookup("MONGODB_URI") {
             Some(uri) => StoreConfig::Mongo {
                 uri,
                 database: lookup("MONGODB_DATABASE").unwrap_or_else(|| "bakery".into()),
             },
             None => StoreConfig::Sqlite {
-                data_dir: PathBuf::from(
-                    lookup("BAKERY_DATA_DIR").unwrap_or_else(|| "./data".into()),
-                ),
+                data_dir: data_dir.clone(),
             },
         };
+        let mut generated_secrets = GeneratedSecrets::default();
         let jwt_secret = match lookup("JWT_SECRET") {
             Some(secret) if secret.len() >= 32 => secret.into_bytes(),
             Some(_) => bail!("JWT_SECRET must be at least 32 characters long"),
@@ -79,10 +97,8 @@ impl Config {
                  random characters, e.g. the output of `openssl rand -hex 32`."
             ),
             None => {
-                tracing::warn!(
-                    "JWT_SECRET is not set: using a random key; every restart signs everyone out"
-                );
-                random_bytes()
+                generated_secrets.jwt = true;
+                random_secret().into_bytes()
             }
         };
         let otp_key = match lookup("OTP_SECRET") {
@@ -92,7 +108,53 @@ impl Config {
                 "OTP_SECRET is not set. With BAKERY_ENV=production set it to at least 16 random \
                  characters, so codes sent before a restart stay valid."
             ),
-            None => OtpKey::random(),
+            None => {
+                generated_secrets.otp = true;
+                OtpKey::random()
+            }
+        };
+        let rate_limits = RateLimits {
+            auth: rate_limit_var(&lookup, "AUTH_RATE_LIMIT", "5/15m")?,
+            otp: rate_limit_var(&lookup, "OTP_RATE_LIMIT", "3/1h")?,
+        };
+        let cors = match lookup("CORS_ORIGINS") {
+            None => CorsOrigins::None,
+            Some(raw) => {
+                let origins: Vec<String> = raw
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                if origins.iter().any(|o| o == "*") {
+                    if production {
+                        bail!(
+                            "CORS_ORIGINS=* lets every web site call the API with your users' \
+                             browsers; with BAKERY_ENV=production list the origins instead, \
+                             e.g. CORS_ORIGINS=https://shop.example,https://admin.shop.example"
+                        );
+                    }
+                    CorsOrigins::Any
+                } else if origins.is_empty() {
+                    CorsOrigins::None
+                } else {
+                    for origin in &origins {
+                        if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                            || origin["https://".len().min(origin.len())..].contains('/')
+                        {
+                            bail!(
+                                "CORS_ORIGINS entries are origins like https://shop.example \
+                                 (scheme, host and optional port, no path), not `{origin}`"
+                            );
+                        }
+                    }
+                    CorsOrigins::List(origins)
+                }
+            }
+        };
+        let http = HttpPolicy {
+            trust_proxy: bool_var(&lookup, "TRUST_PROXY")?,
+            force_https: bool_var(&lookup, "BAKERY_FORCE_HTTPS")?,
+            cors,
         };
         if production {
             // The only SMS sender that exists today writes codes to the log: in production
@@ -142,19 +204,171 @@ impl Config {
         Ok(Self {
             production,
             port,
+            data_dir,
             store,
             jwt_secret,
+            generated_secrets,
             access_token_ttl,
             refresh_token_ttl,
             settings,
+            rate_limits,
+            http,
         })
     }
 }
 
-fn random_bytes() -> Vec<u8> {
-    let mut key = vec![0u8; 32];
+/// Where development secrets are kept, inside the data directory.
+pub const SECRETS_FILE: &str = "secrets.json";
+
+impl Config {
+    /// Outside production, `JWT_SECRET` / `OTP_SECRET` that are not set are kept in
+    /// `<data dir>/secrets.json` (mode 0600), created on the first start and reused after, so
+    /// a restart does not sign everyone out or void the codes just sent. Secrets set in the
+    /// environment always win.
+    pub fn keep_generated_secrets(&mut self) -> anyhow::Result<()> {
+        if !self.generated_secrets.jwt && !self.generated_secrets.otp {
+            return Ok(());
+        }
+        let path = self.data_dir.join(SECRETS_FILE);
+        let (stored, created) = load_or_create_secrets(&path)?;
+        let mut names = Vec::new();
+        if self.generated_secrets.jwt {
+            self.jwt_secret = stored.jwt_secret.into_bytes();
+            names.push("JWT_SECRET");
+        }
+        if self.generated_secrets.otp {
+            self.settings.otp_key = OtpKey::new(stored.otp_secret.as_bytes())
+                .map_err(|_| anyhow::anyhow!("{}: otpSecret is too short", path.display()))?;
+            names.push("OTP_SECRET");
+        }
+        let verb = if created {
+            "generated and saved"
+        } else {
+            "reusing"
+        };
+        tracing::warn!(
+            "{} not set: {verb} development secrets in {} (keep that file private; set the \
+             variables, as BAKERY_ENV=production requires, to manage them yourself)",
+            names.join(" and "),
+            path.display()
+        );
+        Ok(())
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredSecrets {
+    jwt_secret: String,
+    otp_secret: String,
+}
+
+/// The stored secrets, and whether this call created them.
+fn load_or_create_secrets(path: &Path) -> anyhow::Result<(StoredSecrets, bool)> {
+    if let Some(stored) = read_secrets(path)? {
+        return Ok((stored, false));
+    }
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the data directory {}", dir.display()))?;
+    let fresh = StoredSecrets {
+        jwt_secret: random_secret(),
+        otp_secret: random_secret(),
+    };
+    let json = serde_json::to_string_pretty(&fresh).context("encoding secrets")?;
+    // Written aside, then linked into place: a concurrent first start either wins or reads
+    // the winner's file, and nobody ever reads half a file.
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+    write_private(&tmp, json.as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok((fresh, true)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_secrets(path)? {
+            Some(stored) => Ok((stored, false)),
+            None => bail!("{} vanished while it was being created", path.display()),
+        },
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
+}
+
+fn read_secrets(path: &Path) -> anyhow::Result<Option<StoredSecrets>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    "{} can be read by other users; run `chmod 600` on it",
+                    path.display()
+                );
+            }
+        }
+    }
+    let stored: StoredSecrets = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a valid secrets file; set JWT_SECRET and OTP_SECRET, or delete the \
+             file to generate new secrets (which signs everyone out)",
+            path.display()
+        )
+    })?;
+    if stored.jwt_secret.len() < 32 || stored.otp_secret.len() < 16 {
+        bail!(
+            "{}: jwtSecret needs at least 32 and otpSecret at least 16 characters",
+            path.display()
+        );
+    }
+    Ok(Some(stored))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// 32 random bytes as 64 hex characters: usable as `JWT_SECRET` or `OTP_SECRET`.
+fn random_secret() -> String {
+    let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
-    key
+    hex::encode(key)
+}
+
+fn rate_limit_var(
+    lookup: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: &str,
+) -> anyhow::Result<RateLimit> {
+    let raw = lookup(key).unwrap_or_else(|| default.into());
+    RateLimit::parse(key, &raw).map_err(|_| {
+        anyhow::anyhow!(
+            "{key} must look like 5/15m (requests / window in s, m, h or d), not `{raw}`"
+        )
+    })
+}
+
+fn bool_var(lookup: &impl Fn(&str) -> Option<String>, key: &str) -> anyhow::Result<bool> {
+    match lookup(key)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("false") | Some("0") | Some("no") | Some("off") => Ok(false),
+        Some("true") | Some("1") | Some("yes") | Some("on") => Ok(true),
+        Some(other) => bail!("{key} must be true or false, not `{other}`"),
+    }
 }
 
 fn int_var(
@@ -252,6 +466,104 @@ mod tests {
                 database: "bakery".into()
             }
         );
+    }
+
+    #[test]
+    fn http_policy_and_rate_limits() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.rate_limits, RateLimits::default());
+        assert_eq!(c.http, HttpPolicy::default());
+        let c = config(&[
+            ("AUTH_RATE_LIMIT", "10/1m"),
+            ("OTP_RATE_LIMIT", "1/1d"),
+            ("TRUST_PROXY", "true"),
+            ("BAKERY_FORCE_HTTPS", "1"),
+            (
+                "CORS_ORIGINS",
+                "https://shop.example/, http://localhost:5173",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.rate_limits.auth.max, 10);
+        assert_eq!(c.rate_limits.otp.window, Duration::from_secs(86_400));
+        assert!(c.http.trust_proxy && c.http.force_https);
+        assert_eq!(
+            c.http.cors,
+            CorsOrigins::List(vec![
+                "https://shop.example".into(),
+                "http://localhost:5173".into()
+            ])
+        );
+        assert_eq!(
+            config(&[("CORS_ORIGINS", "*")]).unwrap().http.cors,
+            CorsOrigins::Any
+        );
+        for bad in [
+            ("AUTH_RATE_LIMIT", "5 per minute"),
+            ("TRUST_PROXY", "maybe"),
+            ("CORS_ORIGINS", "shop.example"),
+            ("CORS_ORIGINS", "https://shop.example/app"),
+        ] {
+            let err = config(&[bad]).unwrap_err();
+            assert!(err.to_string().contains(bad.0), "{err}");
+        }
+        let err = config(&[
+            ("BAKERY_ENV", "production"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("OTP_SECRET", "0123456789abcdef"),
+            ("CORS_ORIGINS", "*"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("CORS_ORIGINS"), "{err}");
+    }
+
+    #[test]
+    fn generated_secrets_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let data_str = data.to_str().unwrap();
+        let mut first = config(&[("BAKERY_DATA_DIR", data_str)]).unwrap();
+        assert_eq!(
+            first.generated_secrets,
+            GeneratedSecrets {
+                jwt: true,
+                otp: true
+            }
+        );
+        first.keep_generated_secrets().unwrap();
+        let path = data.join(SECRETS_FILE);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let mut second = config(&[("BAKERY_DATA_DIR", data_str)]).unwrap();
+        assert_ne!(second.jwt_secret, first.jwt_secret, "random before loading");
+        second.keep_generated_secrets().unwrap();
+        assert_eq!(second.jwt_secret, first.jwt_secret);
+        // The same OTP key: a code hashed before the restart still verifies after it.
+        assert_eq!(
+            second.settings.otp_key.hash("+441", "123456"),
+            first.settings.otp_key.hash("+441", "123456")
+        );
+
+        // A secret set in the environment wins over the file.
+        let mut third = config(&[
+            ("BAKERY_DATA_DIR", data_str),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        third.keep_generated_secrets().unwrap();
+        assert_eq!(third.jwt_secret, b"0123456789abcdef0123456789abcdef");
+
+        // A damaged file stops the start instead of silently signing everyone out.
+        std::fs::write(&path, "{").unwrap();
+        let err = config(&[("BAKERY_DATA_DIR", data_str)])
+            .unwrap()
+            .keep_generated_secrets()
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("delete the file"), "{err:#}");
     }
 
     #[test]

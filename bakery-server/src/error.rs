@@ -151,6 +151,16 @@ fn to_api_error(err: &poem::Error) -> ApiError {
     if err.is::<ContentTypeError>() {
         return unsupported_media_type();
     }
+    if let Some(e) = err.downcast_ref::<poem::error::CorsError>() {
+        let message = match e {
+            poem::error::CorsError::OriginNotAllowed => "this origin may not call the API",
+            poem::error::CorsError::MethodNotAllowed => "this method is not allowed cross-origin",
+            poem::error::CorsError::HeadersNotAllowed => {
+                "a requested header is not allowed cross-origin"
+            }
+        };
+        return ApiError::Forbidden(Json(ErrorBody::new("CORS_NOT_ALLOWED", message)));
+    }
     let status = err.status();
     let body = |code: &str, message: &str| Json(ErrorBody::new(code, message));
     match status {

@@ -19,7 +19,10 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -30,7 +33,7 @@ use tokio::task::JoinHandle;
 
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, catalog::CatalogApi, favorites::FavoritesApi,
-    health::HealthApi, notifications::NotificationsApi, orders::OrdersApi,
+    health::HealthApi, notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
     promotions::PromotionsApi, reviews::ReviewsApi, users::UsersApi,
 };
 pub use crate::state::AppState;
@@ -43,6 +46,7 @@ type Apis = (
     FavoritesApi,
     ReviewsApi,
     OrdersApi,
+    PaymentsApi,
     NotificationsApi,
     PromotionsApi,
     AdminApi,
@@ -57,6 +61,7 @@ fn service() -> OpenApiService<Apis, ()> {
         FavoritesApi,
         ReviewsApi,
         OrdersApi,
+        PaymentsApi,
         NotificationsApi,
         PromotionsApi,
         AdminApi,
@@ -80,6 +85,9 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let service = service();
     let spec = service.spec();
     let docs = service.swagger_ui();
+    let policy = Arc::new(state.http.clone());
+    let cors = middleware::cors(&state.http.cors);
+    let cors_enabled = cors.is_some();
     Route::new()
         .nest("/", service)
         .at(
@@ -94,7 +102,11 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(error::catch_all)
-        .around(middleware::around)
+        .with_if(cors_enabled, cors.unwrap_or_default())
+        .around(middleware::same_origin)
+        // CORS refusals, in the one error body.
+        .catch_all_error(error::catch_all)
+        .around(move |next, req| middleware::around(next, req, policy.clone()))
 }
 
 /// A running server: where it listens and the task serving it.
@@ -103,8 +115,23 @@ pub struct Running {
     pub handle: JoinHandle<std::io::Result<()>>,
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves in the background.
+/// How long in-flight requests may take to finish once shutdown starts.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Binds `addr` (port 0 picks a free one) and serves in the background until the task is
+/// dropped or aborted.
 pub async fn spawn(state: AppState, addr: SocketAddr) -> std::io::Result<Running> {
+    spawn_until(state, addr, std::future::pending(), SHUTDOWN_GRACE).await
+}
+
+/// Like [`spawn`], but when `signal` completes the server stops accepting connections and
+/// lets in-flight requests finish for up to `grace`; then the task ends.
+pub async fn spawn_until(
+    state: AppState,
+    addr: SocketAddr,
+    signal: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<Running> {
     let acceptor = TcpListener::bind(addr).into_acceptor().await?;
     let local = acceptor
         .local_addr()
@@ -112,7 +139,11 @@ pub async fn spawn(state: AppState, addr: SocketAddr) -> std::io::Result<Running
         .and_then(|a| a.as_socket_addr().copied())
         .ok_or_else(|| std::io::Error::other("listener has no socket address"))?;
     let app = build_app(state);
-    let handle = tokio::spawn(async move { Server::new_with_acceptor(acceptor).run(app).await });
+    let handle = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(app, signal, Some(grace))
+            .await
+    });
     Ok(Running {
         addr: local,
         handle,

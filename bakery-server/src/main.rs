@@ -6,7 +6,7 @@ use anyhow::Context;
 use bakery_core::domain::Phone;
 use bakery_core::services::Bakery;
 use bakery_server::config::Config;
-use bakery_server::{api_spec, spawn, store, telemetry, AppState};
+use bakery_server::{api_spec, spawn_until, store, telemetry, AppState, SHUTDOWN_GRACE};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -80,7 +80,8 @@ fn load_config() -> anyhow::Result<Config> {
 }
 
 async fn serve() -> anyhow::Result<()> {
-    let config = load_config()?;
+    let mut config = load_config()?;
+    config.keep_generated_secrets()?;
     let store = store::open(&config.store).await?;
     let bakery = Bakery::new(store, config.settings.clone());
     let state = AppState::new(
@@ -88,9 +89,11 @@ async fn serve() -> anyhow::Result<()> {
         &config.jwt_secret,
         config.access_token_ttl,
         config.refresh_token_ttl,
-    );
+    )
+    .with_rate_limits(config.rate_limits)
+    .with_http_policy(config.http.clone());
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
-    let running = spawn(state, addr)
+    let running = spawn_until(state, addr, shutdown_signal(), SHUTDOWN_GRACE)
         .await
         .with_context(|| format!("listening on {addr}"))?;
     tracing::info!(addr = %running.addr, "bakery-server listening");
@@ -99,7 +102,37 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .context("server task")?
         .context("server")?;
+    tracing::info!("bakery-server stopped");
     Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (orchestrators) starts a graceful shutdown.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!(
+        grace_secs = SHUTDOWN_GRACE.as_secs(),
+        "shutting down: no new connections, finishing in-flight requests"
+    );
 }
 
 async fn demo_data() -> anyhow::Result<()> {

@@ -1,10 +1,65 @@
-//! What every handler shares: the bakery and the token keys.
+//! What every handler shares: the bakery, the token keys, the rate limiter and the HTTP
+//! policy (proxy trust, CORS, HTTPS).
 
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use bakery_core::adapters::MemoryRateLimiter;
+use bakery_core::domain::Phone;
+use bakery_core::ports::{RateLimit, RateLimiter};
 use bakery_core::services::Bakery;
+use poem::Request;
 
 use crate::auth::TokenKeys;
+use crate::error::ApiError;
+
+/// The seed's limits; operators change them with `AUTH_RATE_LIMIT` and `OTP_RATE_LIMIT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Sign-in attempts (login, verify-otp, reset-password) per client IP.
+    pub auth: RateLimit,
+    /// Codes sent (register, send-otp) per phone number.
+    pub otp: RateLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            auth: RateLimit {
+                max: 5,
+                window: Duration::from_secs(15 * 60),
+            },
+            otp: RateLimit {
+                max: 3,
+                window: Duration::from_secs(3600),
+            },
+        }
+    }
+}
+
+/// Which origins may call the API from a browser (`CORS_ORIGINS`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No CORS headers at all: browsers only allow same-origin calls.
+    #[default]
+    None,
+    /// `*`: any origin, without credentials (refused in production).
+    Any,
+    /// Exactly these origins (`https://shop.example`), with credentials.
+    List(Vec<String>),
+}
+
+/// How the server treats the HTTP around the API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpPolicy {
+    /// `TRUST_PROXY=true`: the client is the first `X-Forwarded-For` entry and the scheme is
+    /// `X-Forwarded-Proto`; otherwise the socket's peer and the connection's scheme.
+    pub trust_proxy: bool,
+    /// `BAKERY_FORCE_HTTPS=true`: plain-http requests get a 308 to https, responses carry HSTS.
+    pub force_https: bool,
+    pub cors: CorsOrigins,
+}
 
 /// Cheap to clone; one per process, attached to every request.
 #[derive(Clone)]
@@ -13,9 +68,14 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// How long the refresh token lives, for the cookie's Max-Age.
     pub refresh_ttl: Duration,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub limits: RateLimits,
+    pub http: HttpPolicy,
 }
 
 impl AppState {
+    /// A state with the seed's rate limits on a fresh in-process limiter, no CORS, no HTTPS
+    /// redirect and no proxy trust; the `with_*` methods change those.
     pub fn new(
         bakery: Bakery,
         jwt_secret: &[u8],
@@ -26,6 +86,78 @@ impl AppState {
             bakery,
             tokens: TokenKeys::new(jwt_secret, access_ttl),
             refresh_ttl,
+            limiter: Arc::new(MemoryRateLimiter::default()),
+            limits: RateLimits::default(),
+            http: HttpPolicy::default(),
         }
+    }
+
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Shares counts with other instances (Redis) instead of this process's memory.
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = limiter;
+        self
+    }
+
+    pub fn with_http_policy(mut self, http: HttpPolicy) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Counts one sign-in attempt from the request's client; 429 beyond the limit.
+    pub async fn limit_auth(&self, req: &Request) -> Result<(), ApiError> {
+        let key = format!("auth:{}", rate_key(&self.client_ip(req)));
+        self.limiter.hit(&key, self.limits.auth).await?;
+        Ok(())
+    }
+
+    /// Counts one code sent to `phone`; 429 beyond the limit.
+    pub async fn limit_otp(&self, phone: &Phone) -> Result<(), ApiError> {
+        let key = format!("otp:{}", phone.as_str());
+        self.limiter.hit(&key, self.limits.otp).await?;
+        Ok(())
+    }
+
+    /// The client's address as far as we can trust it.
+    pub fn client_ip(&self, req: &Request) -> String {
+        client_ip(req, self.http.trust_proxy)
+    }
+}
+
+/// IPv6 clients usually hold a whole /64: count them by it, or one client could rotate
+/// addresses around the limit.
+fn rate_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| ip.to_owned(), |v4| v4.to_string()),
+        _ => ip.to_owned(),
+    }
+}
+
+/// The socket's peer, or the first `X-Forwarded-For` entry behind a trusted proxy.
+pub fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|first| first.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    match req.remote_addr().as_socket_addr() {
+        Some(addr) => addr.ip().to_string(),
+        None => req.remote_addr().to_string(),
     }
 }

@@ -8,6 +8,7 @@ pub mod favorites;
 pub mod health;
 pub mod notifications;
 pub mod orders;
+pub mod payments;
 pub mod promotions;
 pub mod reviews;
 pub mod users;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Reviews,
     /// Placing and following orders.
     Orders,
+    /// Card payments and the payment provider's webhook.
+    Payments,
     /// The customer's inbox.
     Notifications,
     /// Running promotions and price quotes.

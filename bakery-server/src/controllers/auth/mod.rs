@@ -4,6 +4,7 @@ use bakery_core::domain::Phone;
 use bakery_core::services::Session;
 use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem::web::Data;
+use poem::Request;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
@@ -29,7 +30,8 @@ pub struct AuthApi;
 impl AuthApi {
     /// Start sign-up: send a code to the phone
     ///
-    /// Answers the same whether or not the phone already has an account.
+    /// Answers the same whether or not the phone already has an account. At most
+    /// `OTP_RATE_LIMIT` codes (default 3 per hour) per phone, counted with send-otp; then 429.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
@@ -37,13 +39,15 @@ impl AuthApi {
         body: Json<RegisterRequest>,
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
+        state.limit_otp(&phone).await?;
         state.bakery.register(&body.name, &phone).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
     /// Send a sign-in code to a registered phone
     ///
-    /// Answers the same for unknown phones, so numbers cannot be probed.
+    /// Answers the same for unknown phones, so numbers cannot be probed. At most
+    /// `OTP_RATE_LIMIT` codes (default 3 per hour) per phone, counted with register; then 429.
     #[oai(path = "/send-otp", method = "post", operation_id = "send_otp")]
     async fn send_otp(
         &self,
@@ -51,31 +55,42 @@ impl AuthApi {
         body: Json<SendOtpRequest>,
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
+        state.limit_otp(&phone).await?;
         state.bakery.send_otp(&phone).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
     /// Prove the phone with its code; creates the account on first sign-up
+    ///
+    /// Sign-in attempts (login, verify-otp, reset-password) are limited per client IP by
+    /// `AUTH_RATE_LIMIT` (default 5 per 15 minutes); then 429 with `Retry-After`.
     #[oai(path = "/verify-otp", method = "post", operation_id = "verify_otp")]
     async fn verify_otp(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         jar: &CookieJar,
         body: Json<VerifyOtpRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
+        state.limit_auth(req).await?;
         let phone = Phone::parse(&body.phone)?;
         let session = state.bakery.verify_otp(&phone, &body.otp).await?;
         signed_in(&state, jar, session)
     }
 
     /// Sign in with phone and password, or phone and a code from send-otp
+    ///
+    /// Sign-in attempts (login, verify-otp, reset-password) are limited per client IP by
+    /// `AUTH_RATE_LIMIT` (default 5 per 15 minutes); then 429 with `Retry-After`.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         jar: &CookieJar,
         body: Json<LoginRequest>,
     ) -> Result<Json<TokenResponse>, ApiError> {
+        state.limit_auth(req).await?;
         let phone = Phone::parse(&body.phone)?;
         let session = match (&body.password, &body.otp) {
             (Some(password), None) => state.bakery.login_with_password(&phone, password).await?,
@@ -111,6 +126,8 @@ impl AuthApi {
     }
 
     /// Set a new password with a code sent to the phone; signs every device out
+    ///
+    /// Counts as a sign-in attempt for `AUTH_RATE_LIMIT`.
     #[oai(
         path = "/reset-password",
         method = "post",
@@ -119,8 +136,10 @@ impl AuthApi {
     async fn reset_password(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<ResetPasswordRequest>,
     ) -> Result<NoContent, ApiError> {
+        state.limit_auth(req).await?;
         let phone = Phone::parse(&body.phone)?;
         state
             .bakery

@@ -50,9 +50,16 @@ impl CatalogApi {
     async fn list_categories(
         &self,
         state: Data<&AppState>,
-    ) -> Result<Json<Vec<Category>>, ApiError> {
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Category>>, ApiError> {
+        let request = self::page(page.0, limit.0)?;
         let categories = state.bakery.categories(false).await?;
-        Ok(Json(categories.into_iter().map(Into::into).collect()))
+        Ok(Json(Page::from_vec(categories, request)))
     }
 
     /// List the products of one category

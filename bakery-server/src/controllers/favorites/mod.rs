@@ -1,14 +1,14 @@
 //! The customer's favorite products.
 
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::catalog::Product;
-use crate::dto::common::{id, NoContent};
+use crate::dto::common::{id, page, NoContent, Page};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -22,9 +22,16 @@ impl FavoritesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-    ) -> Result<Json<Vec<Product>>, ApiError> {
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<u32>>,
+        /// Items per page, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Page<Product>>, ApiError> {
+        let request = self::page(page.0, limit.0)?;
         let products = state.bakery.favorites(&auth.0).await?;
-        Ok(Json(products.into_iter().map(Into::into).collect()))
+        Ok(Json(Page::from_vec(products, request)))
     }
 
     /// Add a product to favorites (adding twice is fine)

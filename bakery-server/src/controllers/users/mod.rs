@@ -47,6 +47,9 @@ impl UsersApi {
     }
 
     /// Saved addresses (at most 20)
+    ///
+    /// A plain array, not a page: an account keeps at most 20 addresses, so the whole list
+    /// always fits in one answer.
     #[oai(path = "/addresses", method = "get", operation_id = "list_addresses")]
     async fn list_addresses(
         &self,
