@@ -4,9 +4,9 @@
 mod log_push;
 mod log_sms;
 mod memory_rate_limit;
-mod no_payments;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
+mod no_payments;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
