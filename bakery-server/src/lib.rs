@@ -34,12 +34,13 @@ use tokio::task::JoinHandle;
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, catalog::CatalogApi, favorites::FavoritesApi,
     health::HealthApi, notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
-    promotions::PromotionsApi, reviews::ReviewsApi, users::UsersApi,
+    promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi, users::UsersApi,
 };
 pub use crate::state::AppState;
 
 type Apis = (
     HealthApi,
+    ShopApi,
     AuthApi,
     UsersApi,
     CatalogApi,
@@ -55,6 +56,7 @@ type Apis = (
 fn service() -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
+        ShopApi,
         AuthApi,
         UsersApi,
         CatalogApi,

@@ -94,6 +94,11 @@ impl Bakery {
         &self.settings
     }
 
+    /// Whether a payment provider takes cards; apps hide the card option otherwise.
+    pub fn card_payments_enabled(&self) -> bool {
+        self.payments.enabled()
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

@@ -11,6 +11,7 @@ pub mod orders;
 pub mod payments;
 pub mod promotions;
 pub mod reviews;
+pub mod shop;
 pub mod users;
 
 use poem_openapi::Tags;
@@ -20,6 +21,8 @@ use poem_openapi::Tags;
 pub enum ApiTags {
     /// Liveness and readiness.
     Health,
+    /// The shop's currency, fees and payment methods.
+    Shop,
     /// Sign-up, sign-in and tokens.
     Auth,
     /// The signed-in customer's account.

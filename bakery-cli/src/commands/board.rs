@@ -1,0 +1,282 @@
+//! `orders board`: the open orders grouped by status, refreshed by polling.
+//!
+//! On a terminal it takes the alternate screen in raw mode and quits on q, Esc or Ctrl-C; the
+//! terminal is restored on every way out (quit, error, panic). `--once` prints one frame and
+//! exits; when standard output is not a terminal, frames are printed one after another.
+
+use std::io::{IsTerminal, Write};
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use bakery_sdk::types;
+use chrono::Local;
+use clap::Args;
+use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::{cursor, execute, terminal};
+
+use crate::commands::orders;
+use crate::context::Ctx;
+use crate::exit::{CliError, Exit, Result};
+use crate::output::{self, money, wire_name};
+
+#[derive(Args, Debug)]
+pub struct BoardArgs {
+    /// Seconds between refreshes.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub interval: u64,
+    /// Print one frame and exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+const COLUMNS: [types::OrderStatus; 3] = [
+    types::OrderStatus::Placed,
+    types::OrderStatus::Preparing,
+    types::OrderStatus::OutForDelivery,
+];
+
+pub async fn run(ctx: &Ctx, args: &BoardArgs) -> Result<()> {
+    if args.once {
+        let open = fetch_open(ctx).await?;
+        if ctx.json {
+            return output::print_json(&grouped_json(&open));
+        }
+        for line in frame(&open, None) {
+            println!("{line}");
+        }
+        return Ok(());
+    }
+    if ctx.json {
+        return Err(CliError::invalid("--json needs --once on the board"));
+    }
+    let interval = Duration::from_secs(args.interval);
+    if !std::io::stdout().is_terminal() {
+        loop {
+            let open = fetch_open(ctx).await?;
+            for line in frame(&open, None) {
+                println!("{line}");
+            }
+            println!();
+            tokio::time::sleep(interval).await;
+        }
+    }
+    live(ctx, interval).await
+}
+
+async fn fetch_open(ctx: &Ctx) -> Result<Vec<types::Order>> {
+    let limit = NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN);
+    let page = orders::fetch(
+        ctx,
+        COLUMNS.to_vec(),
+        None,
+        None,
+        None,
+        NonZeroU32::MIN,
+        limit,
+    )
+    .await?;
+    let mut items = page.items;
+    // Oldest first: the kitchen works in order.
+    items.sort_by_key(|o| o.created_at);
+    Ok(items)
+}
+
+fn grouped_json(open: &[types::Order]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for status in COLUMNS {
+        let orders: Vec<&types::Order> = open.iter().filter(|o| o.order_status == status).collect();
+        map.insert(
+            wire_name(&status),
+            serde_json::to_value(orders).unwrap_or_default(),
+        );
+    }
+    serde_json::Value::Object(map)
+}
+
+/// The board as lines of text; `problem` shows a failed refresh without leaving the board.
+fn frame(open: &[types::Order], problem: Option<&str>) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Kitchen board  {}  {} open order(s)",
+        Local::now().format("%H:%M:%S"),
+        open.len()
+    )];
+    if let Some(p) = problem {
+        lines.push(format!("! {p}"));
+    }
+    for status in COLUMNS {
+        let column: Vec<&types::Order> = open.iter().filter(|o| o.order_status == status).collect();
+        lines.push(String::new());
+        lines.push(format!(
+            "{} ({})",
+            wire_name(&status).replace('_', " ").to_uppercase(),
+            column.len()
+        ));
+        if column.is_empty() {
+            lines.push("  -".to_owned());
+        }
+        for o in column {
+            let items = o
+                .items
+                .iter()
+                .map(|i| format!("{}x {}", i.quantity, i.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let age = (chrono::Utc::now() - o.created_at).num_minutes().max(0);
+            let mut line = format!(
+                "  {}  {:>3} min  {}  {}  {}",
+                short_id(&o.id),
+                age,
+                money(o.total, &o.currency),
+                wire_name(&o.payment_details.method),
+                items
+            );
+            if o.is_scheduled {
+                if let Some(t) = &o.scheduled_delivery_time {
+                    line.push_str(&format!("  [for {}]", output::when(t)));
+                }
+            }
+            if let Some(d) = &o.delivery_person {
+                line.push_str(&format!("  courier {}", d.name));
+            }
+            if let Some(note) = &o.special_instructions {
+                line.push_str(&format!("  note: {note}"));
+            }
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+fn short_id(id: &str) -> &str {
+    id.get(id.len().saturating_sub(6)..).unwrap_or(id)
+}
+
+/// Raw mode + alternate screen for as long as it lives.
+struct Screen;
+
+impl Screen {
+    fn enter() -> Result<Self> {
+        terminal::enable_raw_mode().map_err(term_error)?;
+        // From here on the guard restores, whatever happens next.
+        let screen = Screen;
+        execute!(
+            std::io::stdout(),
+            terminal::EnterAlternateScreen,
+            cursor::Hide
+        )
+        .map_err(term_error)?;
+        Ok(screen)
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    let _ = execute!(
+        std::io::stdout(),
+        cursor::Show,
+        terminal::LeaveAlternateScreen
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+fn term_error(e: std::io::Error) -> CliError {
+    CliError::new(Exit::Other, "TERMINAL_ERROR", e.to_string())
+}
+
+fn draw(lines: &[String]) -> Result<()> {
+    let (width, height) = terminal::size().unwrap_or((80, 24));
+    let mut out = std::io::stdout().lock();
+    execute!(
+        out,
+        cursor::MoveTo(0, 0),
+        terminal::Clear(terminal::ClearType::All)
+    )
+    .map_err(term_error)?;
+    let room = usize::from(height).saturating_sub(1);
+    let mut shown: Vec<String> = lines
+        .iter()
+        .take(room)
+        .map(|l| l.chars().take(usize::from(width)).collect())
+        .collect();
+    if lines.len() > room && room > 0 {
+        shown.truncate(room - 1);
+        shown.push(format!("  ... {} more line(s)", lines.len() - shown.len()));
+    }
+    shown.push("q: quit".to_owned());
+    // Raw mode: lines need an explicit carriage return.
+    write!(out, "{}", shown.join("\r\n")).map_err(term_error)?;
+    out.flush().map_err(term_error)
+}
+
+enum Wait {
+    Quit,
+    Refresh,
+}
+
+/// Waits for the next refresh, watching the keyboard.
+fn wait(interval: Duration) -> Result<Wait> {
+    let deadline = Instant::now() + interval;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(Wait::Refresh);
+        }
+        if event::poll(left.min(Duration::from_millis(200))).map_err(term_error)? {
+            match event::read().map_err(term_error)? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL)
+                        && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('d'));
+                    if ctrl_c
+                        || matches!(
+                            k.code,
+                            KeyCode::Char('q') | KeyCode::Char('Q') | KeyCode::Esc
+                        )
+                    {
+                        return Ok(Wait::Quit);
+                    }
+                    if matches!(k.code, KeyCode::Char('r') | KeyCode::Char(' ')) {
+                        return Ok(Wait::Refresh);
+                    }
+                }
+                Event::Resize(_, _) => return Ok(Wait::Refresh),
+                _ => {}
+            }
+        }
+    }
+}
+
+async fn live(ctx: &Ctx, interval: Duration) -> Result<()> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous_hook(info);
+    }));
+    let screen = Screen::enter()?;
+    let mut last: Vec<types::Order> = Vec::new();
+    let outcome = loop {
+        let lines = match fetch_open(ctx).await {
+            Ok(open) => {
+                last = open;
+                frame(&last, None)
+            }
+            // Signed out or not staff: the board cannot recover by itself.
+            Err(e) if e.exit == Exit::Auth => break Err(e),
+            Err(e) => frame(&last, Some(&format!("refresh failed: {e}"))),
+        };
+        if let Err(e) = draw(&lines) {
+            break Err(e);
+        }
+        match wait(interval) {
+            Ok(Wait::Quit) => break Ok(()),
+            Ok(Wait::Refresh) => {}
+            Err(e) => break Err(e),
+        }
+    };
+    drop(screen);
+    outcome
+}

@@ -1,0 +1,10 @@
+//! One module per command area.
+
+pub mod auth;
+pub mod board;
+pub mod categories;
+pub mod completions;
+pub mod import;
+pub mod orders;
+pub mod products;
+pub mod promotions;

@@ -1,0 +1,345 @@
+//! `orders list|show|advance|cancel|assign|board`.
+
+use std::num::NonZeroU32;
+
+use bakery_sdk::types;
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::commands::board;
+use crate::context::Ctx;
+use crate::exit::{CliError, Result};
+use crate::output::{self, money, parse_time, when, wire_name};
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// The order book, newest first.
+    #[command(
+        after_help = "Examples:\n  bakery orders list --status placed,preparing\n  \
+        bakery orders list --from 2025-06-01 --to 2025-06-30 --phone +33612345678"
+    )]
+    List(ListArgs),
+    /// One order: items, totals, history and courier.
+    #[command(after_help = "Example:\n  bakery orders show 65f1c2a9e4b0a1b2c3d4e5f6")]
+    Show {
+        /// The order id.
+        id: String,
+    },
+    /// Move an order to its next status (placed -> preparing -> out-for-delivery -> delivered).
+    #[command(after_help = "Example:\n  bakery orders advance 65f1c2a9e4b0a1b2c3d4e5f6 preparing")]
+    Advance {
+        /// The order id.
+        id: String,
+        #[arg(value_enum)]
+        status: Status,
+    },
+    /// Cancel an order that has not left the shop.
+    #[command(after_help = "Example:\n  bakery orders cancel 65f1c2a9e4b0a1b2c3d4e5f6")]
+    Cancel {
+        /// The order id.
+        id: String,
+    },
+    /// Assign the courier of an open order.
+    #[command(
+        after_help = "Example:\n  bakery orders assign 65f1c2a9e4b0a1b2c3d4e5f6 --name Sam --phone +33698765432"
+    )]
+    Assign {
+        /// The order id.
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: String,
+    },
+    /// Live kitchen board of open orders by status; q or Ctrl-C quits.
+    #[command(
+        after_help = "Examples:\n  bakery orders board\n  bakery orders board --interval 10\n  bakery orders board --once"
+    )]
+    Board(board::BoardArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Status {
+    Placed,
+    Preparing,
+    #[value(alias = "out_for_delivery")]
+    OutForDelivery,
+    Delivered,
+    #[value(alias = "cancelled")]
+    Canceled,
+}
+
+impl From<Status> for types::OrderStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Placed => types::OrderStatus::Placed,
+            Status::Preparing => types::OrderStatus::Preparing,
+            Status::OutForDelivery => types::OrderStatus::OutForDelivery,
+            Status::Delivered => types::OrderStatus::Delivered,
+            Status::Canceled => types::OrderStatus::Canceled,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only these statuses, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub status: Vec<Status>,
+    /// Placed on or after this day (2025-06-01) or time (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Placed on or before this day, included, or before this time.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only the orders of this customer.
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long, default_value_t = NonZeroU32::MIN)]
+    pub page: NonZeroU32,
+    /// Items per page, up to 100.
+    #[arg(long, default_value = "20")]
+    pub limit: NonZeroU32,
+}
+
+pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
+    match cmd {
+        Cmd::List(args) => list(ctx, args).await,
+        Cmd::Show { id } => {
+            let order = get(ctx, id).await?;
+            ctx.learn_currency(&order.currency);
+            if ctx.json {
+                return output::print_json(&order);
+            }
+            show(&order);
+            Ok(())
+        }
+        Cmd::Advance { id, status } => set_status(ctx, id, (*status).into()).await,
+        Cmd::Cancel { id } => set_status(ctx, id, types::OrderStatus::Canceled).await,
+        Cmd::Assign { id, name, phone } => {
+            let body = types::DeliveryPersonInput {
+                name: types::DeliveryPersonInputName::try_from(name.as_str())
+                    .map_err(|e| CliError::invalid(format!("name: {e}")))?,
+                phone: types::DeliveryPersonInputPhone::try_from(phone.as_str()).map_err(|_| {
+                    CliError::invalid(format!(
+                        "phone: {phone:?} is not a phone in international form like +33612345678"
+                    ))
+                })?,
+            };
+            let id = id.clone();
+            let order = ctx
+                .call(|api| {
+                    let (id, body) = (id.clone(), body.clone());
+                    async move {
+                        api.admin_assign_delivery_person()
+                            .id(id)
+                            .body(body)
+                            .send()
+                            .await
+                    }
+                })
+                .await?;
+            if ctx.json {
+                return output::print_json(&order);
+            }
+            println!("Order {}: courier {name} ({phone}).", order.id);
+            Ok(())
+        }
+        Cmd::Board(args) => board::run(ctx, args).await,
+    }
+}
+
+pub async fn get(ctx: &Ctx, id: &str) -> Result<types::Order> {
+    let id = id.to_owned();
+    ctx.call(|api| {
+        let id = id.clone();
+        async move { api.get_order().id(id).send().await }
+    })
+    .await
+}
+
+async fn set_status(ctx: &Ctx, id: &str, status: types::OrderStatus) -> Result<()> {
+    let body = types::StatusUpdate { status };
+    let id = id.to_owned();
+    let order = ctx
+        .call(|api| {
+            let (id, body) = (id.clone(), body.clone());
+            async move {
+                api.admin_update_order_status()
+                    .id(id)
+                    .body(body)
+                    .send()
+                    .await
+            }
+        })
+        .await?;
+    if ctx.json {
+        return output::print_json(&order);
+    }
+    println!(
+        "Order {} is now {}.",
+        order.id,
+        wire_name(&order.order_status)
+    );
+    Ok(())
+}
+
+/// The staff order list with the given filters.
+pub async fn fetch(
+    ctx: &Ctx,
+    statuses: Vec<types::OrderStatus>,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+    phone: Option<String>,
+    page: NonZeroU32,
+    limit: NonZeroU32,
+) -> Result<types::PageOrder> {
+    ctx.call(|api| {
+        let (statuses, phone) = (statuses.clone(), phone.clone());
+        async move {
+            let mut b = api.admin_list_orders().page(page).limit(limit);
+            if !statuses.is_empty() {
+                b = b.status(statuses);
+            }
+            if let Some(f) = from {
+                b = b.from(f);
+            }
+            if let Some(t) = to {
+                b = b.to(t);
+            }
+            if let Some(p) = phone {
+                b = b.phone(p);
+            }
+            b.send().await
+        }
+    })
+    .await
+}
+
+async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
+    let from = args
+        .from
+        .as_deref()
+        .map(|t| parse_time(t, false).map_err(|e| CliError::invalid(format!("--from: {e}"))))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| parse_time(t, true).map_err(|e| CliError::invalid(format!("--to: {e}"))))
+        .transpose()?;
+    let statuses = args.status.iter().map(|s| (*s).into()).collect();
+    let answer = fetch(
+        ctx,
+        statuses,
+        from,
+        to,
+        args.phone.clone(),
+        args.page,
+        args.limit,
+    )
+    .await?;
+    if let Some(o) = answer.items.first() {
+        ctx.learn_currency(&o.currency);
+    }
+    if ctx.json {
+        return output::print_json(&answer);
+    }
+    let mut table = output::table([
+        "ID",
+        "PLACED",
+        "STATUS",
+        "ITEMS",
+        "TOTAL",
+        "PAYMENT",
+        "DELIVER TO",
+    ]);
+    for o in &answer.items {
+        table.add_row([
+            o.id.clone(),
+            when(&o.created_at),
+            wire_name(&o.order_status),
+            o.items.iter().map(|i| i.quantity).sum::<u32>().to_string(),
+            money(o.total, &o.currency),
+            format!(
+                "{} ({})",
+                wire_name(&o.payment_details.method),
+                wire_name(&o.payment_details.status)
+            ),
+            format!(
+                "{}, {}",
+                o.delivery_address.address, o.delivery_address.city
+            ),
+        ]);
+    }
+    println!("{table}");
+    println!(
+        "{}",
+        output::page_footer(answer.items.len(), answer.total, answer.page, answer.limit)
+    );
+    Ok(())
+}
+
+fn show(o: &types::Order) {
+    let c = &o.currency;
+    println!("Order {}  [{}]", o.id, wire_name(&o.order_status));
+    println!("placed:    {}", when(&o.created_at));
+    match (&o.scheduled_delivery_time, o.is_scheduled) {
+        (Some(t), true) => println!("scheduled: {}", when(t)),
+        _ => println!("expected:  {}", when(&o.estimated_delivery_time)),
+    }
+    let a = &o.delivery_address;
+    println!(
+        "deliver:   {}, {} {}, {}{}",
+        a.address,
+        a.zip_code,
+        a.city,
+        a.state,
+        a.landmark
+            .as_deref()
+            .map(|l| format!(" (near {l})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "payment:   {} ({})",
+        wire_name(&o.payment_details.method),
+        wire_name(&o.payment_details.status)
+    );
+    match &o.delivery_person {
+        Some(d) => println!("courier:   {} ({})", d.name, d.phone),
+        None => println!("courier:   not assigned"),
+    }
+    if let Some(note) = &o.special_instructions {
+        println!("note:      {note}");
+    }
+    let mut items = output::table(["QTY", "ITEM", "UNIT", "AMOUNT"]);
+    for i in &o.items {
+        items.add_row([
+            i.quantity.to_string(),
+            i.name.clone(),
+            money(i.price, c),
+            money(i.price * i64::from(i.quantity), c),
+        ]);
+    }
+    println!("{items}");
+    println!("subtotal:     {:>14}", money(o.subtotal, c));
+    if o.discount != 0 {
+        let code = o
+            .promotion_code
+            .as_deref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
+        println!("discount:     {:>14}{code}", money(-o.discount, c));
+    }
+    println!("delivery fee: {:>14}", money(o.delivery_fee, c));
+    println!("taxes:        {:>14}", money(o.taxes, c));
+    println!("total:        {:>14}", money(o.total, c));
+    println!("history:");
+    for h in &o.status_history {
+        println!(
+            "  {}  {:<17} by {} ({})",
+            when(&h.at),
+            wire_name(&h.status),
+            h.actor,
+            wire_name(&h.actor_role)
+        );
+    }
+}

@@ -1,0 +1,1078 @@
+//! The built `bakery` binary against the real server, started in-process on a random loopback
+//! port by the shared harness. Each test has its own server and its own config directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use bakery_e2e::fixtures::{self, line, order_request};
+use bakery_e2e::{
+    spawn_app, spawn_app_with, AppOptions, Backend, TestApp, ADMIN_PASSWORD, ADMIN_PHONE,
+};
+use bakery_e2e::{types, BakeryClient};
+use tokio::io::AsyncWriteExt;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bakery");
+
+/// What one run of the binary printed.
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    #[track_caller]
+    fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "{self:#?}");
+        self
+    }
+
+    #[track_caller]
+    fn failed(&self, code: i32, error_code: &str) -> &Self {
+        assert_eq!(self.code, code, "{self:#?}");
+        let first = self.stderr.lines().last().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("error: {error_code}: ")),
+            "want `error: {error_code}: ...`, got {self:#?}"
+        );
+        // One clear line, never a Rust debug dump.
+        assert!(!self.stderr.contains("ErrorResponse"), "{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("--json printed no JSON ({e}): {self:#?}"))
+    }
+}
+
+/// The `bakery` command for one user: its own XDG config dir and HOME.
+struct Cli {
+    home: tempfile::TempDir,
+    server: String,
+}
+
+impl Cli {
+    fn new(server: &str) -> Self {
+        Self {
+            home: tempfile::tempdir().expect("temp home"),
+            server: server.to_owned(),
+        }
+    }
+
+    fn for_app(app: &TestApp) -> Self {
+        Self::new(&app.base_url)
+    }
+
+    fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
+    fn token_file(&self, profile: &str) -> PathBuf {
+        self.config_dir()
+            .join("bakery")
+            .join(format!("{profile}.json"))
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(BIN);
+        cmd.args(args)
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env("HOME", self.home.path())
+            .env("BAKERY_URL", &self.server)
+            .env_remove("BAKERY_PROFILE")
+            .env_remove("BAKERY_PASSWORD")
+            .env_remove("BAKERY_CURRENCY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    async fn run(&self, args: &[&str]) -> Out {
+        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
+            .await
+            .unwrap_or_else(|_| panic!("bakery {args:?} did not finish in 60 s"))
+            .expect("run bakery");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    async fn login_admin(&self, app: &TestApp) {
+        // Creates the admin in the store (the harness' create-admin) and checks the SDK login.
+        app.admin().await;
+        self.run(&[
+            "login",
+            "--phone",
+            ADMIN_PHONE,
+            "--password",
+            ADMIN_PASSWORD,
+        ])
+        .await
+        .ok();
+    }
+
+    fn saved(&self, profile: &str) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.token_file(profile)).expect("token file");
+        serde_json::from_str(&text).expect("token file is JSON")
+    }
+
+    fn write_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.home.path().join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+}
+
+async fn app() -> TestApp {
+    spawn_app(Backend::Sqlite)
+        .await
+        .expect("the SQLite app always starts")
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+/// A customer's cash order for two croissants and a baguette.
+async fn an_order(
+    app: &TestApp,
+    admin: &BakeryClient,
+    phone: &str,
+) -> (fixtures::Catalog, types::Order) {
+    let catalog = fixtures::seed_catalog(admin).await;
+    let customer = app.customer("Chloe Client", phone).await;
+    let order = fixtures::place_order(
+        &customer,
+        order_request(vec![
+            line(&catalog.croissant.id, 2),
+            line(&catalog.baguette.id, 1),
+        ]),
+    )
+    .await;
+    (catalog, order)
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_whoami_logout_and_a_private_token_file() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+
+    let file = cli.token_file("default");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("token file exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "token file mode {mode:o}");
+        let dir_mode = std::fs::metadata(file.parent().expect("dir"))
+            .expect("dir")
+            .permissions()
+            .mode();
+        assert_eq!(dir_mode & 0o077, 0, "config dir mode {dir_mode:o}");
+    }
+    let saved = cli.saved("default");
+    assert_eq!(saved["server"], app.base_url.as_str());
+    assert!(saved["tokens"]["access_token"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+
+    let who = cli.run(&["whoami"]).await;
+    who.ok();
+    assert!(
+        who.stdout.contains("Olga Owner") && who.stdout.contains("admin"),
+        "{who:#?}"
+    );
+    let who = cli.run(&["--json", "whoami"]).await;
+    assert_eq!(who.ok().json()["phone"], ADMIN_PHONE);
+
+    // Profiles are separate sessions.
+    cli.run(&["--profile", "other", "whoami"])
+        .await
+        .failed(3, "NOT_SIGNED_IN");
+
+    cli.run(&["logout"]).await.ok();
+    assert!(cli.saved("default").get("tokens").is_none());
+    let after = cli.run(&["whoami"]).await;
+    after.failed(3, "NOT_SIGNED_IN");
+    assert!(after.stderr.contains("bakery login"), "{after:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_refused_with_exit_3() {
+    let app = app().await;
+    app.admin().await;
+    let cli = Cli::for_app(&app);
+    let out = cli
+        .run(&[
+            "login",
+            "--phone",
+            ADMIN_PHONE,
+            "--password",
+            "not-the-password",
+        ])
+        .await;
+    out.failed(3, "UNAUTHORIZED");
+    assert!(out.stderr.contains("password"), "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    assert!(!cli.token_file("default").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_with_a_code_sent_by_sms() {
+    let app = app().await;
+    app.admin().await;
+    let cli = Cli::for_app(&app);
+    let mut child = cli
+        .command(&["login", "--phone", ADMIN_PHONE, "--otp"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start bakery");
+    // The code arrives while the command waits for it.
+    let mut waited = 0;
+    while app.otps_sent_to(ADMIN_PHONE) == 0 {
+        assert!(waited < 200, "no code was sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let code = app.otp_for(ADMIN_PHONE);
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{code}\n").as_bytes())
+        .await
+        .expect("type the code");
+    drop(stdin);
+    let out = child.wait_with_output().await.expect("bakery ends");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    cli.run(&["whoami"]).await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_access_token_is_refreshed_transparently() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let before = cli.saved("default");
+    let mut broken = before.clone();
+    broken["tokens"]["access_token"] = "not.a.jwt".into();
+    std::fs::write(cli.token_file("default"), broken.to_string()).expect("break the token");
+
+    cli.run(&["whoami"]).await.ok();
+    let after = cli.saved("default");
+    assert_ne!(after["tokens"]["access_token"], "not.a.jwt");
+    // Refresh tokens are single-use: the new pair was saved.
+    assert_ne!(
+        after["tokens"]["refresh_token"],
+        before["tokens"]["refresh_token"]
+    );
+    cli.run(&["whoami"]).await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_is_refreshed_transparently() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        AppOptions {
+            access_ttl: Duration::from_secs(1),
+            ..AppOptions::default()
+        },
+    )
+    .await
+    .expect("app");
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let before = cli.saved("default");
+    // 1 s of lifetime plus the server's 5 s of leeway, counted in whole seconds.
+    tokio::time::sleep(Duration::from_millis(8_000)).await;
+    cli.run(&["whoami"]).await.ok();
+    let after = cli.saved("default");
+    assert_ne!(
+        after["tokens"]["access_token"],
+        before["tokens"]["access_token"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_is_down_is_reported_with_exit_7() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    drop(app);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let out = cli.run(&["whoami"]).await;
+    out.failed(7, "CANNOT_CONNECT");
+    assert!(out.stderr.contains("is it running"), "{out:#?}");
+    // The session survives a server that is down.
+    assert!(cli.saved("default")["tokens"].is_object());
+
+    let nowhere = Cli::new("http://127.0.0.1:9");
+    nowhere
+        .run(&[
+            "login",
+            "--phone",
+            ADMIN_PHONE,
+            "--password",
+            "whatever-it-is",
+        ])
+        .await
+        .failed(7, "CANNOT_CONNECT");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_are_not_staff() {
+    let app = app().await;
+    app.customer("Chloe Client", "+447700900001").await;
+    let cli = Cli::for_app(&app);
+    let mut child = cli
+        .command(&["login", "--phone", "+447700900001", "--otp"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start bakery");
+    let mut waited = 0;
+    while app.otps_sent_to("+447700900001") < 2 {
+        assert!(waited < 200, "no code was sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let code = app.otp_for("+447700900001");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{code}\n").as_bytes())
+        .await
+        .expect("code");
+    drop(stdin);
+    let out = child.wait_with_output().await.expect("bakery ends");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let refused = cli.run(&["orders", "list"]).await;
+    assert_eq!(refused.code, 3, "{refused:#?}");
+    assert!(refused.stderr.contains("staff"), "{refused:#?}");
+}
+
+// ---------------------------------------------------------------- catalog
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn categories_list_create_update_delete() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+
+    let created = cli
+        .run(&[
+            "--json",
+            "categories",
+            "create",
+            "--name",
+            "Breads",
+            "--description",
+            "Daily",
+            "--order",
+            "2",
+        ])
+        .await;
+    let id = created.ok().json()["id"].as_str().expect("id").to_owned();
+    let list = cli.run(&["categories", "list"]).await;
+    assert!(list.ok().stdout.contains("Breads"), "{list:#?}");
+    cli.run(&[
+        "categories",
+        "update",
+        &id,
+        "--name",
+        "Loaves",
+        "--order",
+        "5",
+    ])
+    .await
+    .ok();
+    let list = cli.run(&["--json", "categories", "list"]).await;
+    let items = list.ok().json();
+    let found = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .expect("listed")
+        .clone();
+    assert_eq!(
+        (found["name"].as_str(), found["displayOrder"].as_i64()),
+        (Some("Loaves"), Some(5))
+    );
+    assert_eq!(found["description"], "Daily");
+
+    cli.run(&["categories", "create", "--name", ""])
+        .await
+        .failed(6, "INVALID_INPUT");
+    cli.run(&["categories", "delete", &id]).await.ok();
+    cli.run(&["categories", "delete", &id])
+        .await
+        .failed(4, "NOT_FOUND");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn products_list_show_create_update_delete() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    cli.run(&["categories", "create", "--name", "Viennoiseries"])
+        .await
+        .ok();
+
+    let created = cli
+        .run(&[
+            "--json",
+            "products",
+            "create",
+            "--name",
+            "Croissant",
+            "--category",
+            "viennoiseries",
+            "--price",
+            "1.20",
+            "--allergens",
+            "gluten,milk",
+            "--vegetarian",
+            "true",
+            "--stock",
+            "30",
+        ])
+        .await;
+    let product = created.ok().json();
+    assert_eq!(product["price"], 120);
+    assert_eq!(product["stock"], 30);
+    let id = product["id"].as_str().expect("id").to_owned();
+    cli.run(&[
+        "products",
+        "create",
+        "--name",
+        "Ham roll",
+        "--category",
+        "Viennoiseries",
+        "--price",
+        "4",
+    ])
+    .await
+    .ok();
+
+    let list = cli.run(&["products", "list", "--sort", "price-asc"]).await;
+    list.ok();
+    assert!(
+        list.stdout.contains("1.20 EUR") && list.stdout.contains("4.00 EUR"),
+        "{list:#?}"
+    );
+    let cheap = cli
+        .run(&["--json", "products", "list", "--max-price", "2"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(cheap["total"], 1);
+    let veg = cli
+        .run(&[
+            "--json",
+            "products",
+            "list",
+            "--vegetarian",
+            "--exclude-allergen",
+            "milk",
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(veg["total"], 0, "{veg}");
+    let found = cli
+        .run(&["--json", "products", "list", "--search", "croisant"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(found["items"][0]["name"], "Croissant", "{found}");
+    let paged = cli
+        .run(&["--json", "products", "list", "--limit", "1", "--page", "2"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        (
+            paged["page"].as_u64(),
+            paged["items"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(1))
+    );
+
+    let shown = cli.run(&["products", "show", &id]).await;
+    assert!(shown.ok().stdout.contains("gluten, milk"), "{shown:#?}");
+    cli.run(&[
+        "products",
+        "update",
+        &id,
+        "--price",
+        "1.35",
+        "--discount-price",
+        "1.10",
+    ])
+    .await
+    .ok();
+    let shown = cli
+        .run(&["--json", "products", "show", &id])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        (shown["price"].as_i64(), shown["discountPrice"].as_i64()),
+        (Some(135), Some(110))
+    );
+    assert_eq!(
+        shown["stock"], 30,
+        "an update keeps what it does not change"
+    );
+
+    cli.run(&["products", "update", &id, "--price", "abc"])
+        .await
+        .failed(6, "INVALID_INPUT");
+    cli.run(&[
+        "products",
+        "create",
+        "--name",
+        "X",
+        "--category",
+        "Nope",
+        "--price",
+        "1",
+    ])
+    .await
+    .failed(4, "NOT_FOUND");
+    cli.run(&["products", "delete", &id]).await.ok();
+    cli.run(&["products", "show", &id])
+        .await
+        .failed(4, "NOT_FOUND");
+    // A category still in use cannot go.
+    cli.run(&[
+        "categories",
+        "delete",
+        product["category"].as_str().expect("cat"),
+    ])
+    .await
+    .failed(5, "CATEGORY_IN_USE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn importing_the_example_twice_updates_instead_of_duplicating() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/catalog.csv");
+
+    let first = cli.run(&["products", "import", example]).await;
+    assert!(
+        first
+            .ok()
+            .stdout
+            .contains("15 created, 0 updated, 0 failed"),
+        "{first:#?}"
+    );
+    let second = cli.run(&["--json", "products", "import", example]).await;
+    let summary = second.ok().json();
+    assert_eq!(
+        (summary["created"].as_u64(), summary["updated"].as_u64()),
+        (Some(0), Some(15))
+    );
+
+    let all = cli
+        .run(&["--json", "products", "list", "--limit", "100"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(all["total"], 15);
+    let cats = cli.run(&["--json", "categories", "list"]).await.ok().json();
+    assert_eq!(cats.as_array().map(Vec::len), Some(4));
+
+    // A JSON file in the API's spelling updates one and adds one.
+    let json = cli.write_file(
+        "more.json",
+        r#"[{"name":"croissant","category":"viennoiseries","price":"1.25","isVegetarian":true,"allergens":["gluten","milk"]},
+            {"name":"Kouign-amann","category":"Viennoiseries","price":2.8,"description":"Caramelised butter layers"}]"#,
+    );
+    let out = cli.run(&["products", "import", path_str(&json)]).await;
+    assert!(
+        out.ok().stdout.contains("1 created, 1 updated, 0 failed"),
+        "{out:#?}"
+    );
+    let croissant = cli
+        .run(&[
+            "--json",
+            "products",
+            "list",
+            "--search",
+            "croissant",
+            "--limit",
+            "5",
+        ])
+        .await
+        .ok()
+        .json();
+    let prices: Vec<_> = croissant["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|p| {
+            p["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("croissant"))
+        })
+        .map(|p| p["price"].as_i64())
+        .collect();
+    assert_eq!(prices, [Some(125)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_rows_are_reported_by_number_and_field_and_strict_imports_nothing() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let file = cli.write_file(
+        "bad.csv",
+        "name,category,price,vegetarian,stock\n\
+         Baguette,Breads,1.30,yes,\n\
+         Rye,Breads,abc,yes,\n\
+         ,Breads,2.00,maybe,\n\
+         Brioche,Breads,5.50,no,-4\n\
+         Sourdough,Breads,4.20,no,10\n",
+    );
+
+    let strict = cli
+        .run(&["products", "import", path_str(&file), "--strict"])
+        .await;
+    strict.failed(6, "IMPORT_INVALID");
+    for expected in [
+        "row 2: price",
+        "row 3: name",
+        "row 3: vegetarian",
+        "row 4: stock",
+    ] {
+        assert!(
+            strict.stderr.contains(expected),
+            "missing {expected:?}: {strict:#?}"
+        );
+    }
+    let none = cli.run(&["--json", "products", "list"]).await.ok().json();
+    assert_eq!(none["total"], 0, "--strict imported something");
+
+    let lenient = cli.run(&["products", "import", path_str(&file)]).await;
+    lenient.failed(6, "IMPORT_INCOMPLETE");
+    assert!(
+        lenient.stdout.contains("2 created, 0 updated, 3 failed"),
+        "{lenient:#?}"
+    );
+    assert!(lenient.stderr.contains("row 2: price"), "{lenient:#?}");
+    let some = cli.run(&["--json", "products", "list"]).await.ok().json();
+    assert_eq!(some["total"], 2);
+
+    let dry = cli
+        .run(&["products", "import", path_str(&file), "--dry-run"])
+        .await;
+    assert!(dry.stdout.contains("2 valid row(s), 3 invalid"), "{dry:#?}");
+    let txt = cli.write_file("catalog.txt", "x");
+    cli.run(&["products", "import", path_str(&txt)])
+        .await
+        .failed(6, "INVALID_INPUT");
+    let no_price = cli.write_file("cols.csv", "name,category\nA,B\n");
+    cli.run(&["products", "import", path_str(&no_price)])
+        .await
+        .failed(6, "INVALID_INPUT");
+}
+
+// ---------------------------------------------------------------- promotions
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promotions_list_create_update_delete() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let today = chrono::Local::now().date_naive();
+    let from = today.to_string();
+    let to = (today + chrono::Days::new(30)).to_string();
+    let created = cli
+        .run(&[
+            "--json",
+            "promotions",
+            "create",
+            "--title",
+            "Spring",
+            "--description",
+            "10% off everything",
+            "--code",
+            "SPRING10",
+            "--type",
+            "percentage",
+            "--value",
+            "10",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--usage-limit",
+            "100",
+        ])
+        .await;
+    let promo = created.ok().json();
+    assert_eq!(
+        (promo["code"].as_str(), promo["discountValue"].as_i64()),
+        (Some("SPRING10"), Some(10))
+    );
+    let id = promo["id"].as_str().expect("id").to_owned();
+    cli.run(&[
+        "promotions",
+        "create",
+        "--title",
+        "Two off",
+        "--type",
+        "fixed",
+        "--value",
+        "2.00",
+        "--min-order",
+        "15",
+        "--from",
+        &from,
+        "--to",
+        &to,
+    ])
+    .await
+    .ok();
+
+    let list = cli.run(&["promotions", "list"]).await;
+    list.ok();
+    assert!(
+        list.stdout.contains("SPRING10") && list.stdout.contains("10%"),
+        "{list:#?}"
+    );
+    assert!(
+        list.stdout.contains("2.00 EUR") && list.stdout.contains("15.00 EUR"),
+        "{list:#?}"
+    );
+
+    cli.run(&["promotions", "update", &id, "--value", "15", "--inactive"])
+        .await
+        .ok();
+    let all = cli.run(&["--json", "promotions", "list"]).await.ok().json();
+    let updated = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .expect("listed")
+        .clone();
+    assert_eq!(
+        (
+            updated["discountValue"].as_i64(),
+            updated["isActive"].as_bool()
+        ),
+        (Some(15), Some(false))
+    );
+    assert_eq!(updated["usageLimit"], 100);
+
+    cli.run(&[
+        "promotions",
+        "create",
+        "--title",
+        "Bad",
+        "--type",
+        "percentage",
+        "--value",
+        "150",
+        "--from",
+        &from,
+        "--to",
+        &to,
+    ])
+    .await
+    .failed(6, "INVALID_INPUT");
+    cli.run(&["promotions", "delete", &id]).await.ok();
+    cli.run(&["promotions", "update", &id, "--value", "5"])
+        .await
+        .failed(4, "NOT_FOUND");
+}
+
+// ---------------------------------------------------------------- orders
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_list_show_advance_assign_cancel() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let (catalog, order) = an_order(&app, &admin, "+447700900002").await;
+    let cli = Cli::for_app(&app);
+    cli.run(&[
+        "login",
+        "--phone",
+        ADMIN_PHONE,
+        "--password",
+        ADMIN_PASSWORD,
+    ])
+    .await
+    .ok();
+
+    let list = cli.run(&["orders", "list"]).await;
+    list.ok();
+    assert!(
+        list.stdout.contains(&order.id) && list.stdout.contains("placed"),
+        "{list:#?}"
+    );
+    let by_status = cli
+        .run(&["--json", "orders", "list", "--status", "placed,preparing"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(by_status["total"], 1);
+    let delivered = cli
+        .run(&["--json", "orders", "list", "--status", "delivered"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(delivered["total"], 0);
+    let today = chrono::Local::now().date_naive();
+    let by_day = cli
+        .run(&[
+            "--json",
+            "orders",
+            "list",
+            "--from",
+            &today.to_string(),
+            "--to",
+            &today.to_string(),
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(by_day["total"], 1);
+    let tomorrow = (today + chrono::Days::new(1)).to_string();
+    let later = cli
+        .run(&["--json", "orders", "list", "--from", &tomorrow])
+        .await
+        .ok()
+        .json();
+    assert_eq!(later["total"], 0);
+    let by_phone = cli
+        .run(&["--json", "orders", "list", "--phone", "+447700900002"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(by_phone["total"], 1);
+    let other_phone = cli
+        .run(&["--json", "orders", "list", "--phone", "+447700900099"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(other_phone["total"], 0);
+    cli.run(&["orders", "list", "--from", "yesterday"])
+        .await
+        .failed(6, "INVALID_INPUT");
+
+    let shown = cli.run(&["orders", "show", &order.id]).await;
+    shown.ok();
+    for expected in [
+        "Croissant",
+        "Baguette",
+        "3.00 EUR",
+        "total:",
+        "history:",
+        "placed",
+        "courier:   not assigned",
+    ] {
+        assert!(
+            shown.stdout.contains(expected),
+            "missing {expected:?}: {shown:#?}"
+        );
+    }
+    // 2 x 1.50 + 1.20 = 4.20, + 3.00 delivery + 10 % tax on the goods.
+    assert!(shown.stdout.contains("4.20 EUR"), "{shown:#?}");
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("{:.2} EUR", order.total as f64 / 100.0)),
+        "{shown:#?}"
+    );
+
+    cli.run(&["orders", "advance", &order.id, "preparing"])
+        .await
+        .ok();
+    // preparing -> delivered skips a step: the server's 409, shown clearly.
+    let illegal = cli
+        .run(&["orders", "advance", &order.id, "delivered"])
+        .await;
+    illegal.failed(5, "ILLEGAL_STATUS_CHANGE");
+    cli.run(&[
+        "orders",
+        "assign",
+        &order.id,
+        "--name",
+        "Sam Rider",
+        "--phone",
+        "+33698765432",
+    ])
+    .await
+    .ok();
+    cli.run(&["orders", "advance", &order.id, "out-for-delivery"])
+        .await
+        .ok();
+    let shown = cli
+        .run(&["--json", "orders", "show", &order.id])
+        .await
+        .ok()
+        .json();
+    assert_eq!(shown["orderStatus"], "out_for_delivery");
+    assert_eq!(shown["deliveryPerson"]["name"], "Sam Rider");
+    assert_eq!(shown["statusHistory"].as_array().map(Vec::len), Some(3));
+    // Too late to cancel once it left the shop.
+    cli.run(&["orders", "cancel", &order.id])
+        .await
+        .failed(5, "ILLEGAL_STATUS_CHANGE");
+
+    let customer = app.customer("Dan Diner", "+447700900003").await;
+    let second = fixtures::place_order(
+        &customer,
+        order_request(vec![line(&catalog.croissant.id, 1)]),
+    )
+    .await;
+    let canceled = cli.run(&["orders", "cancel", &second.id]).await;
+    assert!(canceled.ok().stdout.contains("canceled"), "{canceled:#?}");
+    cli.run(&["orders", "show", "0123456789abcdef01234567"])
+        .await
+        .failed(4, "NOT_FOUND");
+    assert_eq!(
+        cli.run(&["orders", "advance", &second.id, "sideways"])
+            .await
+            .code,
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kitchen_board_groups_open_orders_by_status() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let (catalog, first) = an_order(&app, &admin, "+447700900004").await;
+    let customer = app.customer("Eve Eater", "+447700900005").await;
+    let second = fixtures::place_order(
+        &customer,
+        order_request(vec![line(&catalog.creme_brulee.id, 3)]),
+    )
+    .await;
+    let delivered = fixtures::place_order(
+        &customer,
+        order_request(vec![line(&catalog.baguette.id, 1)]),
+    )
+    .await;
+    fixtures::advance(&admin, &second.id, &[types::OrderStatus::Preparing]).await;
+    fixtures::deliver(&admin, &delivered.id).await;
+
+    let cli = Cli::for_app(&app);
+    cli.run(&[
+        "login",
+        "--phone",
+        ADMIN_PHONE,
+        "--password",
+        ADMIN_PASSWORD,
+    ])
+    .await
+    .ok();
+    let board = cli.run(&["orders", "board", "--once"]).await;
+    board.ok();
+    let text = &board.stdout;
+    let placed = text.find("PLACED (1)").expect("placed column");
+    let preparing = text.find("PREPARING (1)").expect("preparing column");
+    let out = text
+        .find("OUT FOR DELIVERY (0)")
+        .expect("out-for-delivery column");
+    assert!(placed < preparing && preparing < out, "{text}");
+    assert!(text[placed..preparing].contains("2x Croissant"), "{text}");
+    assert!(text[preparing..out].contains("3x Crème brûlée"), "{text}");
+    assert!(
+        !text.contains(&delivered.id[delivered.id.len() - 6..]),
+        "{text}"
+    );
+    assert!(text.contains(&first.id[first.id.len() - 6..]), "{text}");
+
+    let json = cli
+        .run(&["--json", "orders", "board", "--once"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(json["placed"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["preparing"][0]["id"], second.id.as_str());
+}
+
+// ---------------------------------------------------------------- the command itself
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_for_bash_zsh_and_fish() {
+    let cli = Cli::new("http://127.0.0.1:9");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = cli.run(&["completions", shell]).await;
+        out.ok();
+        assert!(
+            out.stdout.contains("bakery") && out.stdout.contains("import"),
+            "{shell}: {out:#?}"
+        );
+    }
+    let bad = cli.run(&["completions", "powershell-ish"]).await;
+    assert_eq!(bad.code, 2, "{bad:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_has_help_with_an_example() {
+    let cli = Cli::new("http://127.0.0.1:9");
+    let commands: &[&[&str]] = &[
+        &[],
+        &["login"],
+        &["logout"],
+        &["whoami"],
+        &["categories"],
+        &["categories", "list"],
+        &["categories", "create"],
+        &["categories", "update"],
+        &["categories", "delete"],
+        &["products"],
+        &["products", "list"],
+        &["products", "show"],
+        &["products", "create"],
+        &["products", "update"],
+        &["products", "delete"],
+        &["products", "import"],
+        &["promotions"],
+        &["promotions", "list"],
+        &["promotions", "create"],
+        &["promotions", "update"],
+        &["promotions", "delete"],
+        &["orders"],
+        &["orders", "list"],
+        &["orders", "show"],
+        &["orders", "advance"],
+        &["orders", "cancel"],
+        &["orders", "assign"],
+        &["orders", "board"],
+        &["completions"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = cli.run(&args).await;
+        out.ok();
+        assert!(
+            out.stdout.contains("Example"),
+            "{command:?} --help has no example: {out:#?}"
+        );
+    }
+    let top = cli.run(&["--help"]).await;
+    assert!(top.stdout.contains("Exit codes"), "{top:#?}");
+    // Usage errors are clap's exit code 2.
+    assert_eq!(cli.run(&["orders", "advance"]).await.code, 2);
+    assert_eq!(cli.run(&["frobnicate"]).await.code, 2);
+}

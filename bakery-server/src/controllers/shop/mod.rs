@@ -1,0 +1,49 @@
+//! What an app needs to know about the shop before showing a price: the currency, delivery
+//! fee, tax rate and whether cards are taken.
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct ShopApi;
+
+/// The shop's terms, as the checkout shows them.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ShopInfo {
+    pub name: String,
+    /// ISO 4217, lower case; every amount in the API is in its minor unit.
+    pub currency: String,
+    /// Flat delivery fee, minor units.
+    pub delivery_fee: i64,
+    /// Orders whose discounted subtotal reaches this are delivered free; absent: never.
+    pub free_delivery_above: Option<i64>,
+    /// Tax on the discounted subtotal, in basis points (1000 = 10 %).
+    pub tax_rate_bps: u32,
+    /// Minutes a courier needs, on top of preparation.
+    pub delivery_minutes: u32,
+    /// Whether card payments are taken; cash always is.
+    pub card_payments: bool,
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Shop")]
+impl ShopApi {
+    /// The shop's currency, fees, tax rate and payment methods
+    #[oai(path = "/shop", method = "get", operation_id = "get_shop")]
+    async fn get_shop(&self, state: Data<&AppState>) -> Result<Json<ShopInfo>, ApiError> {
+        let settings = state.bakery.settings();
+        Ok(Json(ShopInfo {
+            name: settings.shop_name.clone(),
+            currency: settings.pricing.currency.as_str().to_owned(),
+            delivery_fee: settings.pricing.delivery_fee.minor(),
+            free_delivery_above: settings.pricing.free_delivery_above.map(|m| m.minor()),
+            tax_rate_bps: settings.pricing.tax_rate_bps,
+            delivery_minutes: settings.delivery_minutes,
+            card_payments: state.bakery.card_payments_enabled(),
+        }))
+    }
+}

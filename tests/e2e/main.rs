@@ -1,0 +1,130 @@
+//! The API end to end: the real server on a random loopback port, driven only through
+//! bakery-sdk, once on SQLite and once on MongoDB.
+//!
+//! Each case (in the area modules) is written once against a [`TestApp`]; `e2e!` turns it into
+//! a `#[tokio::test]` per backend, so `cargo test -p bakery-e2e` lists every case as
+//! `sqlite::<area>::<case>` and `mongo::<area>::<case>`. A case may name a function returning
+//! the [`bakery_e2e::AppOptions`] its server needs (`case => options`).
+//!
+//! The MongoDB half needs `BAKERY_TEST_MONGODB_URI` (scripts/test.sh starts a server and sets
+//! it); without it those tests fail with instructions unless `BAKERY_SKIP_MONGO=1`.
+
+mod admin;
+mod auth;
+mod catalog;
+mod favorites;
+mod journey;
+mod notifications;
+mod orders;
+mod promotions;
+mod reviews;
+mod users;
+
+macro_rules! e2e {
+    ($backend:expr) => {
+        e2e!(@expand $backend;
+            auth {
+                register_verify_and_read_the_profile,
+                register_refuses_an_impossible_phone,
+                a_wrong_code_is_refused_and_the_right_one_still_works,
+                send_otp_then_login_with_the_code,
+                password_login_and_its_errors,
+                refresh_rotates_and_a_replay_revokes_the_family,
+                logout_revokes_the_refresh_token,
+                reset_password_signs_every_device_out,
+                missing_and_bad_access_tokens_are_401,
+                sdk_refreshes_an_expired_access_token => crate::auth::short_access_ttl,
+                sdk_refreshes_once_for_concurrent_calls,
+                sdk_gives_up_when_the_refresh_token_is_refused,
+                sign_ins_and_codes_are_rate_limited => crate::auth::seed_rate_limits,
+            }
+            users {
+                profile_update_and_password,
+                profile_update_validates_fields,
+                address_book,
+                unknown_address_is_404,
+                device_tokens,
+                user_routes_need_a_token,
+            }
+            catalog {
+                health_probes_answer,
+                categories_in_display_order,
+                product_filters_sorts_and_pages,
+                category_products_and_unknown_category,
+                featured_and_popular,
+                search_tolerates_typos_and_accents,
+                product_by_id_and_unknown_id,
+                listing_parameters_are_validated,
+            }
+            favorites {
+                add_list_and_remove_favorites,
+                favorites_errors,
+            }
+            reviews {
+                only_customers_who_received_a_product_may_review,
+                review_lifecycle,
+                review_errors,
+            }
+            orders {
+                cash_order_is_priced_by_the_server,
+                list_get_and_track_my_orders,
+                another_customers_order_is_404,
+                customer_cancels_a_placed_order,
+                limited_stock_sells_out,
+                card_orders_are_503_without_a_provider,
+                order_validation_names_the_field,
+                unavailable_product_is_a_conflict,
+                order_routes_need_a_token,
+            }
+            notifications {
+                order_notifications_can_be_read_and_deleted,
+                notifications_of_others_are_404,
+            }
+            promotions {
+                only_running_promotions_are_listed,
+                apply_prices_a_cart,
+                apply_errors,
+                usage_limit_is_enforced,
+                per_customer_limit_is_enforced,
+            }
+            admin {
+                customers_are_403_on_admin_routes,
+                admin_routes_need_a_token,
+                product_crud,
+                category_crud_and_conflicts,
+                order_book_and_status_flow,
+                delivery_person_and_tracking,
+                promotion_crud_and_conflicts,
+            }
+            journey {
+                the_whole_story,
+            }
+        );
+    };
+    (@options) => { bakery_e2e::AppOptions::default() };
+    (@options $options:path) => { $options() };
+    (@expand $backend:expr; $( $area:ident { $( $case:ident $(=> $options:path)? ),* $(,)? } )*) => {
+        $(
+            mod $area {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $case() {
+                        let options = e2e!(@options $($options)?);
+                        let Some(app) = bakery_e2e::spawn_app_with($backend, options).await else {
+                            return;
+                        };
+                        crate::$area::$case(&app).await;
+                    }
+                )*
+            }
+        )*
+    };
+}
+
+mod sqlite {
+    e2e!(bakery_e2e::Backend::Sqlite);
+}
+
+mod mongo {
+    e2e!(bakery_e2e::Backend::Mongo);
+}

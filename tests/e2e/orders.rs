@@ -1,0 +1,416 @@
+//! A customer's orders: placing, listing, following, canceling; and the 503 of card payments.
+
+use bakery_e2e::errors::{assert_error, assert_invalid};
+use bakery_e2e::fixtures::{line, order_request, place_order, product_input, seed_catalog, v};
+use bakery_e2e::{types, TestApp};
+use chrono::{Duration, SubsecRound, Utc};
+
+const UNKNOWN_ID: &str = "0123456789abcdef01234567";
+
+pub async fn cash_order_is_priced_by_the_server(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let (ada, session) = app.customer_session("Ada", "+447700900601").await;
+    let mut request = order_request(vec![
+        line(&shop.croissant.id, 2),
+        line(&shop.baguette.id, 1),
+    ]);
+    request.special_instructions = Some(v("Ring twice"));
+    let placed = ada.api().place_order().body(request).send().await.unwrap();
+    assert_eq!(placed.status().as_u16(), 201);
+    let order = placed.into_inner();
+    // 2 × 150 + 120 = 420; delivery 300 below 5000; 10 % tax on 420.
+    assert_eq!(
+        (
+            order.subtotal,
+            order.discount,
+            order.delivery_fee,
+            order.taxes,
+            order.total
+        ),
+        (420, 0, 300, 42, 762)
+    );
+    assert_eq!(order.currency, "eur");
+    assert_eq!(order.user, session.user.id);
+    assert_eq!(order.order_status, types::OrderStatus::Placed);
+    assert_eq!(order.payment_details.method, types::PaymentMethod::Cash);
+    assert_eq!(order.payment_details.status, types::PaymentStatus::Pending);
+    assert_eq!(order.special_instructions.as_deref(), Some("Ring twice"));
+    assert_eq!(order.delivery_address.city, "Paris");
+    assert!(!order.is_scheduled);
+    let items: Vec<(&str, u32, i64)> = order
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.quantity, i.price))
+        .collect();
+    assert_eq!(items, [("Croissant", 2, 150), ("Baguette", 1, 120)]);
+    // As soon as possible: the slowest item (10 min) plus the ride (30 min).
+    assert_eq!(
+        order.estimated_delivery_time - order.created_at,
+        Duration::minutes(40)
+    );
+    let history: Vec<(types::OrderStatus, types::Role)> = order
+        .status_history
+        .iter()
+        .map(|c| (c.status, c.actor_role))
+        .collect();
+    assert_eq!(
+        history,
+        [(types::OrderStatus::Placed, types::Role::Customer)]
+    );
+
+    // A large order delivers free: 21 × 2400 would exceed stock, so 11 croissants at 150
+    // plus 2 galettes = 1650 + 4800 = 6450 ≥ 5000.
+    let big = place_order(
+        &ada,
+        order_request(vec![
+            line(&shop.croissant.id, 11),
+            line(&shop.galette.id, 2),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        (big.subtotal, big.delivery_fee, big.taxes, big.total),
+        (6450, 0, 645, 7095)
+    );
+
+    // A scheduled order keeps its time.
+    let at = (Utc::now() + Duration::hours(3)).trunc_subsecs(0);
+    let mut scheduled = order_request(vec![line(&shop.baguette.id, 1)]);
+    scheduled.is_scheduled = Some(true);
+    scheduled.scheduled_delivery_time = Some(at);
+    let scheduled = place_order(&ada, scheduled).await;
+    assert!(scheduled.is_scheduled);
+    assert_eq!(scheduled.scheduled_delivery_time, Some(at));
+    assert_eq!(scheduled.estimated_delivery_time, at);
+}
+
+pub async fn list_get_and_track_my_orders(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900602").await;
+    let first = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    let second = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
+    bakery_e2e::fixtures::advance(&admin, &first.id, &[types::OrderStatus::Preparing]).await;
+
+    let page = ada
+        .api()
+        .list_my_orders()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let ids: Vec<&str> = page.items.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, [second.id.as_str(), first.id.as_str()], "newest first");
+    assert_eq!((page.page, page.limit, page.total), (1, 20, 2));
+
+    let preparing = ada
+        .api()
+        .list_my_orders()
+        .status(vec![types::OrderStatus::Preparing])
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = preparing.items.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, [first.id.as_str()]);
+    let paged = ada
+        .api()
+        .list_my_orders()
+        .limit(1)
+        .page(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged.items[0].id, first.id);
+    assert_eq!(paged.total, 2);
+
+    let got = ada
+        .api()
+        .get_order()
+        .id(first.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.order_status, types::OrderStatus::Preparing);
+    assert_eq!(got.total, first.total);
+
+    let tracking = ada
+        .api()
+        .track_order()
+        .id(first.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tracking.order_id, first.id);
+    assert_eq!(tracking.status, types::OrderStatus::Preparing);
+    let statuses: Vec<types::OrderStatus> = tracking.history.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [types::OrderStatus::Placed, types::OrderStatus::Preparing]
+    );
+    assert_eq!(
+        tracking.estimated_delivery_time,
+        first.estimated_delivery_time
+    );
+    assert!(tracking.delivery_person.is_none());
+
+    let result = ada.api().get_order().id(UNKNOWN_ID).send().await;
+    assert_error(result, 404, "NOT_FOUND");
+    let result = ada.api().track_order().id(UNKNOWN_ID).send().await;
+    assert_error(result, 404, "NOT_FOUND");
+    assert_invalid(ada.api().list_my_orders().limit(101).send().await, "limit");
+}
+
+pub async fn another_customers_order_is_404(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900603").await;
+    let ben = app.customer("Ben", "+447700900604").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    assert_error(
+        ben.api().get_order().id(order.id.as_str()).send().await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        ben.api().track_order().id(order.id.as_str()).send().await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        ben.api().cancel_order().id(order.id.as_str()).send().await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_eq!(ben.api().list_my_orders().send().await.unwrap().total, 0);
+    // Untouched.
+    let still = ada
+        .api()
+        .get_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.order_status, types::OrderStatus::Placed);
+}
+
+pub async fn customer_cancels_a_placed_order(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900605").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.galette.id, 2)])).await;
+    let stock = |app: &TestApp, id: String| {
+        let api = app.client().api();
+        async move {
+            api.get_product()
+                .id(id.as_str())
+                .send()
+                .await
+                .unwrap()
+                .stock
+        }
+    };
+    assert_eq!(stock(app, shop.galette.id.clone()).await, Some(0));
+
+    let canceled = ada
+        .api()
+        .cancel_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(canceled.order_status, types::OrderStatus::Canceled);
+    let last = canceled.status_history.last().unwrap();
+    assert_eq!(
+        (last.status, last.actor_role),
+        (types::OrderStatus::Canceled, types::Role::Customer)
+    );
+    // The stock comes back.
+    assert_eq!(stock(app, shop.galette.id.clone()).await, Some(2));
+    // Twice is an illegal change.
+    let result = ada.api().cancel_order().id(order.id.as_str()).send().await;
+    assert_error(result, 409, "ILLEGAL_STATUS_CHANGE");
+
+    // Once the kitchen started, only staff may cancel.
+    let other = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    bakery_e2e::fixtures::advance(&admin, &other.id, &[types::OrderStatus::Preparing]).await;
+    let result = ada.api().cancel_order().id(other.id.as_str()).send().await;
+    assert_error(result, 409, "ILLEGAL_STATUS_CHANGE");
+    let result = ada.api().cancel_order().id(UNKNOWN_ID).send().await;
+    assert_error(result, 404, "NOT_FOUND");
+}
+
+pub async fn limited_stock_sells_out(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900606").await;
+    let ben = app.customer("Ben", "+447700900607").await;
+    let result = ada
+        .api()
+        .place_order()
+        .body(order_request(vec![line(&shop.galette.id, 3)]))
+        .send()
+        .await;
+    assert_error(result, 409, "OUT_OF_STOCK");
+    // Nothing was taken by the refused order.
+    let order = place_order(&ada, order_request(vec![line(&shop.galette.id, 2)])).await;
+    // 2 × 2400 = 4800 < 5000: delivery is charged.
+    assert_eq!(
+        (order.subtotal, order.delivery_fee, order.taxes, order.total),
+        (4800, 300, 480, 5580)
+    );
+    let result = ben
+        .api()
+        .place_order()
+        .body(order_request(vec![
+            line(&shop.baguette.id, 1),
+            line(&shop.galette.id, 1),
+        ]))
+        .send()
+        .await;
+    assert_error(result, 409, "OUT_OF_STOCK");
+    let galette = app
+        .client()
+        .api()
+        .get_product()
+        .id(shop.galette.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(galette.stock, Some(0));
+    assert_eq!(ben.api().list_my_orders().send().await.unwrap().total, 0);
+}
+
+pub async fn card_orders_are_503_without_a_provider(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900608").await;
+    let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
+    request.payment_details.method = types::PaymentMethod::Card;
+    let result = ada.api().place_order().body(request).send().await;
+    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    assert_eq!(ada.api().list_my_orders().send().await.unwrap().total, 0);
+
+    // The payment endpoints say the same, for any order.
+    let cash = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    let body = || types::PaymentOrderRequest {
+        order_id: v(cash.id.as_str()),
+    };
+    let result = ada.api().create_payment_intent().body(body()).send().await;
+    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    let result = ada.api().confirm_payment().body(body()).send().await;
+    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    let result = app
+        .client()
+        .api()
+        .payment_webhook()
+        .stripe_signature("t=1,v1=00")
+        .body(b"{\"id\":\"evt_1\"}".to_vec())
+        .send()
+        .await;
+    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    // They need a customer's token.
+    let result = app
+        .client()
+        .api()
+        .create_payment_intent()
+        .body(body())
+        .send()
+        .await;
+    assert_error(result, 401, "UNAUTHORIZED");
+    let result = app
+        .client()
+        .api()
+        .confirm_payment()
+        .body(body())
+        .send()
+        .await;
+    assert_error(result, 401, "UNAUTHORIZED");
+}
+
+pub async fn order_validation_names_the_field(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900609").await;
+    let send = |request: types::PlaceOrderRequest| {
+        let api = ada.api();
+        async move { api.place_order().body(request).send().await }
+    };
+    assert_invalid(send(order_request(vec![])).await, "items");
+    // The contract caps a line at 99; the server's schema check names the leaf field.
+    assert_invalid(
+        send(order_request(vec![line(&shop.baguette.id, 100)])).await,
+        "quantity",
+    );
+    assert_invalid(
+        send(order_request(vec![
+            line(&shop.baguette.id, 1),
+            line(UNKNOWN_ID, 1),
+        ]))
+        .await,
+        "items[1].product",
+    );
+    let mut past = order_request(vec![line(&shop.baguette.id, 1)]);
+    past.is_scheduled = Some(true);
+    past.scheduled_delivery_time = Some(Utc::now() - Duration::hours(1));
+    assert_invalid(send(past).await, "scheduledDeliveryTime");
+    let mut missing = order_request(vec![line(&shop.baguette.id, 1)]);
+    missing.is_scheduled = Some(true);
+    assert_invalid(send(missing).await, "scheduledDeliveryTime");
+    let mut blank = order_request(vec![line(&shop.baguette.id, 1)]);
+    blank.delivery_address.city = v("  ");
+    assert_invalid(send(blank).await, "deliveryAddress.city");
+    let mut unknown_code = order_request(vec![line(&shop.baguette.id, 1)]);
+    unknown_code.promotion_code = Some(v("NOSUCHCODE"));
+    assert_invalid(send(unknown_code).await, "promotionCode");
+    assert_eq!(ada.api().list_my_orders().send().await.unwrap().total, 0);
+}
+
+pub async fn unavailable_product_is_a_conflict(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let mut input = product_input(&shop.bread.id, "Baguette", 120);
+    input.is_available = false;
+    admin
+        .api()
+        .admin_update_product()
+        .id(shop.baguette.id.as_str())
+        .body(input)
+        .send()
+        .await
+        .unwrap();
+    let ada = app.customer("Ada", "+447700900610").await;
+    let result = ada
+        .api()
+        .place_order()
+        .body(order_request(vec![line(&shop.baguette.id, 1)]))
+        .send()
+        .await;
+    assert_error(result, 409, "PRODUCT_UNAVAILABLE");
+}
+
+pub async fn order_routes_need_a_token(app: &TestApp) {
+    let api = app.client().api();
+    let request = order_request(vec![line(UNKNOWN_ID, 1)]);
+    assert_error(
+        api.place_order().body(request).send().await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(api.list_my_orders().send().await, 401, "UNAUTHORIZED");
+    assert_error(
+        api.get_order().id(UNKNOWN_ID).send().await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        api.cancel_order().id(UNKNOWN_ID).send().await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        api.track_order().id(UNKNOWN_ID).send().await,
+        401,
+        "UNAUTHORIZED",
+    );
+}

@@ -1,0 +1,287 @@
+//! Starting one server per test.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bakery_core::adapters::RecordingSms;
+use bakery_core::domain::{Id, Phone};
+use bakery_core::ports::{ManualClock, Store};
+use bakery_core::services::Bakery;
+use bakery_sdk::{types, BakeryClient, Tokens};
+use bakery_server::config::Config;
+use bakery_server::AppState;
+use tokio::task::JoinHandle;
+
+/// Where the server under test keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temp dir of its own (the embedded default).
+    Sqlite,
+    /// A database of its own (`e2e_<id>`) on the server at `BAKERY_TEST_MONGODB_URI`.
+    Mongo,
+}
+
+/// The MongoDB server the Mongo half runs against.
+pub const MONGO_URI_VAR: &str = "BAKERY_TEST_MONGODB_URI";
+/// `1` skips the Mongo half (a quick local run; CI never sets it).
+pub const SKIP_MONGO_VAR: &str = "BAKERY_SKIP_MONGO";
+
+/// The secret the test server signs access tokens with.
+pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e!";
+
+/// The shop every test app runs: prices in EUR cents, delivery 3.00 below 50.00, 10 % tax,
+/// 30 minutes of delivery on top of preparation.
+pub const DELIVERY_FEE: i64 = 300;
+pub const FREE_DELIVERY_ABOVE: i64 = 5000;
+pub const TAX_RATE_BPS: i64 = 1000;
+pub const DELIVERY_MINUTES: i64 = 30;
+
+/// What a test may change about the server it starts.
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    /// Lifetime of access tokens (`JWT_EXPIRES_IN`); the server allows 5 s of clock leeway
+    /// on top, so an expiry test with 1 s waits a little over 6 s.
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens (`JWT_REFRESH_EXPIRES_IN`).
+    pub refresh_ttl: Duration,
+    /// Run the use cases on a [`ManualClock`] (starting now) that the test moves with
+    /// [`TestApp::advance`]: OTPs, refresh tokens, promotion windows and scheduled times
+    /// follow it. Access tokens do not: the server signs them with the wall clock.
+    pub manual_clock: bool,
+    /// Keep the seed's sign-in rate limits (5 per 15 minutes per IP, 3 codes per hour per
+    /// phone). Off by default: every test client shares 127.0.0.1, so tests that sign in
+    /// often run with limits no test reaches.
+    pub seed_rate_limits: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(7 * 86_400),
+            manual_clock: false,
+            seed_rate_limits: false,
+        }
+    }
+}
+
+/// A running server and what a test needs to look behind it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`, the base URL for [`BakeryClient::new`].
+    pub base_url: String,
+    /// Every code the server "texted".
+    pub sms: Arc<RecordingSms>,
+    /// The application the server runs, for harness-level setup only (the first admin).
+    pub bakery: Bakery,
+    pub backend: Backend,
+    /// The use cases' clock when started with [`AppOptions::manual_clock`].
+    pub clock: Option<Arc<ManualClock>>,
+    pub options: AppOptions,
+    server: JoinHandle<std::io::Result<()>>,
+    _data_dir: Option<tempfile::TempDir>,
+}
+
+/// Starts the server on `backend` with the default options; `None` only when the MongoDB half
+/// is explicitly skipped with `BAKERY_SKIP_MONGO=1`.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, AppOptions::default()).await
+}
+
+/// Starts the server on `backend` with `options`.
+pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<TestApp> {
+    let (store, data_dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::Builder::new()
+                .prefix("bakery-e2e-")
+                .tempdir()
+                .expect("create a temp dir for the SQLite store");
+            let store =
+                bakery_core::adapters::sqlite::SqliteStore::open(dir.path().join("bakery.db"))
+                    .await
+                    .expect("open the SQLite store");
+            (Arc::new(store) as Arc<dyn Store>, Some(dir))
+        }
+        Backend::Mongo => {
+            let uri = mongo_uri()?;
+            let database = format!("e2e_{}", Id::generate());
+            let store = bakery_core::adapters::mongo::MongoStore::connect(&uri, &database)
+                .await
+                .unwrap_or_else(|e| panic!("connect to {MONGO_URI_VAR}={uri}: {e:?}"));
+            (Arc::new(store) as Arc<dyn Store>, None)
+        }
+    };
+    let config = config(&options);
+    let rate_limits = config.rate_limits;
+    let sms = Arc::new(RecordingSms::default());
+    let mut bakery = Bakery::new(store, config.settings.clone()).with_sms(sms.clone());
+    let clock = options.manual_clock.then(|| {
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        bakery = bakery.clone().with_clock(clock.clone());
+        clock
+    });
+    let state = AppState::new(
+        bakery.clone(),
+        &config.jwt_secret,
+        config.access_token_ttl,
+        config.refresh_token_ttl,
+    )
+    .with_rate_limits(rate_limits);
+    let running = bakery_server::spawn(state, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start the server on 127.0.0.1:0");
+    Some(TestApp {
+        base_url: format!("http://{}", running.addr),
+        sms,
+        bakery,
+        backend,
+        clock,
+        options,
+        server: running.handle,
+        _data_dir: data_dir,
+    })
+}
+
+/// The shop's configuration through the server's own reader, as an operator would set it.
+fn config(options: &AppOptions) -> Config {
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("JWT_SECRET", JWT_SECRET.to_owned()),
+        (
+            "JWT_EXPIRES_IN",
+            format!("{}s", options.access_ttl.as_secs()),
+        ),
+        (
+            "JWT_REFRESH_EXPIRES_IN",
+            format!("{}s", options.refresh_ttl.as_secs()),
+        ),
+        ("SHOP_NAME", "E2E Bakery".to_owned()),
+        ("SHOP_CURRENCY", "eur".to_owned()),
+        ("DELIVERY_FEE", DELIVERY_FEE.to_string()),
+        ("FREE_DELIVERY_ABOVE", FREE_DELIVERY_ABOVE.to_string()),
+        ("TAX_RATE_BPS", TAX_RATE_BPS.to_string()),
+        ("DELIVERY_MINUTES", DELIVERY_MINUTES.to_string()),
+    ]);
+    if !options.seed_rate_limits {
+        vars.insert("AUTH_RATE_LIMIT", "10000/1m".to_owned());
+        vars.insert("OTP_RATE_LIMIT", "10000/1m".to_owned());
+    }
+    Config::from_lookup(|key| vars.get(key).cloned()).expect("the e2e configuration is valid")
+}
+
+fn mongo_uri() -> Option<String> {
+    match std::env::var(MONGO_URI_VAR) {
+        Ok(uri) if !uri.trim().is_empty() => Some(uri),
+        _ if std::env::var(SKIP_MONGO_VAR).as_deref() == Ok("1") => {
+            println!(
+                "SKIPPED: {MONGO_URI_VAR} is not set and {SKIP_MONGO_VAR}=1; this MongoDB test did not run"
+            );
+            None
+        }
+        _ => panic!(
+            "{MONGO_URI_VAR} is not set, so the end-to-end tests cannot run on MongoDB. Run \
+             scripts/test.sh, which installs and starts a MongoDB-compatible server, or start one \
+             and set {MONGO_URI_VAR}=mongodb://127.0.0.1:PORT/?directConnection=true (set \
+             {SKIP_MONGO_VAR}=1 to skip the MongoDB half in a quick local run; CI never does)"
+        ),
+    }
+}
+
+/// The phone and password of the admin [`TestApp::admin`] signs in as.
+pub const ADMIN_PHONE: &str = "+33612345678";
+pub const ADMIN_PASSWORD: &str = "rolling-pin-42";
+
+impl TestApp {
+    /// A fresh client without a session.
+    pub fn client(&self) -> BakeryClient {
+        BakeryClient::new(&self.base_url)
+    }
+
+    /// The newest code texted to `phone`; panics when none was sent.
+    pub fn otp_for(&self, phone: &str) -> String {
+        let phone = Phone::parse(phone).unwrap_or_else(|e| panic!("{phone}: {e}"));
+        self.sms
+            .last_code_for(&phone)
+            .unwrap_or_else(|| panic!("no code was texted to {}", phone.as_str()))
+    }
+
+    /// How many codes were texted to `phone` so far.
+    pub fn otps_sent_to(&self, phone: &str) -> usize {
+        let phone = Phone::parse(phone).unwrap_or_else(|e| panic!("{phone}: {e}"));
+        self.sms.sent().iter().filter(|(p, _)| *p == phone).count()
+    }
+
+    /// Signs a new customer up through the SDK (register, the texted code, verify-otp) and
+    /// returns a client holding their tokens.
+    pub async fn customer(&self, name: &str, phone: &str) -> BakeryClient {
+        self.customer_session(name, phone).await.0
+    }
+
+    /// Like [`TestApp::customer`], also returning the token answer (user, expiry).
+    pub async fn customer_session(
+        &self,
+        name: &str,
+        phone: &str,
+    ) -> (BakeryClient, types::TokenResponse) {
+        let client = self.client();
+        let api = client.api();
+        api.register()
+            .body_map(|b| b.name(name).phone(phone))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("register {phone}: {e:?}"));
+        let otp = self.otp_for(phone);
+        let answer = api
+            .verify_otp()
+            .body_map(|b| b.phone(phone).otp(otp.as_str()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("verify-otp {phone}: {e:?}"))
+            .into_inner();
+        client.set_tokens(Some(Tokens::from(&answer)));
+        (client, answer)
+    }
+
+    /// Creates (or promotes) the shop's admin in the app's bakery — the `create-admin`
+    /// command's use case — and signs in with the password through the SDK.
+    pub async fn admin(&self) -> BakeryClient {
+        let phone = Phone::parse(ADMIN_PHONE).expect("admin phone");
+        self.bakery
+            .create_admin("Olga Owner", &phone, ADMIN_PASSWORD)
+            .await
+            .expect("create the admin");
+        self.login_with_password(ADMIN_PHONE, ADMIN_PASSWORD).await
+    }
+
+    /// Signs in with a password through the SDK; panics when refused.
+    pub async fn login_with_password(&self, phone: &str, password: &str) -> BakeryClient {
+        let client = self.client();
+        let answer = client
+            .api()
+            .login()
+            .body_map(|b| {
+                b.phone(phone)
+                    .password(Some(password.try_into().expect("password")))
+            })
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login {phone}: {e:?}"))
+            .into_inner();
+        client.set_tokens(Some(Tokens::from(&answer)));
+        client
+    }
+
+    /// Moves the use cases' clock forward; panics unless started with a manual clock.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock
+            .as_ref()
+            .expect("start the app with AppOptions { manual_clock: true, .. } to move time")
+            .advance(by);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
