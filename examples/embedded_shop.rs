@@ -12,7 +12,7 @@ use bakery_core::adapters::sqlite::SqliteStore;
 use bakery_core::adapters::RecordingSms;
 use bakery_core::domain::{
     Currency, DeliveryAddress, DiscountType, Money, NutritionalInfo, PaymentMethod, Phone,
-    ProductDraft, PromotionDraft,
+    ProductDraft, PromotionDraft, Role,
 };
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
@@ -44,10 +44,11 @@ async fn main() -> anyhow::Result<()> {
     let bakery = Bakery::new(Arc::new(store), settings).with_sms(sms.clone());
 
     let owner = bakery
-        .create_admin(
+        .create_staff(
             "Olga",
             &Phone::parse("+33 6 12 34 56 78")?,
             "rolling-pin-42",
+            Role::Admin,
         )
         .await?;
     let staff = Actor {

@@ -72,6 +72,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     if let Command::Completions(args) = &cli.command {
         completions::run(args);
@@ -108,3 +109,17 @@ async fn run(cli: Cli) -> exit::Result<()> {
         }
     }
 }
+
+/// `bakery orders list | head` closes the pipe early. Rust ignores SIGPIPE, so the next
+/// `println!` would panic; like other Unix tools, the command should simply end instead.
+#[cfg(unix)]
+fn restore_default_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists; it only resets the
+    // disposition of one signal to the operating system's default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}

@@ -1,9 +1,14 @@
 //! Access tokens: HS256 JWTs carrying the user id and role, and the bearer security scheme
 //! that turns one into a [`bakery_core::services::Actor`].
+//!
+//! Issue and expiry follow a [`Clock`] (the application's, see [`AppState::new`]), not the
+//! wall clock, so a test that moves the bakery's time expires its access tokens too.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bakery_core::domain::{Id, Role};
+use bakery_core::ports::{Clock, SystemClock};
 use bakery_core::services::Actor;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use poem::Request;
@@ -25,32 +30,47 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// Seconds a token stays valid past its `exp`, for clocks of several instances that differ
+/// slightly.
+pub const LEEWAY_SECS: i64 = 5;
+
 /// Signs and checks access tokens with one HS256 key.
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    clock: Arc<dyn Clock>,
     pub ttl: Duration,
 }
 
 impl TokenKeys {
+    /// Keys on the system clock; [`TokenKeys::with_clock`] changes it.
     pub fn new(secret: &[u8], ttl: Duration) -> Self {
         // Only HS256 is accepted: `alg: none` and algorithm confusion are refused here.
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        // `exp` is required but checked against `clock` in `verify`, not the wall clock.
+        validation.validate_exp = false;
+        validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            clock: Arc::new(SystemClock),
             ttl,
         }
     }
 
+    /// Issues and checks expiry on `clock` (the bakery's, so tests can move it).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// A fresh access token for the user.
     pub fn issue(&self, user: &Id, role: Role) -> Result<String, ApiError> {
-        let now = chrono::Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
             sub: user.to_string(),
@@ -67,6 +87,10 @@ impl TokenKeys {
         let bad = || ApiError::unauthorized("invalid or expired access token");
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| bad())?;
+        // Expired once `exp` (plus the leeway) is behind the clock.
+        if data.claims.exp.saturating_add(LEEWAY_SECS) <= self.clock.now().timestamp() {
+            return Err(bad());
+        }
         let user_id = Id::parse("sub", &data.claims.sub).map_err(|_| bad())?;
         let role = Role::parse(&data.claims.role).map_err(|_| bad())?;
         Ok(Actor { user_id, role })
@@ -121,6 +145,53 @@ mod tests {
         let header = encode(br#"{"alg":"none","typ":"JWT"}"#);
         let payload = token.split('.').nth(1).unwrap();
         assert!(keys.verify(&format!("{header}.{payload}.")).is_err());
+    }
+
+    #[test]
+    fn expiry_follows_the_clock_with_leeway() {
+        use bakery_core::ports::ManualClock;
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60))
+            .with_clock(clock.clone());
+        let token = keys.issue(&Id::generate(), Role::Customer).unwrap();
+        clock.advance(chrono::Duration::seconds(60 + LEEWAY_SECS - 1));
+        assert!(keys.verify(&token).is_ok(), "still within the leeway");
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(keys.verify(&token).is_err(), "expired on the clock");
+
+        // Issued on a clock far in the past: already expired for the wall clock, which the
+        // keys do not look at.
+        let past = Arc::new(ManualClock::new(
+            chrono::Utc::now() - chrono::Duration::days(1),
+        ));
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60))
+            .with_clock(past);
+        let token = keys.issue(&Id::generate(), Role::Customer).unwrap();
+        assert!(keys.verify(&token).is_ok());
+    }
+
+    #[test]
+    fn a_token_without_exp_is_refused() {
+        #[derive(Serialize)]
+        struct NoExp {
+            sub: String,
+            role: &'static str,
+            iat: i64,
+        }
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let keys = TokenKeys::new(secret, Duration::from_secs(60));
+        let claims = NoExp {
+            sub: Id::generate().to_string(),
+            role: "admin",
+            iat: chrono::Utc::now().timestamp(),
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap();
+        assert!(keys.verify(&token).is_err());
     }
 
     /// Just enough URL-safe base64 for the test above.

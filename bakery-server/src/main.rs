@@ -1,9 +1,10 @@
-//! `bakery-server`: serve the API (default), create the first admin, or print the spec.
+//! `bakery-server`: serve the API (default), create the first admin or a courier, or print
+//! the spec.
 
 use std::net::{Ipv4Addr, SocketAddr};
 
 use anyhow::Context;
-use bakery_core::domain::Phone;
+use bakery_core::domain::{Phone, Role};
 use bakery_core::services::Bakery;
 use bakery_server::config::Config;
 use bakery_server::{api_spec, spawn_until, store, telemetry, AppState, SHUTDOWN_GRACE};
@@ -33,6 +34,18 @@ enum Command {
         phone: String,
         /// At least 8 characters.
         #[arg(long, env = "BAKERY_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Create a courier account (role delivery), or make an existing account one, in the
+    /// configured store.
+    CreateCourier {
+        #[arg(long)]
+        name: String,
+        /// International form, e.g. +33612345678.
+        #[arg(long)]
+        phone: String,
+        /// At least 8 characters.
+        #[arg(long, env = "BAKERY_COURIER_PASSWORD", hide_env_values = true)]
         password: String,
     },
     /// Fill an empty store with a believable bakery: categories, products, a promotion code.
@@ -69,7 +82,12 @@ async fn run() -> anyhow::Result<()> {
             name,
             phone,
             password,
-        } => create_admin(&name, &phone, &password).await,
+        } => create_staff(&name, &phone, &password, Role::Admin).await,
+        Command::CreateCourier {
+            name,
+            phone,
+            password,
+        } => create_staff(&name, &phone, &password, Role::Delivery).await,
     }
 }
 
@@ -147,7 +165,7 @@ async fn demo_data() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_admin(name: &str, phone: &str, password: &str) -> anyhow::Result<()> {
+async fn create_staff(name: &str, phone: &str, password: &str, role: Role) -> anyhow::Result<()> {
     let config = load_config()?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
     if password.chars().count() < 8 {
@@ -156,9 +174,16 @@ async fn create_admin(name: &str, phone: &str, password: &str) -> anyhow::Result
     let store = store::open(&config.store).await?;
     let bakery = Bakery::new(store, config.settings);
     let user = bakery
-        .create_admin(name, &phone, password)
+        .create_staff(name, &phone, password, role)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("admin {} ({}) ready, id {}", user.name, user.phone, user.id);
+    let what = match role {
+        Role::Delivery => "courier",
+        _ => "admin",
+    };
+    println!(
+        "{what} {} ({}) ready, id {}",
+        user.name, user.phone, user.id
+    );
     Ok(())
 }

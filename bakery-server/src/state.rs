@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bakery_core::adapters::MemoryRateLimiter;
 use bakery_core::domain::Phone;
-use bakery_core::ports::{RateLimit, RateLimiter};
+use bakery_core::ports::{Clock, RateLimit, RateLimiter};
 use bakery_core::services::Bakery;
 use poem::Request;
 
@@ -75,16 +75,18 @@ pub struct AppState {
 
 impl AppState {
     /// A state with the seed's rate limits on a fresh in-process limiter, no CORS, no HTTPS
-    /// redirect and no proxy trust; the `with_*` methods change those.
+    /// redirect and no proxy trust; the `with_*` methods change those. Access tokens are
+    /// issued and expire on `bakery`'s clock.
     pub fn new(
         bakery: Bakery,
         jwt_secret: &[u8],
         access_ttl: Duration,
         refresh_ttl: Duration,
     ) -> Self {
+        let clock = Arc::new(BakeryClock(bakery.clone()));
         Self {
             bakery,
-            tokens: TokenKeys::new(jwt_secret, access_ttl),
+            tokens: TokenKeys::new(jwt_secret, access_ttl).with_clock(clock),
             refresh_ttl,
             limiter: Arc::new(MemoryRateLimiter::default()),
             limits: RateLimits::default(),
@@ -125,6 +127,15 @@ impl AppState {
     /// The client's address as far as we can trust it.
     pub fn client_ip(&self, req: &Request) -> String {
         client_ip(req, self.http.trust_proxy)
+    }
+}
+
+/// The bakery's clock (system or the one it was given), for the token keys.
+struct BakeryClock(Bakery);
+
+impl Clock for BakeryClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.now()
     }
 }
 

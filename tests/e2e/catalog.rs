@@ -12,6 +12,27 @@ pub async fn health_probes_answer(app: &TestApp) {
     assert_eq!(api.readyz().send().await.unwrap().status, "ok");
 }
 
+pub async fn shop_terms_for_the_checkout(app: &TestApp) {
+    use bakery_e2e::{DELIVERY_FEE, FREE_DELIVERY_ABOVE, TAX_RATE_BPS};
+    // Public: an app shows prices before anyone signs in.
+    let shop = app
+        .client()
+        .api()
+        .get_shop()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(shop.name, "E2E Bakery");
+    assert_eq!(shop.currency, "eur");
+    assert_eq!(shop.delivery_fee, DELIVERY_FEE);
+    assert_eq!(shop.free_delivery_above, Some(FREE_DELIVERY_ABOVE));
+    assert_eq!(i64::from(shop.tax_rate_bps), TAX_RATE_BPS);
+    assert_eq!(shop.delivery_minutes, 30);
+    // No payment provider is configured: cash only.
+    assert!(!shop.card_payments);
+}
+
 pub async fn categories_in_display_order(app: &TestApp) {
     let admin = app.admin().await;
     let shop = seed_catalog(&admin).await;

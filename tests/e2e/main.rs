@@ -48,6 +48,7 @@ macro_rules! e2e {
             }
             catalog {
                 health_probes_answer,
+                shop_terms_for_the_checkout,
                 categories_in_display_order,
                 product_filters_sorts_and_pages,
                 category_products_and_unknown_category,
@@ -75,6 +76,10 @@ macro_rules! e2e {
                 order_validation_names_the_field,
                 unavailable_product_is_a_conflict,
                 order_routes_need_a_token,
+                courier_picks_up_and_reports_the_location,
+                couriers_cannot_cancel_nor_manage_the_catalog,
+                customers_cannot_report_a_location,
+                location_needs_an_order_out_for_delivery,
             }
             notifications {
                 order_notifications_can_be_read_and_deleted,

@@ -1,8 +1,11 @@
-//! A customer's orders: placing, listing, following, canceling; and the 503 of card payments.
+//! A customer's orders: placing, listing, following, canceling; the 503 of card payments; and
+//! the courier who picks an order up and reports where it is.
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
-use bakery_e2e::fixtures::{line, order_request, place_order, product_input, seed_catalog, v};
-use bakery_e2e::{types, TestApp};
+use bakery_e2e::fixtures::{
+    self, category_input, line, order_request, place_order, product_input, seed_catalog, v,
+};
+use bakery_e2e::{types, BakeryClient, TestApp};
 use chrono::{Duration, SubsecRound, Utc};
 
 const UNKNOWN_ID: &str = "0123456789abcdef01234567";
@@ -412,5 +415,391 @@ pub async fn order_routes_need_a_token(app: &TestApp) {
         api.track_order().id(UNKNOWN_ID).send().await,
         401,
         "UNAUTHORIZED",
+    );
+}
+
+/// Staff give an order to the courier, who signed in through the SDK like any app.
+async fn assign_courier(admin: &BakeryClient, courier: &BakeryClient, order: &str) -> types::Order {
+    let me = courier
+        .api()
+        .get_profile()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    admin
+        .api()
+        .admin_assign_delivery_person()
+        .id(order)
+        .body(types::DeliveryPersonInput {
+            name: v(me.name.as_str()),
+            phone: v(me.phone.as_str()),
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+fn location(longitude: f64, latitude: f64) -> types::LocationUpdate {
+    types::LocationUpdate {
+        longitude,
+        latitude,
+    }
+}
+
+pub async fn courier_picks_up_and_reports_the_location(app: &TestApp) {
+    use types::OrderStatus::*;
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let courier = app.courier().await;
+    let me = courier.api().get_profile().send().await.unwrap();
+    assert_eq!(me.role, types::Role::Delivery);
+    let ada = app.customer("Ada", "+447700900611").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+
+    let assigned = assign_courier(&admin, &courier, &order.id).await;
+    let person = assigned.delivery_person.expect("assigned");
+    assert_eq!(
+        (person.name.as_str(), person.phone.as_str()),
+        (me.name.as_str(), me.phone.as_str())
+    );
+    fixtures::advance(&admin, &order.id, &[Preparing]).await;
+    // The courier picks the order up: preparing -> out_for_delivery is theirs to make.
+    let picked = fixtures::advance(&courier, &order.id, &[OutForDelivery]).await;
+    assert_eq!(picked.order_status, OutForDelivery);
+    let last = picked.status_history.last().unwrap();
+    assert_eq!(
+        (last.status, last.actor_role, last.actor.as_str()),
+        (OutForDelivery, types::Role::Delivery, me.id.as_str())
+    );
+
+    let reported = courier
+        .api()
+        .report_location()
+        .id(order.id.as_str())
+        .body(location(2.3522, 48.8566))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(reported.order_id, order.id);
+    assert_eq!(reported.status, OutForDelivery);
+    let on_the_way = reported.delivery_person.expect("courier");
+    assert_eq!(
+        on_the_way.location.expect("location").coordinates,
+        [2.3522, 48.8566]
+    );
+    assert!(on_the_way.location_updated_at.is_some());
+
+    // The customer's tracking screen shows exactly that position, and follows the next one.
+    let tracking = ada
+        .api()
+        .track_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(tracking.status, OutForDelivery);
+    let seen = tracking.delivery_person.expect("courier");
+    assert_eq!(seen.name, me.name);
+    assert_eq!(
+        seen.location.expect("location").coordinates,
+        [2.3522, 48.8566]
+    );
+    courier
+        .api()
+        .report_location()
+        .id(order.id.as_str())
+        .body(location(-0.1276, 51.5072))
+        .send()
+        .await
+        .unwrap();
+    let tracking = ada
+        .api()
+        .track_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    let seen = tracking.delivery_person.as_ref().expect("courier");
+    assert_eq!(
+        seen.location.as_ref().expect("location").coordinates,
+        [-0.1276, 51.5072]
+    );
+
+    // An admin may report too (a dispatcher relaying a phone call).
+    admin
+        .api()
+        .report_location()
+        .id(order.id.as_str())
+        .body(location(180.0, -90.0))
+        .send()
+        .await
+        .unwrap();
+    // And the courier delivers.
+    let delivered = fixtures::advance(&courier, &order.id, &[Delivered]).await;
+    assert_eq!(delivered.order_status, Delivered);
+}
+
+pub async fn couriers_cannot_cancel_nor_manage_the_catalog(app: &TestApp) {
+    use types::OrderStatus::*;
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let courier = app.courier().await;
+    let ada = app.customer("Ada", "+447700900612").await;
+    let placed = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    let preparing = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
+    fixtures::advance(&admin, &preparing.id, &[Preparing]).await;
+
+    for order in [&placed.id, &preparing.id] {
+        let result = courier
+            .api()
+            .admin_update_order_status()
+            .id(order.as_str())
+            .body(types::StatusUpdate { status: Canceled })
+            .send()
+            .await;
+        assert_error(result, 409, "ILLEGAL_STATUS_CHANGE");
+        let result = courier.api().cancel_order().id(order.as_str()).send().await;
+        assert_error(result, 409, "ILLEGAL_STATUS_CHANGE");
+    }
+    // Nor start the kitchen.
+    let result = courier
+        .api()
+        .admin_update_order_status()
+        .id(placed.id.as_str())
+        .body(types::StatusUpdate { status: Preparing })
+        .send()
+        .await;
+    assert_error(result, 409, "ILLEGAL_STATUS_CHANGE");
+    let orders = [&placed, &preparing].map(|o| {
+        let api = ada.api();
+        let id = o.id.clone();
+        async move {
+            api.get_order()
+                .id(id.as_str())
+                .send()
+                .await
+                .unwrap()
+                .order_status
+        }
+    });
+    let [a, b] = orders;
+    assert_eq!((a.await, b.await), (Placed, Preparing), "untouched");
+
+    // The catalog, promotions and couriers are the admin's.
+    let result = courier
+        .api()
+        .admin_create_category()
+        .body(category_input("Cakes", 3))
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let result = courier
+        .api()
+        .admin_create_product()
+        .body(product_input(&shop.bread.id, "Rye", 300))
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let result = courier
+        .api()
+        .admin_update_product()
+        .id(shop.baguette.id.as_str())
+        .body(product_input(&shop.bread.id, "Baguette", 1))
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let result = courier
+        .api()
+        .admin_delete_product()
+        .id(shop.baguette.id.as_str())
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let result = courier
+        .api()
+        .admin_delete_category()
+        .id(shop.bread.id.as_str())
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let result = courier
+        .api()
+        .admin_assign_delivery_person()
+        .id(preparing.id.as_str())
+        .body(types::DeliveryPersonInput {
+            name: v("Someone Else"),
+            phone: v("+447700900951"),
+        })
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let baguette = app
+        .client()
+        .api()
+        .get_product()
+        .id(shop.baguette.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(baguette.price, 120);
+
+    // The courier account is staff, never a customer: the use case refuses that role.
+    let phone = bakery_core::domain::Phone::parse("+447700900952").unwrap();
+    let refused = app
+        .bakery
+        .create_staff(
+            "Not Staff",
+            &phone,
+            "long-enough-password",
+            bakery_core::domain::Role::Customer,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, bakery_core::Error::Validation { field, .. } if field == "role"),
+        "{refused:?}"
+    );
+}
+
+pub async fn customers_cannot_report_a_location(app: &TestApp) {
+    use types::OrderStatus::*;
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let courier = app.courier().await;
+    let ada = app.customer("Ada", "+447700900613").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    assign_courier(&admin, &courier, &order.id).await;
+    fixtures::advance(&admin, &order.id, &[Preparing, OutForDelivery]).await;
+
+    let result = ada
+        .api()
+        .report_location()
+        .id(order.id.as_str())
+        .body(location(2.3522, 48.8566))
+        .send()
+        .await;
+    assert_error(result, 403, "FORBIDDEN");
+    let tracking = ada
+        .api()
+        .track_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    let person = tracking.delivery_person.as_ref().expect("courier");
+    assert!(person.location.is_none(), "nothing was recorded");
+    let result = app
+        .client()
+        .api()
+        .report_location()
+        .id(order.id.as_str())
+        .body(location(2.3522, 48.8566))
+        .send()
+        .await;
+    assert_error(result, 401, "UNAUTHORIZED");
+}
+
+pub async fn location_needs_an_order_out_for_delivery(app: &TestApp) {
+    use types::OrderStatus::*;
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let courier = app.courier().await;
+    let ada = app.customer("Ada", "+447700900614").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    assign_courier(&admin, &courier, &order.id).await;
+    let report = |id: String, longitude: f64, latitude: f64| {
+        let api = courier.api();
+        async move {
+            api.report_location()
+                .id(id.as_str())
+                .body(location(longitude, latitude))
+                .send()
+                .await
+        }
+    };
+
+    // Placed, then preparing: not on its way yet.
+    assert_error(
+        report(order.id.clone(), 2.35, 48.85).await,
+        409,
+        "ILLEGAL_STATUS_CHANGE",
+    );
+    fixtures::advance(&admin, &order.id, &[Preparing]).await;
+    assert_error(
+        report(order.id.clone(), 2.35, 48.85).await,
+        409,
+        "ILLEGAL_STATUS_CHANGE",
+    );
+    // Out for delivery, the position is checked.
+    fixtures::advance(&courier, &order.id, &[OutForDelivery]).await;
+    assert_invalid(report(order.id.clone(), 180.5, 48.85).await, "longitude");
+    assert_invalid(report(order.id.clone(), 2.35, -90.5).await, "latitude");
+    report(order.id.clone(), 2.35, 48.85).await.unwrap();
+    // Delivered: over.
+    fixtures::advance(&courier, &order.id, &[Delivered]).await;
+    assert_error(
+        report(order.id.clone(), 2.35, 48.85).await,
+        409,
+        "ILLEGAL_STATUS_CHANGE",
+    );
+
+    // Out for delivery without a courier assigned: not this courier's delivery, and staff
+    // have nobody to place on the map.
+    let unassigned = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
+    fixtures::advance(&admin, &unassigned.id, &[Preparing, OutForDelivery]).await;
+    assert_error(
+        report(unassigned.id.clone(), 2.35, 48.85).await,
+        403,
+        "FORBIDDEN",
+    );
+    assert_error(
+        admin
+            .api()
+            .report_location()
+            .id(unassigned.id.as_str())
+            .body(location(2.35, 48.85))
+            .send()
+            .await,
+        409,
+        "ILLEGAL_STATUS_CHANGE",
+    );
+
+    // Another courier cannot move someone else's delivery on the map.
+    let other_phone = bakery_core::domain::Phone::parse("+447700900699").unwrap();
+    app.bakery
+        .create_staff(
+            "Other Courier",
+            &other_phone,
+            "other-courier-pw",
+            bakery_core::domain::Role::Delivery,
+        )
+        .await
+        .unwrap();
+    let other = app
+        .login_with_password("+447700900699", "other-courier-pw")
+        .await;
+    let theirs = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
+    assign_courier(&admin, &courier, &theirs.id).await;
+    fixtures::advance(&admin, &theirs.id, &[Preparing, OutForDelivery]).await;
+    assert_error(
+        other
+            .api()
+            .report_location()
+            .id(theirs.id.as_str())
+            .body(location(2.35, 48.85))
+            .send()
+            .await,
+        403,
+        "FORBIDDEN",
+    );
+    report(theirs.id.clone(), 2.35, 48.85).await.unwrap();
+    assert_error(
+        report(UNKNOWN_ID.to_owned(), 2.35, 48.85).await,
+        404,
+        "NOT_FOUND",
     );
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bakery_core::adapters::RecordingSms;
-use bakery_core::domain::{Id, Phone};
+use bakery_core::domain::{Id, Phone, Role};
 use bakery_core::ports::{ManualClock, Store};
 use bakery_core::services::Bakery;
 use bakery_sdk::{types, BakeryClient, Tokens};
@@ -41,14 +41,15 @@ pub const DELIVERY_MINUTES: i64 = 30;
 /// What a test may change about the server it starts.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
-    /// Lifetime of access tokens (`JWT_EXPIRES_IN`); the server allows 5 s of clock leeway
-    /// on top, so an expiry test with 1 s waits a little over 6 s.
+    /// Lifetime of access tokens (`JWT_EXPIRES_IN`); the server allows
+    /// [`bakery_server::auth::LEEWAY_SECS`] of clock leeway on top. Expiry follows the
+    /// app's clock, so with [`AppOptions::manual_clock`] a test expires tokens by moving it.
     pub access_ttl: Duration,
     /// Lifetime of refresh tokens (`JWT_REFRESH_EXPIRES_IN`).
     pub refresh_ttl: Duration,
     /// Run the use cases on a [`ManualClock`] (starting now) that the test moves with
-    /// [`TestApp::advance`]: OTPs, refresh tokens, promotion windows and scheduled times
-    /// follow it. Access tokens do not: the server signs them with the wall clock.
+    /// [`TestApp::advance`]: OTPs, access and refresh tokens, promotion windows and scheduled
+    /// times follow it.
     pub manual_clock: bool,
     /// Keep the seed's sign-in rate limits (5 per 15 minutes per IP, 3 codes per hour per
     /// phone). Off by default: every test client shares 127.0.0.1, so tests that sign in
@@ -191,6 +192,11 @@ fn mongo_uri() -> Option<String> {
 pub const ADMIN_PHONE: &str = "+33612345678";
 pub const ADMIN_PASSWORD: &str = "rolling-pin-42";
 
+/// The name, phone and password of the courier [`TestApp::courier`] signs in as.
+pub const COURIER_NAME: &str = "Paul Courier";
+pub const COURIER_PHONE: &str = "+33698765432";
+pub const COURIER_PASSWORD: &str = "saddle-bag-77";
+
 impl TestApp {
     /// A fresh client without a session.
     pub fn client(&self) -> BakeryClient {
@@ -247,10 +253,23 @@ impl TestApp {
     pub async fn admin(&self) -> BakeryClient {
         let phone = Phone::parse(ADMIN_PHONE).expect("admin phone");
         self.bakery
-            .create_admin("Olga Owner", &phone, ADMIN_PASSWORD)
+            .create_staff("Olga Owner", &phone, ADMIN_PASSWORD, Role::Admin)
             .await
             .expect("create the admin");
         self.login_with_password(ADMIN_PHONE, ADMIN_PASSWORD).await
+    }
+
+    /// Creates (or re-creates) the shop's courier, [`COURIER_NAME`] (role `delivery`), in the
+    /// app's bakery — the `create-courier` command's use case — and signs in with the password
+    /// through the SDK.
+    pub async fn courier(&self) -> BakeryClient {
+        let phone = Phone::parse(COURIER_PHONE).expect("courier phone");
+        self.bakery
+            .create_staff(COURIER_NAME, &phone, COURIER_PASSWORD, Role::Delivery)
+            .await
+            .expect("create the courier");
+        self.login_with_password(COURIER_PHONE, COURIER_PASSWORD)
+            .await
     }
 
     /// Signs in with a password through the SDK; panics when refused.
@@ -277,6 +296,15 @@ impl TestApp {
             .as_ref()
             .expect("start the app with AppOptions { manual_clock: true, .. } to move time")
             .advance(by);
+    }
+
+    /// Moves the clock just past the access tokens' lifetime plus the server's leeway, so
+    /// every access token issued so far is refused; panics unless started with a manual clock.
+    pub fn expire_access_tokens(&self) {
+        let ttl = i64::try_from(self.options.access_ttl.as_secs()).expect("access ttl");
+        self.advance(chrono::Duration::seconds(
+            ttl + bakery_server::auth::LEEWAY_SECS,
+        ));
     }
 }
 

@@ -183,15 +183,24 @@ impl Bakery {
             .ok_or(Error::Unauthorized("account no longer exists"))
     }
 
-    /// Creates a staff account, or promotes an existing one, with a password. For the
-    /// operator's command line, never the public API.
-    pub async fn create_admin(&self, name: &str, phone: &Phone, password: &str) -> Result<User> {
+    /// Creates a staff account (`admin` or `delivery`), or gives an existing one that role,
+    /// with a password. For the operator's command line, never the public API.
+    pub async fn create_staff(
+        &self,
+        name: &str,
+        phone: &Phone,
+        password: &str,
+        role: Role,
+    ) -> Result<User> {
+        if role == Role::Customer {
+            return Err(Error::validation("role", "must be admin or delivery"));
+        }
         let hash = secrets::hash_password(password)?;
         if let Some(existing) = self.store.find_user_by_phone(phone).await? {
             let name = required_text("name", name, 100)?;
             let (user, ()) = self
                 .modify_user(&existing.id, |u| {
-                    u.role = Role::Admin;
+                    u.role = role;
                     u.name = name.clone();
                     u.password_hash = Some(hash.clone());
                     Ok(())
@@ -199,11 +208,16 @@ impl Bakery {
                 .await?;
             return Ok(user);
         }
-        let mut user = User::new(name, phone.clone(), Role::Admin, self.now())?;
+        let mut user = User::new(name, phone.clone(), role, self.now())?;
         user.password_hash = Some(hash);
         user.phone_verified = true;
         self.store.insert_user(&user).await?;
         Ok(user)
+    }
+
+    /// [`Bakery::create_staff`] with [`Role::Admin`].
+    pub async fn create_admin(&self, name: &str, phone: &Phone, password: &str) -> Result<User> {
+        self.create_staff(name, phone, password, Role::Admin).await
     }
 
     /// Counts the attempt first, then checks expiry, attempts and the code, then consumes it;

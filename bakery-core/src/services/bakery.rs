@@ -103,7 +103,9 @@ impl Bakery {
         &self.store
     }
 
-    pub(crate) fn now(&self) -> DateTime<Utc> {
+    /// The time the use cases see: the system clock, or the one given to
+    /// [`Bakery::with_clock`]. Servers stamp their own tokens with it too.
+    pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 

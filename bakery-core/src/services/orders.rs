@@ -405,6 +405,18 @@ impl Bakery {
                 "the order is not out for delivery",
             ));
         }
+        // A courier reports only the deliveries assigned to them (matched by phone, which
+        // is how staff assign them); staff may correct any.
+        if actor.role == Role::Delivery {
+            let courier = self.user(&actor.user_id).await?;
+            let assigned = order
+                .delivery_person
+                .as_ref()
+                .is_some_and(|p| p.phone == courier.phone);
+            if !assigned {
+                return Err(Error::Forbidden);
+            }
+        }
         self.store
             .update_delivery_location(id, location, self.now())
             .await?
@@ -417,14 +429,19 @@ impl Bakery {
     }
 
     pub async fn track_order(&self, actor: &Actor, id: &Id) -> Result<Tracking> {
-        let order = self.order(actor, id).await?;
-        Ok(Tracking {
+        Ok(self.order(actor, id).await?.into())
+    }
+}
+
+impl From<Order> for Tracking {
+    fn from(order: Order) -> Self {
+        Self {
             order_id: order.id,
             status: order.order_status,
             history: order.status_history,
             estimated_delivery_time: order.estimated_delivery_time,
             delivery_person: order.delivery_person,
-        })
+        }
     }
 }
 

@@ -56,7 +56,7 @@ pub async fn shop() -> TestShop {
         .with_sms(sms.clone())
         .with_clock(clock.clone());
     let admin_user = bakery
-        .create_admin("Olga Owner", &phone(1), "kneading-dough")
+        .create_staff("Olga Owner", &phone(1), "kneading-dough", Role::Admin)
         .await
         .expect("admin");
     let admin = Actor {

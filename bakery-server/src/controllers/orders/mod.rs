@@ -1,9 +1,10 @@
-//! A customer's orders: placing, listing, canceling, tracking.
+//! A customer's orders: placing, listing, canceling, tracking; and the courier's position.
 
+use bakery_core::domain::{GeoPoint, Role};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::OpenApi;
+use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
@@ -13,6 +14,17 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub struct OrdersApi;
+
+/// Where the courier is now, in degrees (WGS 84).
+#[derive(Object, Debug, Clone)]
+pub struct LocationUpdate {
+    /// -180..=180.
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub longitude: f64,
+    /// -90..=90.
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub latitude: f64,
+}
 
 #[OpenApi(prefix_path = "/api/v1/orders", tag = "ApiTags::Orders")]
 impl OrdersApi {
@@ -102,5 +114,31 @@ impl OrdersApi {
             .track_order(&auth.0, &self::id("id", &id)?)
             .await?;
         Ok(Json(tracking.into()))
+    }
+
+    /// Report the courier's position on an order out for delivery
+    ///
+    /// For couriers (role `delivery`) and admins; customers get 403. The order must be out
+    /// for delivery with a courier assigned (409 otherwise). Answers the tracking snapshot
+    /// the customer now sees.
+    #[oai(
+        path = "/:id/location",
+        method = "put",
+        operation_id = "report_location"
+    )]
+    async fn report_location(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
+        id: Path<String>,
+        body: Json<LocationUpdate>,
+    ) -> Result<Json<Tracking>, ApiError> {
+        let actor = auth.require(&[Role::Delivery, Role::Admin])?;
+        let id = self::id("id", &id)?;
+        let location = GeoPoint::parse(body.0.longitude, body.0.latitude)?;
+        let order = state.bakery.report_location(actor, &id, location).await?;
+        Ok(Json(bakery_core::services::Tracking::from(order).into()))
     }
 }
