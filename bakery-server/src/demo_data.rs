@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context};
 use bakery_core::domain::{
-    DiscountType, Id, Money, NutritionalInfo, ProductDraft, PromotionDraft, Role,
+    DiscountType, Id, Money, NutritionalInfo, PageRequest, ProductDraft, PromotionDraft, Role,
 };
 use bakery_core::services::{Actor, Bakery, CategoryInput};
 use chrono::Duration;
@@ -67,12 +67,11 @@ const CATALOG: &[(&str, &str, &[Line])] = &[
 /// Fills an empty store. Refuses when the catalog already has categories: demo data must
 /// never mix with a real shop's.
 pub async fn fill(bakery: &Bakery) -> anyhow::Result<DemoSummary> {
-    if !bakery
-        .categories(true)
+    let existing = bakery
+        .categories(true, PageRequest::first(1))
         .await
-        .context("reading categories")?
-        .is_empty()
-    {
+        .context("reading categories")?;
+    if existing.total > 0 {
         bail!("the store already has a catalog; demo-data only fills an empty store");
     }
     // The operator at the server's console acts as staff without an account of their own.

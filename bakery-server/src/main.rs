@@ -168,9 +168,6 @@ async fn demo_data() -> anyhow::Result<()> {
 async fn create_staff(name: &str, phone: &str, password: &str, role: Role) -> anyhow::Result<()> {
     let config = load_config()?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if password.chars().count() < 8 {
-        anyhow::bail!("the password must have at least 8 characters");
-    }
     let store = store::open(&config.store).await?;
     let bakery = Bakery::new(store, config.settings);
     let user = bakery

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bakery_core::adapters::sqlite::SqliteStore;
 use bakery_core::adapters::RecordingSms;
-use bakery_core::domain::{Currency, Money, Phone};
+use bakery_core::domain::{Currency, Money, Phone, Role};
 use bakery_core::ports::RateLimit;
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
@@ -150,7 +150,7 @@ impl App {
     async fn admin_token(&self) -> String {
         let phone = Phone::parse("+33612345678").unwrap();
         self.bakery
-            .create_admin("Olga", &phone, "rolling-pin-42")
+            .create_staff("Olga", &phone, "rolling-pin-42", Role::Admin)
             .await
             .unwrap();
         let (status, body) = self

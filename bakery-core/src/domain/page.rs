@@ -74,6 +74,18 @@ impl<T> Page<T> {
         }
     }
 
+    /// The requested page of a list already read whole: for lists bounded by the domain
+    /// (categories, favorites) or ranked in memory (search), where the store cannot page.
+    pub fn slice(all: Vec<T>, request: PageRequest) -> Self {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+            .take(request.limit as usize)
+            .collect();
+        Self::new(items, request, total)
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),
@@ -81,5 +93,22 @@ impl<T> Page<T> {
             limit: self.limit,
             total: self.total,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slice_cuts_the_requested_page_and_counts_the_whole_list() {
+        let all: Vec<u32> = (1..=45).collect();
+        let third = Page::slice(all.clone(), PageRequest::new(Some(3), Some(20)).unwrap());
+        assert_eq!(third.items, (41..=45).collect::<Vec<_>>());
+        assert_eq!((third.page, third.limit, third.total), (3, 20, 45));
+
+        let beyond = Page::slice(all, PageRequest::new(Some(9), Some(20)).unwrap());
+        assert!(beyond.items.is_empty());
+        assert_eq!(beyond.total, 45);
     }
 }

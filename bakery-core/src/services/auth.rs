@@ -185,6 +185,7 @@ impl Bakery {
 
     /// Creates a staff account (`admin` or `delivery`), or gives an existing one that role,
     /// with a password. For the operator's command line, never the public API.
+    #[tracing::instrument(skip(self, name, password))]
     pub async fn create_staff(
         &self,
         name: &str,
@@ -213,11 +214,6 @@ impl Bakery {
         user.phone_verified = true;
         self.store.insert_user(&user).await?;
         Ok(user)
-    }
-
-    /// [`Bakery::create_staff`] with [`Role::Admin`].
-    pub async fn create_admin(&self, name: &str, phone: &Phone, password: &str) -> Result<User> {
-        self.create_staff(name, phone, password, Role::Admin).await
     }
 
     /// Counts the attempt first, then checks expiry, attempts and the code, then consumes it;

@@ -35,8 +35,8 @@ impl Actor {
         self.role == Role::Admin
     }
 
-    pub fn require(&self, role: Role) -> Result<()> {
-        if self.role == role {
+    pub fn require_staff(&self) -> Result<()> {
+        if self.is_staff() {
             Ok(())
         } else {
             Err(Error::Forbidden)

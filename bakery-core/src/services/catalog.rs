@@ -25,9 +25,15 @@ pub struct ProductListing {
 }
 
 impl Bakery {
-    /// Customers see active categories; staff (`include_inactive`) see all.
-    pub async fn categories(&self, include_inactive: bool) -> Result<Vec<Category>> {
-        self.store.list_categories(include_inactive).await
+    /// Customers see active categories; staff (`include_inactive`) see all. A shop has few
+    /// categories, so the store returns them all in display order and the page is cut here.
+    pub async fn categories(
+        &self,
+        include_inactive: bool,
+        page: PageRequest,
+    ) -> Result<Page<Category>> {
+        let all = self.store.list_categories(include_inactive).await?;
+        Ok(Page::slice(all, page))
     }
 
     pub async fn category(&self, id: &Id) -> Result<Category> {
@@ -38,7 +44,7 @@ impl Bakery {
 
     #[tracing::instrument(skip_all)]
     pub async fn create_category(&self, actor: &Actor, input: CategoryInput) -> Result<Category> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let (name, description, image) = Category::check(
             &input.name,
             input.description.as_deref(),
@@ -66,7 +72,7 @@ impl Bakery {
         id: &Id,
         input: CategoryInput,
     ) -> Result<Category> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let (name, description, image) = Category::check(
             &input.name,
             input.description.as_deref(),
@@ -90,7 +96,7 @@ impl Bakery {
     /// Refused with `CATEGORY_IN_USE` while products are filed under it.
     #[tracing::instrument(skip_all, fields(category = %id))]
     pub async fn delete_category(&self, actor: &Actor, id: &Id) -> Result<()> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         if self.store.delete_category(id).await? {
             Ok(())
         } else {
@@ -179,19 +185,13 @@ impl Bakery {
             })
             .collect();
         ranked.sort_by(|(a, pa), (b, pb)| b.total_cmp(a).then_with(|| pa.name.cmp(&pb.name)));
-        let total = ranked.len() as u64;
-        let items = ranked
-            .into_iter()
-            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-            .take(page.limit() as usize)
-            .map(|(_, p)| p)
-            .collect();
-        Ok(Page::new(items, page, total))
+        let ranked = ranked.into_iter().map(|(_, p)| p).collect();
+        Ok(Page::slice(ranked, page))
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn create_product(&self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let draft = draft.check()?;
         self.require_category(&draft.category_id).await?;
         let product = Product::create(draft, self.now());
@@ -206,7 +206,7 @@ impl Bakery {
         id: &Id,
         draft: ProductDraft,
     ) -> Result<Product> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let draft = draft.check()?;
         self.require_category(&draft.category_id).await?;
         let mut product = self.product(id).await?;
@@ -222,7 +222,7 @@ impl Bakery {
     /// Past orders keep their own copy of name and price, so deleting is safe for history.
     #[tracing::instrument(skip_all, fields(product = %id))]
     pub async fn delete_product(&self, actor: &Actor, id: &Id) -> Result<()> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         if self.store.delete_product(id).await? {
             Ok(())
         } else {
@@ -237,13 +237,5 @@ impl Bakery {
             Some(_) => Ok(()),
             None => Err(Error::validation("category", "no such category")),
         }
-    }
-}
-
-pub(crate) fn require_staff(actor: &Actor) -> Result<()> {
-    if actor.is_staff() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden)
     }
 }

@@ -7,8 +7,9 @@ use crate::ports::PushMessage;
 
 impl Bakery {
     /// Stores the notification (the record the app's inbox shows), then pushes to the
-    /// user's devices. A push failure is logged, not returned: the change it announces has
-    /// already happened and must not be reported as failed.
+    /// user's devices. Failures are logged, not returned: the change it announces has
+    /// already been committed, and reporting it as failed would invite a retry (a second
+    /// order, say).
     #[tracing::instrument(skip(self, message))]
     pub(crate) async fn notify(
         &self,
@@ -17,7 +18,7 @@ impl Bakery {
         title: &str,
         message: String,
         reference_id: Option<Id>,
-    ) -> Result<Notification> {
+    ) {
         let notification = Notification {
             id: Id::generate(),
             user_id: user_id.clone(),
@@ -28,7 +29,10 @@ impl Bakery {
             is_read: false,
             created_at: self.now(),
         };
-        self.store.insert_notification(&notification).await?;
+        if let Err(e) = self.store.insert_notification(&notification).await {
+            tracing::error!(error = ?e, "could not store a notification; the change stands");
+            return;
+        }
         let devices = match self.store.get_user(user_id).await {
             Ok(Some(user)) => user.device_tokens,
             Ok(None) => Vec::new(),
@@ -48,7 +52,6 @@ impl Bakery {
                 tracing::warn!(error = ?e, "push delivery failed; the notification is stored");
             }
         }
-        Ok(notification)
     }
 
     pub async fn notifications(
@@ -60,6 +63,7 @@ impl Bakery {
         Ok(Page::new(items, page, total))
     }
 
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id, notification = %id))]
     pub async fn mark_notification_read(&self, actor: &Actor, id: &Id) -> Result<()> {
         if self
             .store
@@ -74,6 +78,7 @@ impl Bakery {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id, notification = %id))]
     pub async fn delete_notification(&self, actor: &Actor, id: &Id) -> Result<()> {
         if self.store.delete_notification(&actor.user_id, id).await? {
             Ok(())

@@ -249,14 +249,15 @@ impl Bakery {
                 promotion: redemption,
             })
             .await?;
+        let (title, message) = status_message(&order);
         self.notify(
             &order.user_id,
             NotificationKind::Order,
-            "Order placed",
-            format!("We received your order {}.", short(&order.id)),
+            title,
+            message,
             Some(order.id.clone()),
         )
-        .await?;
+        .await;
         Ok(order)
     }
 
@@ -353,7 +354,7 @@ impl Bakery {
             message,
             Some(updated.id.clone()),
         )
-        .await?;
+        .await;
         Ok(updated)
     }
 
@@ -365,9 +366,7 @@ impl Bakery {
         name: &str,
         phone: Phone,
     ) -> Result<Order> {
-        if !actor.is_staff() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_staff()?;
         let name = crate::domain::required_text("name", name, 100)?;
         let order = self.order(actor, id).await?;
         if !order.order_status.is_open() {
@@ -388,13 +387,15 @@ impl Bakery {
             .ok_or(Error::NotFound { resource: "order" })
     }
 
-    /// The courier's app reports where it is while the order is on its way.
+    /// The courier's app reports where it is while the order is on its way; it gets back
+    /// what a tracker sees.
+    #[tracing::instrument(level = "debug", skip(self, location), fields(actor = %actor.user_id))]
     pub async fn report_location(
         &self,
         actor: &Actor,
         id: &Id,
         location: GeoPoint,
-    ) -> Result<Order> {
+    ) -> Result<Tracking> {
         if actor.role == Role::Customer {
             return Err(Error::Forbidden);
         }
@@ -417,7 +418,8 @@ impl Bakery {
                 return Err(Error::Forbidden);
             }
         }
-        self.store
+        let order = self
+            .store
             .update_delivery_location(id, location, self.now())
             .await?
             .ok_or_else(|| {
@@ -425,7 +427,8 @@ impl Bakery {
                     ConflictCode::IllegalStatusChange,
                     "no delivery person is assigned",
                 )
-            })
+            })?;
+        Ok(order.into())
     }
 
     pub async fn track_order(&self, actor: &Actor, id: &Id) -> Result<Tracking> {

@@ -98,7 +98,7 @@ impl Bakery {
                     message.to_owned(),
                     Some(order.id.clone()),
                 )
-                .await?;
+                .await;
                 Ok(order)
             }
             None => self

@@ -1,6 +1,5 @@
 //! Promotions: what customers see, and staff keeping them.
 
-use super::catalog::require_staff;
 use super::{Actor, Bakery};
 use crate::domain::{Id, Page, PageRequest, Promotion, PromotionDraft};
 use crate::error::{Error, Result};
@@ -18,13 +17,13 @@ impl Bakery {
         actor: &Actor,
         page: PageRequest,
     ) -> Result<Page<Promotion>> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let (items, total) = self.store.list_promotions(None, page).await?;
         Ok(Page::new(items, page, total))
     }
 
     pub async fn promotion(&self, actor: &Actor, id: &Id) -> Result<Promotion> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         self.store.get_promotion(id).await?.ok_or(Error::NotFound {
             resource: "promotion",
         })
@@ -36,7 +35,7 @@ impl Bakery {
         actor: &Actor,
         draft: PromotionDraft,
     ) -> Result<Promotion> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         let draft = draft.check()?;
         self.require_products(&draft.applicable_products).await?;
         let promotion = Promotion::create(draft, self.now());
@@ -66,7 +65,7 @@ impl Bakery {
     /// Orders that used it keep their discount and code.
     #[tracing::instrument(skip_all, fields(promotion = %id))]
     pub async fn delete_promotion(&self, actor: &Actor, id: &Id) -> Result<()> {
-        require_staff(actor)?;
+        actor.require_staff()?;
         if self.store.delete_promotion(id).await? {
             Ok(())
         } else {

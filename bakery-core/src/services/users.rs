@@ -1,7 +1,9 @@
 //! A customer's own account: profile, address book, devices and favorites.
 
 use super::{Actor, Bakery};
-use crate::domain::{required_text, Address, AddressDraft, Email, Id, Product, User};
+use crate::domain::{
+    required_text, Address, AddressDraft, Email, Id, Page, PageRequest, Product, User,
+};
 use crate::error::{Error, Result};
 use crate::secrets;
 
@@ -78,12 +80,14 @@ impl Bakery {
     }
 
     /// Registers a phone for pushes; signing in on a new phone adds to the set.
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn add_device_token(&self, actor: &Actor, token: &str) -> Result<()> {
         self.modify_user(&actor.user_id, |u| u.add_device_token(token))
             .await?;
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn remove_device_token(&self, actor: &Actor, token: &str) -> Result<()> {
         self.modify_user(&actor.user_id, |u| {
             u.remove_device_token(token);
@@ -93,14 +97,16 @@ impl Bakery {
         Ok(())
     }
 
-    /// Favorites in the order they were added; products deleted since are left out.
-    pub async fn favorites(&self, actor: &Actor) -> Result<Vec<Product>> {
+    /// Favorites in the order they were added; products deleted since are left out. The
+    /// list lives on the user (bounded), so it is read whole and the page is cut here.
+    pub async fn favorites(&self, actor: &Actor, page: PageRequest) -> Result<Page<Product>> {
         let user = self.user(&actor.user_id).await?;
         let mut products = self.store.get_products(&user.favorites).await?;
         products.sort_by_key(|p| user.favorites.iter().position(|f| f == &p.id));
-        Ok(products)
+        Ok(Page::slice(products, page))
     }
 
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn add_favorite(&self, actor: &Actor, product: &Id) -> Result<()> {
         if self.store.get_product(product).await?.is_none() {
             return Err(Error::NotFound {
@@ -112,6 +118,7 @@ impl Bakery {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn remove_favorite(&self, actor: &Actor, product: &Id) -> Result<()> {
         self.modify_user(&actor.user_id, |u| {
             u.remove_favorite(product);

@@ -34,28 +34,6 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
             total: page.total,
         }
     }
-
-    /// One page of a list the use case returned whole (short, bounded lists such as
-    /// categories and favorites).
-    pub fn from_vec<D>(all: Vec<D>, request: PageRequest) -> Self
-    where
-        T: From<D>,
-    {
-        let total = all.len() as u64;
-        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
-        let items = all
-            .into_iter()
-            .skip(skip)
-            .take(request.limit() as usize)
-            .map(T::from)
-            .collect();
-        Self {
-            items,
-            page: request.page(),
-            limit: request.limit(),
-            total,
-        }
-    }
 }
 
 /// A short human-readable confirmation.

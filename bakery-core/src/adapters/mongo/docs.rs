@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use mongodb::error::{ErrorKind, WriteFailure};
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::adapters::Unique;
 use crate::domain::{time, Id};
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 
 /// Server code for a unique index violation.
 const DUPLICATE_KEY: i32 = 11000;
@@ -76,13 +77,10 @@ pub(super) fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
 
 /// Maps a unique-index violation to the conflict the contract names; anything else stays
 /// internal, so driver text never reaches a client.
-pub(super) fn or_duplicate(
-    code: ConflictCode,
-    message: &'static str,
-) -> impl FnOnce(mongodb::error::Error) -> Error {
+pub(super) fn or_duplicate(unique: Unique) -> impl FnOnce(mongodb::error::Error) -> Error {
     move |e| {
         if is_duplicate_key(&e) {
-            Error::conflict(code, message)
+            unique.conflict()
         } else {
             internal(e)
         }

@@ -27,11 +27,12 @@ use serde::de::DeserializeOwned;
 
 use self::catalog::{category_doc, editable_product_fields, product_doc, product_filter};
 use self::docs::{from_doc, internal, oid, or_duplicate, to_doc, to_value, ts};
+use crate::adapters::Unique;
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Notification, Order, OrderStatus, OtpRecord,
     PageRequest, PaymentStatus, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
 };
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 use crate::ports::{
     OrderQuery, PlaceOrder, ProductFilter, ProductSort, RefreshOutcome, Store, StoreResult,
     TransitionOrder,
@@ -176,10 +177,7 @@ impl Store for MongoStore {
         self.collection(coll::USERS)
             .insert_one(to_doc(user)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicatePhone,
-                "this phone number is already registered",
-            ))?;
+            .map_err(or_duplicate(Unique::Phone))?;
         Ok(())
     }
 
@@ -205,10 +203,7 @@ impl Store for MongoStore {
                 to_doc(&next)?,
             )
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicatePhone,
-                "this phone number is already registered",
-            ))?;
+            .map_err(or_duplicate(Unique::Phone))?;
         Ok(replaced.matched_count == 1)
     }
 
@@ -218,10 +213,7 @@ impl Store for MongoStore {
         self.collection(coll::CATEGORIES)
             .insert_one(category_doc(category)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateName,
-                "a category with this name already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(())
     }
 
@@ -234,10 +226,7 @@ impl Store for MongoStore {
             .collection(coll::CATEGORIES)
             .replace_one(doc! { "_id": oid(&category.id)? }, category_doc(category)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateName,
-                "a category with this name already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(replaced.matched_count == 1)
     }
 
@@ -531,10 +520,7 @@ impl Store for MongoStore {
         self.collection(coll::PROMOTIONS)
             .insert_one(to_doc(promotion)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateCode,
-                "a promotion with this code already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::PromotionCode))?;
         Ok(())
     }
 
@@ -555,10 +541,7 @@ impl Store for MongoStore {
             .collection(coll::PROMOTIONS)
             .update_one(doc! { "_id": oid(&promotion.id)? }, doc! { "$set": fields })
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateCode,
-                "a promotion with this code already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::PromotionCode))?;
         Ok(updated.matched_count == 1)
     }
 

@@ -10,8 +10,9 @@ use mongodb::ClientSession;
 use super::docs::{from_doc, is_duplicate_key, oid, to_doc};
 use super::tx::TxResult;
 use super::{coll, MongoStore};
+use crate::adapters::Unique;
 use crate::domain::{Id, Review};
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 
 impl MongoStore {
     pub(super) async fn insert_review_tx(
@@ -26,13 +27,7 @@ impl MongoStore {
             .await;
         match inserted {
             Ok(_) => {}
-            Err(e) if is_duplicate_key(&e) => {
-                return Err(Error::conflict(
-                    ConflictCode::DuplicateReview,
-                    "you have already reviewed this product",
-                )
-                .into())
-            }
+            Err(e) if is_duplicate_key(&e) => return Err(Unique::Review.conflict().into()),
             Err(e) => return Err(e.into()),
         }
         self.recompute_ratings(session, &review.product_id).await

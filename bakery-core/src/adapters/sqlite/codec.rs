@@ -6,8 +6,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
+use crate::adapters::Unique;
 use crate::domain::time;
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 use crate::ports::StoreResult;
 
 pub(super) fn encode<T: Serialize>(value: &T) -> StoreResult<String> {
@@ -49,13 +50,10 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 /// Maps a unique-index violation to the conflict the contract names; anything else stays
 /// internal.
-pub(super) fn or_duplicate(
-    code: ConflictCode,
-    message: &'static str,
-) -> impl FnOnce(sqlx::Error) -> Error {
+pub(super) fn or_duplicate(unique: Unique) -> impl FnOnce(sqlx::Error) -> Error {
     move |e| {
         if is_unique_violation(&e) {
-            Error::conflict(code, message)
+            unique.conflict()
         } else {
             internal(e)
         }

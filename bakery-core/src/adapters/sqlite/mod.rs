@@ -30,11 +30,12 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use self::codec::{decode, decode_all, decode_opt, encode, internal, or_duplicate, ts};
+use crate::adapters::Unique;
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Notification, Order, OrderStatus, OtpRecord,
     PageRequest, PaymentStatus, Phone, Product, Promotion, RefreshTokenRecord, Review, User,
 };
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 use crate::ports::{
     OrderQuery, PlaceOrder, ProductFilter, ProductSort, RefreshOutcome, Store, StoreResult,
     TransitionOrder,
@@ -95,6 +96,16 @@ impl SqliteStore {
                 .await
                 .map_err(internal)?;
         decode_opt(doc)
+    }
+
+    /// Leaves mapping the error to the caller, which knows what a unique violation means.
+    async fn insert(&self, table: &str, id: &Id, doc: String) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!("INSERT INTO {table} (id, doc) VALUES (?1, ?2)"))
+            .bind(id.as_str())
+            .bind(doc)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn delete(&self, table: &str, id: &Id) -> StoreResult<bool> {
@@ -202,15 +213,9 @@ impl Store for SqliteStore {
     // --- users ---
 
     async fn insert_user(&self, user: &User) -> StoreResult<()> {
-        sqlx::query("INSERT INTO users (id, doc) VALUES (?1, ?2)")
-            .bind(user.id.as_str())
-            .bind(encode(user)?)
-            .execute(&self.pool)
+        self.insert("users", &user.id, encode(user)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicatePhone,
-                "this phone number is already registered",
-            ))?;
+            .map_err(or_duplicate(Unique::Phone))?;
         Ok(())
     }
 
@@ -239,25 +244,16 @@ impl Store for SqliteStore {
             .bind(expected)
             .execute(&self.pool)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicatePhone,
-                "this phone number is already registered",
-            ))?;
+            .map_err(or_duplicate(Unique::Phone))?;
         Ok(updated.rows_affected() == 1)
     }
 
     // --- categories ---
 
     async fn insert_category(&self, category: &Category) -> StoreResult<()> {
-        sqlx::query("INSERT INTO categories (id, doc) VALUES (?1, ?2)")
-            .bind(category.id.as_str())
-            .bind(catalog::category_doc(category)?)
-            .execute(&self.pool)
+        self.insert("categories", &category.id, catalog::category_doc(category)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateName,
-                "a category with this name already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(())
     }
 
@@ -271,10 +267,7 @@ impl Store for SqliteStore {
             .bind(category.id.as_str())
             .execute(&self.pool)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateName,
-                "a category with this name already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(updated.rows_affected() == 1)
     }
 
@@ -299,10 +292,7 @@ impl Store for SqliteStore {
     // --- products ---
 
     async fn insert_product(&self, product: &Product) -> StoreResult<()> {
-        sqlx::query("INSERT INTO products (id, doc) VALUES (?1, ?2)")
-            .bind(product.id.as_str())
-            .bind(encode(product)?)
-            .execute(&self.pool)
+        self.insert("products", &product.id, encode(product)?)
             .await
             .map_err(internal)?;
         Ok(())
@@ -553,10 +543,7 @@ impl Store for SqliteStore {
     // --- notifications ---
 
     async fn insert_notification(&self, notification: &Notification) -> StoreResult<()> {
-        sqlx::query("INSERT INTO notifications (id, doc) VALUES (?1, ?2)")
-            .bind(notification.id.as_str())
-            .bind(encode(notification)?)
-            .execute(&self.pool)
+        self.insert("notifications", &notification.id, encode(notification)?)
             .await
             .map_err(internal)?;
         Ok(())
@@ -604,15 +591,9 @@ impl Store for SqliteStore {
     // --- promotions ---
 
     async fn insert_promotion(&self, promotion: &Promotion) -> StoreResult<()> {
-        sqlx::query("INSERT INTO promotions (id, doc) VALUES (?1, ?2)")
-            .bind(promotion.id.as_str())
-            .bind(encode(promotion)?)
-            .execute(&self.pool)
+        self.insert("promotions", &promotion.id, encode(promotion)?)
             .await
-            .map_err(or_duplicate(
-                ConflictCode::DuplicateCode,
-                "a promotion with this code already exists",
-            ))?;
+            .map_err(or_duplicate(Unique::PromotionCode))?;
         Ok(())
     }
 
@@ -641,10 +622,7 @@ impl Store for SqliteStore {
         .bind(promotion.id.as_str())
         .execute(&self.pool)
         .await
-        .map_err(or_duplicate(
-            ConflictCode::DuplicateCode,
-            "a promotion with this code already exists",
-        ))?;
+        .map_err(or_duplicate(Unique::PromotionCode))?;
         Ok(updated.rows_affected() == 1)
     }
 
@@ -709,10 +687,7 @@ impl Store for SqliteStore {
     // --- refresh tokens ---
 
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()> {
-        sqlx::query("INSERT INTO refresh_tokens (id, doc) VALUES (?1, ?2)")
-            .bind(token.id.as_str())
-            .bind(encode(token)?)
-            .execute(&self.pool)
+        self.insert("refresh_tokens", &token.id, encode(token)?)
             .await
             .map_err(internal)?;
         Ok(())

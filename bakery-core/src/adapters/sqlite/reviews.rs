@@ -6,8 +6,9 @@
 use sqlx::SqliteConnection;
 
 use super::codec::{encode, internal, or_duplicate};
+use crate::adapters::Unique;
 use crate::domain::{Id, Ratings, Review};
-use crate::error::{ConflictCode, Error};
+use crate::error::Error;
 use crate::ports::StoreResult;
 
 pub(super) async fn insert_review(conn: &mut SqliteConnection, review: &Review) -> StoreResult<()> {
@@ -16,10 +17,7 @@ pub(super) async fn insert_review(conn: &mut SqliteConnection, review: &Review) 
         .bind(encode(review)?)
         .execute(&mut *conn)
         .await
-        .map_err(or_duplicate(
-            ConflictCode::DuplicateReview,
-            "you have already reviewed this product",
-        ))?;
+        .map_err(or_duplicate(Unique::Review))?;
     recompute_ratings(conn, &review.product_id).await
 }
 

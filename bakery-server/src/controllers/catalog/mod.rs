@@ -57,9 +57,11 @@ impl CatalogApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Page<Category>>, ApiError> {
-        let request = self::page(page.0, limit.0)?;
-        let categories = state.bakery.categories(false).await?;
-        Ok(Json(Page::from_vec(categories, request)))
+        let categories = state
+            .bakery
+            .categories(false, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(categories)))
     }
 
     /// List the products of one category

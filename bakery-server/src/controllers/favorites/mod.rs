@@ -29,9 +29,11 @@ impl FavoritesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Page<Product>>, ApiError> {
-        let request = self::page(page.0, limit.0)?;
-        let products = state.bakery.favorites(&auth.0).await?;
-        Ok(Json(Page::from_vec(products, request)))
+        let products = state
+            .bakery
+            .favorites(&auth.0, self::page(page.0, limit.0)?)
+            .await?;
+        Ok(Json(Page::from_domain(products)))
     }
 
     /// Add a product to favorites (adding twice is fine)

@@ -138,7 +138,7 @@ impl OrdersApi {
         let actor = auth.require(&[Role::Delivery, Role::Admin])?;
         let id = self::id("id", &id)?;
         let location = GeoPoint::parse(body.0.longitude, body.0.latitude)?;
-        let order = state.bakery.report_location(actor, &id, location).await?;
-        Ok(Json(bakery_core::services::Tracking::from(order).into()))
+        let tracking = state.bakery.report_location(actor, &id, location).await?;
+        Ok(Json(tracking.into()))
     }
 }
