@@ -2,6 +2,7 @@
 //! profile's session, and the output mode.
 
 use std::future::Future;
+use std::num::NonZeroU32;
 
 use bakery_sdk::{ApiError, BakeryClient, Client, ResponseValue};
 
@@ -9,6 +10,9 @@ use crate::config::{Profile, ProfileFile};
 use crate::exit::{CliError, Exit, Result};
 
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:3000";
+
+/// The largest page the API serves (`limit` <= 100): fewest round trips when reading it all.
+pub const MAX_LIMIT: NonZeroU32 = NonZeroU32::new(100).unwrap();
 
 /// Global options, shared by every command.
 #[derive(clap::Args, Clone, Debug)]

@@ -32,9 +32,9 @@ impl Out {
     #[track_caller]
     fn failed(&self, code: i32, error_code: &str) -> &Self {
         assert_eq!(self.code, code, "{self:#?}");
-        let first = self.stderr.lines().last().unwrap_or_default();
+        let last = self.stderr.lines().last().unwrap_or_default();
         assert!(
-            first.starts_with(&format!("error: {error_code}: ")),
+            last.starts_with(&format!("error: {error_code}: ")),
             "want `error: {error_code}: ...`, got {self:#?}"
         );
         // One clear line, never a Rust debug dump.
@@ -46,6 +46,16 @@ impl Out {
     fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("--json printed no JSON ({e}): {self:#?}"))
+    }
+}
+
+impl From<std::process::Output> for Out {
+    fn from(out: std::process::Output) -> Self {
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 }
 
@@ -98,16 +108,17 @@ impl Cli {
             .await
             .unwrap_or_else(|_| panic!("bakery {args:?} did not finish in 60 s"))
             .expect("run bakery");
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Out::from(out)
     }
 
     async fn login_admin(&self, app: &TestApp) {
         // Creates the admin in the store (the harness' create-admin) and checks the SDK login.
         app.admin().await;
+        self.login().await;
+    }
+
+    /// `bakery login` as the admin, who must exist already.
+    async fn login(&self) {
         self.run(&[
             "login",
             "--phone",
@@ -117,6 +128,31 @@ impl Cli {
         ])
         .await
         .ok();
+    }
+
+    /// `bakery login --otp` for `phone`, typing the code the server texts while it waits.
+    async fn login_with_otp(&self, app: &TestApp, phone: &str) -> Out {
+        let sent_before = app.otps_sent_to(phone);
+        let mut child = self
+            .command(&["login", "--phone", phone, "--otp"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("start bakery");
+        let mut waited = 0;
+        while app.otps_sent_to(phone) == sent_before {
+            assert!(waited < 200, "no code was sent");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        }
+        let code = app.otp_for(phone);
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{code}\n").as_bytes())
+            .await
+            .expect("type the code");
+        drop(stdin);
+        let out = child.wait_with_output().await.expect("bakery ends");
+        Out::from(out)
     }
 
     fn saved(&self, profile: &str) -> serde_json::Value {
@@ -235,27 +271,7 @@ async fn login_with_a_code_sent_by_sms() {
     let app = app().await;
     app.admin().await;
     let cli = Cli::for_app(&app);
-    let mut child = cli
-        .command(&["login", "--phone", ADMIN_PHONE, "--otp"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("start bakery");
-    // The code arrives while the command waits for it.
-    let mut waited = 0;
-    while app.otps_sent_to(ADMIN_PHONE) == 0 {
-        assert!(waited < 200, "no code was sent");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    let code = app.otp_for(ADMIN_PHONE);
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin
-        .write_all(format!("{code}\n").as_bytes())
-        .await
-        .expect("type the code");
-    drop(stdin);
-    let out = child.wait_with_output().await.expect("bakery ends");
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    cli.login_with_otp(&app, ADMIN_PHONE).await.ok();
     cli.run(&["whoami"]).await.ok();
 }
 
@@ -336,26 +352,8 @@ async fn customers_are_not_staff() {
     let app = app().await;
     app.customer("Chloe Client", "+447700900001").await;
     let cli = Cli::for_app(&app);
-    let mut child = cli
-        .command(&["login", "--phone", "+447700900001", "--otp"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("start bakery");
-    let mut waited = 0;
-    while app.otps_sent_to("+447700900001") < 2 {
-        assert!(waited < 200, "no code was sent");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    let code = app.otp_for("+447700900001");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin
-        .write_all(format!("{code}\n").as_bytes())
-        .await
-        .expect("code");
-    drop(stdin);
-    let out = child.wait_with_output().await.expect("bakery ends");
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let login = cli.login_with_otp(&app, "+447700900001").await;
+    assert!(login.ok().stderr.contains("not staff"), "{login:#?}");
     let refused = cli.run(&["orders", "list"]).await;
     assert_eq!(refused.code, 3, "{refused:#?}");
     assert!(refused.stderr.contains("staff"), "{refused:#?}");
@@ -414,6 +412,47 @@ async fn categories_list_create_update_delete() {
     cli.run(&["categories", "create", "--name", ""])
         .await
         .failed(6, "INVALID_INPUT");
+
+    // A hidden category is not listed, so an update has nothing to keep: every field must be
+    // given, and it stays hidden.
+    let hidden = cli
+        .run(&[
+            "--json",
+            "categories",
+            "create",
+            "--name",
+            "Staff meals",
+            "--inactive",
+        ])
+        .await
+        .ok()
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    cli.run(&["categories", "update", &hidden, "--name", "Staff lunch"])
+        .await
+        .failed(4, "NOT_FOUND");
+    let renamed = cli
+        .run(&[
+            "--json",
+            "categories",
+            "update",
+            &hidden,
+            "--name",
+            "Staff lunch",
+            "--description",
+            "",
+            "--order",
+            "9",
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["isActive"].as_bool()),
+        (Some("Staff lunch"), Some(false))
+    );
     cli.run(&["categories", "delete", &id]).await.ok();
     cli.run(&["categories", "delete", &id])
         .await
@@ -779,6 +818,10 @@ async fn promotions_list_create_update_delete() {
         (Some(15), Some(false))
     );
     assert_eq!(updated["usageLimit"], 100);
+    // The kept value would mean something else under another type (15 % -> 0.15 EUR).
+    cli.run(&["promotions", "update", &id, "--type", "fixed"])
+        .await
+        .failed(6, "INVALID_INPUT");
 
     cli.run(&[
         "promotions",
@@ -810,15 +853,7 @@ async fn orders_list_show_advance_assign_cancel() {
     let admin = app.admin().await;
     let (catalog, order) = an_order(&app, &admin, "+447700900002").await;
     let cli = Cli::for_app(&app);
-    cli.run(&[
-        "login",
-        "--phone",
-        ADMIN_PHONE,
-        "--password",
-        ADMIN_PASSWORD,
-    ])
-    .await
-    .ok();
+    cli.login().await;
 
     let list = cli.run(&["orders", "list"]).await;
     list.ok();
@@ -894,12 +929,8 @@ async fn orders_list_show_advance_assign_cancel() {
     }
     // 2 x 1.50 + 1.20 = 4.20, + 3.00 delivery + 10 % tax on the goods.
     assert!(shown.stdout.contains("4.20 EUR"), "{shown:#?}");
-    assert!(
-        shown
-            .stdout
-            .contains(&format!("{:.2} EUR", order.total as f64 / 100.0)),
-        "{shown:#?}"
-    );
+    let total = format!("{}.{:02} EUR", order.total / 100, order.total % 100);
+    assert!(shown.stdout.contains(&total), "{shown:#?}");
 
     cli.run(&["orders", "advance", &order.id, "preparing"])
         .await
@@ -975,15 +1006,7 @@ async fn the_kitchen_board_groups_open_orders_by_status() {
     fixtures::deliver(&admin, &delivered.id).await;
 
     let cli = Cli::for_app(&app);
-    cli.run(&[
-        "login",
-        "--phone",
-        ADMIN_PHONE,
-        "--password",
-        ADMIN_PASSWORD,
-    ])
-    .await
-    .ok();
+    cli.login().await;
     let board = cli.run(&["orders", "board", "--once"]).await;
     board.ok();
     let text = &board.stdout;

@@ -13,10 +13,6 @@ pub(crate) async fn exchange(api: &Client, refresh_token: &str) -> Result<Tokens
             refresh_token: Some(token),
         })
         .send()
-        .await?
-        .into_inner();
-    Ok(Tokens {
-        access_token: answer.access_token,
-        refresh_token: answer.refresh_token,
-    })
+        .await?;
+    Ok(Tokens::from(&*answer))
 }

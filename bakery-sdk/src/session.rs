@@ -82,25 +82,37 @@ impl BakeryClient {
 
     /// Replaces the session (after a sign-in) or clears it (`None`, after a sign-out).
     pub fn set_tokens(&self, tokens: Option<Tokens>) {
-        self.store_tokens(tokens);
+        // The callback gets what was stored, not a re-read that a concurrent change could
+        // already have replaced.
+        self.store_tokens(tokens.clone());
         if let Some(callback) = &self.on_change {
-            callback(self.tokens().as_ref());
+            callback(tokens.as_ref());
         }
     }
 
     /// Runs one generated call; on 401 refreshes the session once and runs it again.
+    ///
+    /// When the refresh itself gets no answer (network, time-out, a 5xx), the session is kept
+    /// and that error is returned: it, not the 401, is why the call failed, and the user need
+    /// not sign in again. A refused refresh ends the session and the call's 401 stands.
     pub async fn call<T, F, Fut>(&self, op: F) -> Result<ResponseValue<T>, ApiError>
     where
         F: Fn(Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, ApiError>>,
     {
-        let used = self.tokens();
-        match op(self.api()).await {
+        // Token and client from one read: on a 401, `refresh_after` must compare against the
+        // tokens this very request carried.
+        let (used, api) = {
+            let state = self.read();
+            (state.tokens.clone(), state.api.clone())
+        };
+        match op(api).await {
             Err(e) if is_unauthorized(&e) && used.is_some() => {
-                if self.refresh_after(used.as_ref()).await.is_err() {
-                    return Err(e);
+                match self.refresh_after(used.as_ref()).await {
+                    Ok(_) => op(self.api()).await,
+                    Err(refresh) if refresh_was_answered(&refresh) => Err(e),
+                    Err(refresh) => Err(refresh),
                 }
-                op(self.api()).await
             }
             other => other,
         }
@@ -177,11 +189,74 @@ fn is_unauthorized(e: &ApiError) -> bool {
     e.status().is_some_and(|s| s.as_u16() == 401)
 }
 
+/// The server judged the refresh (a 4xx), or there was no session left to refresh.
+fn refresh_was_answered(e: &ApiError) -> bool {
+    matches!(e, Error::InvalidRequest(_)) || e.status().is_some_and(|s| s.is_client_error())
+}
+
 impl From<&types::TokenResponse> for Tokens {
     fn from(answer: &types::TokenResponse) -> Self {
         Self {
             access_token: answer.access_token.clone(),
             refresh_token: answer.refresh_token.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A server that answers one request with 401, then is gone.
+    fn answers_401_once() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            // Closed before answering, so the refresh that follows cannot connect.
+            drop(listener);
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = r#"{"code":"UNAUTHORIZED","message":"the access token expired"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_cannot_connect_keeps_the_session_and_says_why() {
+        let tokens = Tokens {
+            access_token: "expired".into(),
+            refresh_token: "still-good".into(),
+        };
+        let changes = Arc::new(Mutex::new(0));
+        let counter = changes.clone();
+        let client = BakeryClient::with_tokens(&answers_401_once(), tokens.clone())
+            .on_tokens_changed(move |_| *counter.lock().unwrap() += 1);
+
+        let result = client
+            .call(|api| async move { api.get_profile().send().await })
+            .await;
+        match result {
+            Err(Error::CommunicationError(e)) => assert!(e.is_connect(), "{e:?}"),
+            other => panic!("want the refresh's connection error, got {other:?}"),
+        }
+        assert_eq!(client.tokens(), Some(tokens), "the session is kept");
+        assert_eq!(*changes.lock().unwrap(), 0, "nothing changed to persist");
     }
 }

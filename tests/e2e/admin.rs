@@ -3,7 +3,8 @@
 use bakery_e2e::errors::{assert_error, assert_invalid};
 use bakery_e2e::fixtures::{
     advance, category_input, create_category, create_product, create_promotion, line,
-    order_request, place_order, product_input, promotion_input, promotion_window, seed_catalog, v,
+    order_request, place_order, product_input, promotion_input, promotion_window, seed_catalog,
+    update_category, update_product, update_promotion, v,
 };
 use bakery_e2e::{types, BakeryClient, TestApp};
 use chrono::{Duration, Utc};
@@ -143,15 +144,7 @@ pub async fn product_crud(app: &TestApp) {
     let mut change = product_input(&bread.id, "Sourdough loaf", 700);
     change.discount_price = Some(600);
     change.is_featured = true;
-    let updated = admin
-        .api()
-        .admin_update_product()
-        .id(created.id.as_str())
-        .body(change)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let updated = update_product(&admin, &created.id, change).await;
     assert_eq!(updated.id, created.id);
     assert_eq!(
         (
@@ -261,15 +254,7 @@ pub async fn category_crud_and_conflicts(app: &TestApp) {
 
     let mut change = category_input("Celebration cakes", 1);
     change.description = None;
-    let updated = admin
-        .api()
-        .admin_update_category()
-        .id(cakes.id.as_str())
-        .body(change)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let updated = update_category(&admin, &cakes.id, change).await;
     assert_eq!(
         (
             updated.id.as_str(),
@@ -589,15 +574,7 @@ pub async fn promotion_crud_and_conflicts(app: &TestApp) {
 
     let mut change = promotion_input(Some("SPRING-15"), types::DiscountType::Percentage, 15);
     change.usage_limit = std::num::NonZeroU32::new(100);
-    let updated = admin
-        .api()
-        .admin_update_promotion()
-        .id(spring.id.as_str())
-        .body(change)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let updated = update_promotion(&admin, &spring.id, change).await;
     assert_eq!(
         (
             updated.id.as_str(),

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
-use bakery_e2e::{types, AppOptions, TestApp, Tokens, ADMIN_PHONE};
+use bakery_e2e::{types, ApiError, AppOptions, ResponseValue, TestApp, Tokens, ADMIN_PHONE};
 
 /// Access tokens live one second (plus the server's leeway) on a clock the test moves.
 pub fn short_access_ttl() -> AppOptions {
@@ -200,20 +200,10 @@ pub async fn password_login_and_its_errors(app: &TestApp) {
 
 pub async fn refresh_rotates_and_a_replay_revokes_the_family(app: &TestApp) {
     let (_ada, session) = app.customer_session("Ada", "+447700900105").await;
-    let api = app.client().api();
-    let refresh = |token: &str| {
-        let api = api.clone();
-        let token = token.to_owned();
-        async move {
-            api.refresh_token()
-                .body(types::RefreshRequest {
-                    refresh_token: Some(token.as_str().try_into().unwrap()),
-                })
-                .send()
-                .await
-        }
-    };
-    let next = refresh(&session.refresh_token).await.unwrap().into_inner();
+    let next = spend_refresh_token(app, &session.refresh_token)
+        .await
+        .unwrap()
+        .into_inner();
     assert_ne!(next.refresh_token, session.refresh_token);
     assert_eq!(next.user.id, session.user.id);
     // The new access token works.
@@ -225,11 +215,25 @@ pub async fn refresh_rotates_and_a_replay_revokes_the_family(app: &TestApp) {
     );
 
     // Replaying the spent token is refused and signs the whole family out.
-    assert_error(refresh(&session.refresh_token).await, 401, "UNAUTHORIZED");
-    assert_error(refresh(&next.refresh_token).await, 401, "UNAUTHORIZED");
+    assert_error(
+        spend_refresh_token(app, &session.refresh_token).await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        spend_refresh_token(app, &next.refresh_token).await,
+        401,
+        "UNAUTHORIZED",
+    );
     // Unknown tokens, and none at all.
-    assert_error(refresh("not-a-token").await, 401, "UNAUTHORIZED");
-    let result = api
+    assert_error(
+        spend_refresh_token(app, "not-a-token").await,
+        401,
+        "UNAUTHORIZED",
+    );
+    let result = app
+        .client()
+        .api()
         .refresh_token()
         .body(types::RefreshRequest {
             refresh_token: None,
@@ -285,13 +289,7 @@ pub async fn reset_password_signs_every_device_out(app: &TestApp) {
     let eve = app.login_with_password(phone, "croissant-lover-9").await;
     let me = eve.api().get_profile().send().await.unwrap();
     assert!(me.has_password);
-    let result = api
-        .refresh_token()
-        .body(types::RefreshRequest {
-            refresh_token: Some(session.refresh_token.as_str().try_into().unwrap()),
-        })
-        .send()
-        .await;
+    let result = spend_refresh_token(app, &session.refresh_token).await;
     assert_error(result, 401, "UNAUTHORIZED");
 }
 
@@ -348,6 +346,25 @@ pub async fn missing_and_bad_access_tokens_are_401(app: &TestApp) {
     );
 }
 
+/// Presents `token` to the refresh endpoint directly, as a client without a session would.
+async fn spend_refresh_token(
+    app: &TestApp,
+    token: &str,
+) -> Result<ResponseValue<types::TokenResponse>, ApiError> {
+    app.client()
+        .api()
+        .refresh_token()
+        .body(types::RefreshRequest {
+            refresh_token: Some(
+                token
+                    .try_into()
+                    .expect("a refresh token the contract accepts"),
+            ),
+        })
+        .send()
+        .await
+}
+
 /// Records every token change the client reports.
 fn recorded(
     client: bakery_e2e::BakeryClient,
@@ -381,15 +398,7 @@ pub async fn sdk_refreshes_an_expired_access_token(app: &TestApp) {
     assert_ne!(now.refresh_token, session.refresh_token);
     assert_eq!(seen.lock().unwrap().as_slice(), &[Some(now.clone())]);
     // The old refresh token is spent.
-    let replay = app
-        .client()
-        .api()
-        .refresh_token()
-        .body(types::RefreshRequest {
-            refresh_token: Some(session.refresh_token.as_str().try_into().unwrap()),
-        })
-        .send()
-        .await;
+    let replay = spend_refresh_token(app, &session.refresh_token).await;
     assert_error(replay, 401, "UNAUTHORIZED");
 }
 

@@ -1,7 +1,7 @@
 //! Browsing: categories, listings with filters, sorts and pages, search, probes.
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
-use bakery_e2e::fixtures::{names, seed_catalog};
+use bakery_e2e::fixtures::{names, seed_catalog, update_category, update_product};
 use bakery_e2e::{types, TestApp};
 
 const UNKNOWN_ID: &str = "0123456789abcdef01234567";
@@ -52,14 +52,7 @@ pub async fn categories_in_display_order(app: &TestApp) {
     // Inactive categories are not listed to customers.
     let mut hidden = bakery_e2e::fixtures::category_input("Pastry", 2);
     hidden.is_active = false;
-    admin
-        .api()
-        .admin_update_category()
-        .id(shop.pastry.id.as_str())
-        .body(hidden)
-        .send()
-        .await
-        .unwrap();
+    update_category(&admin, &shop.pastry.id, hidden).await;
     let page = api.list_categories().send().await.unwrap().into_inner();
     let listed: Vec<&str> = page.items.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(listed, ["Bread"]);
@@ -200,14 +193,7 @@ pub async fn product_filters_sorts_and_pages(app: &TestApp) {
     input.is_available = false;
     input.is_vegetarian = false;
     input.allergens = vec!["gluten".into()];
-    admin
-        .api()
-        .admin_update_product()
-        .id(shop.ham_sandwich.id.as_str())
-        .body(input)
-        .send()
-        .await
-        .unwrap();
+    update_product(&admin, &shop.ham_sandwich.id, input).await;
     let available = api
         .list_products()
         .available(true)

@@ -3,7 +3,8 @@
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
 use bakery_e2e::fixtures::{
-    self, category_input, line, order_request, place_order, product_input, seed_catalog, v,
+    self, category_input, line, order_request, place_order, product_input, seed_catalog,
+    update_product, v,
 };
 use bakery_e2e::{types, BakeryClient, TestApp};
 use chrono::{Duration, SubsecRound, Utc};
@@ -294,15 +295,21 @@ pub async fn card_orders_are_503_without_a_provider(app: &TestApp) {
     assert_error(result, 503, "SERVICE_UNAVAILABLE");
     assert_eq!(ada.api().list_my_orders().send().await.unwrap().total, 0);
 
-    // The payment endpoints say the same, for any order.
+    // The payment endpoints say the same, for any order (intent and confirm need a
+    // customer's token).
     let cash = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
     let body = || types::PaymentOrderRequest {
         order_id: v(cash.id.as_str()),
     };
-    let result = ada.api().create_payment_intent().body(body()).send().await;
-    assert_error(result, 503, "SERVICE_UNAVAILABLE");
-    let result = ada.api().confirm_payment().body(body()).send().await;
-    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    for (who, status, code) in [
+        (&ada, 503, "SERVICE_UNAVAILABLE"),
+        (&app.client(), 401, "UNAUTHORIZED"),
+    ] {
+        let result = who.api().create_payment_intent().body(body()).send().await;
+        assert_error(result, status, code);
+        let result = who.api().confirm_payment().body(body()).send().await;
+        assert_error(result, status, code);
+    }
     let result = app
         .client()
         .api()
@@ -312,23 +319,6 @@ pub async fn card_orders_are_503_without_a_provider(app: &TestApp) {
         .send()
         .await;
     assert_error(result, 503, "SERVICE_UNAVAILABLE");
-    // They need a customer's token.
-    let result = app
-        .client()
-        .api()
-        .create_payment_intent()
-        .body(body())
-        .send()
-        .await;
-    assert_error(result, 401, "UNAUTHORIZED");
-    let result = app
-        .client()
-        .api()
-        .confirm_payment()
-        .body(body())
-        .send()
-        .await;
-    assert_error(result, 401, "UNAUTHORIZED");
 }
 
 pub async fn order_validation_names_the_field(app: &TestApp) {
@@ -374,14 +364,7 @@ pub async fn unavailable_product_is_a_conflict(app: &TestApp) {
     let shop = seed_catalog(&admin).await;
     let mut input = product_input(&shop.bread.id, "Baguette", 120);
     input.is_available = false;
-    admin
-        .api()
-        .admin_update_product()
-        .id(shop.baguette.id.as_str())
-        .body(input)
-        .send()
-        .await
-        .unwrap();
+    update_product(&admin, &shop.baguette.id, input).await;
     let ada = app.customer("Ada", "+447700900610").await;
     let result = ada
         .api()

@@ -165,6 +165,54 @@ pub async fn create_promotion(
         .into_inner()
 }
 
+pub async fn update_category(
+    admin: &BakeryClient,
+    id: &str,
+    input: types::CategoryInput,
+) -> types::Category {
+    admin
+        .api()
+        .admin_update_category()
+        .id(id)
+        .body(input)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("update category {id}: {e:?}"))
+        .into_inner()
+}
+
+pub async fn update_product(
+    admin: &BakeryClient,
+    id: &str,
+    input: types::ProductInput,
+) -> types::Product {
+    admin
+        .api()
+        .admin_update_product()
+        .id(id)
+        .body(input)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("update product {id}: {e:?}"))
+        .into_inner()
+}
+
+pub async fn update_promotion(
+    admin: &BakeryClient,
+    id: &str,
+    input: types::PromotionInput,
+) -> types::Promotion {
+    admin
+        .api()
+        .admin_update_promotion()
+        .id(id)
+        .body(input)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("update promotion {id}: {e:?}"))
+        .into_inner()
+}
+
 /// Places `request` as `customer`; panics when refused.
 pub async fn place_order(
     customer: &BakeryClient,

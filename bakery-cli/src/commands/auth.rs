@@ -128,13 +128,11 @@ pub async fn logout(ctx: &Ctx) -> Result<()> {
         p.user = None;
     })?;
     match server_answer {
-        Ok(_) => {
-            if !ctx.json {
-                println!("Signed out [profile {}].", ctx.profile_name);
-            }
-            Ok(())
-        }
-        Err(e) if e.exit == Exit::Auth => {
+        // A session the server already ended is signed out all the same.
+        Ok(_)
+        | Err(CliError {
+            exit: Exit::Auth, ..
+        }) => {
             if !ctx.json {
                 println!("Signed out [profile {}].", ctx.profile_name);
             }

@@ -15,7 +15,7 @@ use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, terminal};
 
 use crate::commands::orders;
-use crate::context::Ctx;
+use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Exit, Result};
 use crate::output::{self, money, wire_name};
 
@@ -63,21 +63,24 @@ pub async fn run(ctx: &Ctx, args: &BoardArgs) -> Result<()> {
     live(ctx, interval).await
 }
 
+/// Every open order, oldest first. The list comes newest first, so one page alone would drop
+/// the oldest orders of a busy day: the ones the kitchen needs most.
 async fn fetch_open(ctx: &Ctx) -> Result<Vec<types::Order>> {
-    let limit = NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN);
-    let page = orders::fetch(
-        ctx,
-        COLUMNS.to_vec(),
-        None,
-        None,
-        None,
-        NonZeroU32::MIN,
-        limit,
-    )
-    .await?;
-    let mut items = page.items;
-    // Oldest first: the kitchen works in order.
-    items.sort_by_key(|o| o.created_at);
+    let mut items = Vec::new();
+    let mut page = NonZeroU32::MIN;
+    loop {
+        let answer =
+            orders::fetch(ctx, COLUMNS.to_vec(), None, None, None, page, MAX_LIMIT).await?;
+        let got = answer.items.len();
+        items.extend(answer.items);
+        if got == 0 || items.len() as u64 >= answer.total {
+            break;
+        }
+        page = page.saturating_add(1);
+    }
+    // An order placed between two pages shifts the rest: it may come twice.
+    items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    items.dedup_by(|a, b| a.id == b.id);
     Ok(items)
 }
 

@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use bakery_sdk::types;
 use clap::{Args, Subcommand};
 
-use crate::context::Ctx;
+use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Result};
 use crate::output::{self, yes_no};
 
@@ -106,12 +106,17 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
 
 /// Every category the API lists, in display order (all pages).
 pub async fn all_categories(ctx: &Ctx) -> Result<Vec<types::Category>> {
-    let limit = NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN);
     let mut page = NonZeroU32::MIN;
     let mut all = Vec::new();
     loop {
         let answer = ctx
-            .call(|api| async move { api.list_categories().page(page).limit(limit).send().await })
+            .call(|api| async move {
+                api.list_categories()
+                    .page(page)
+                    .limit(MAX_LIMIT)
+                    .send()
+                    .await
+            })
             .await?;
         let got = answer.items.len();
         all.extend(answer.items);
@@ -185,16 +190,17 @@ async fn update(ctx: &Ctx, args: &UpdateArgs) -> Result<()> {
             display_order: c.display_order,
             is_active: c.is_active,
         },
-        // Inactive categories are not listed: all their fields must then be given.
-        None => match &args.name {
-            Some(name) => CategoryDraft {
+        // Hidden categories are not listed, so nothing can be kept: the fields must all be
+        // given, and it stays hidden unless --active says otherwise.
+        None => match (&args.name, &args.description, args.order) {
+            (Some(name), Some(_), Some(_)) => CategoryDraft {
                 name: name.clone(),
                 description: None,
                 image: None,
                 display_order: 0,
-                is_active: true,
+                is_active: false,
             },
-            None => {
+            _ => {
                 return Err(CliError::new(
                     crate::exit::Exit::NotFound,
                     "NOT_FOUND",

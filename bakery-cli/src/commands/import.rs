@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::commands::categories::{self, CategoryDraft};
 use crate::commands::products::{self, parse_stock, FieldError, ProductDraft};
-use crate::context::Ctx;
+use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Exit, Result};
 use crate::output::{self, parse_money};
 
@@ -281,14 +281,7 @@ async fn import_one(
     };
     let mut draft = row.draft.clone();
     draft.category = category.clone();
-    let input = draft.to_input().map_err(|errs| {
-        CliError::invalid(
-            errs.iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let input = draft.to_input().map_err(products::invalid_fields)?;
     let k = (category.clone(), key(&draft.name));
     match existing.get(&k) {
         Some(id) => {
@@ -313,7 +306,6 @@ fn field_of(message: &str) -> String {
 
 async fn products_of(ctx: &Ctx, category: &str) -> Result<Vec<types::Product>> {
     let mut all = Vec::new();
-    let limit = std::num::NonZeroU32::new(100).unwrap_or(std::num::NonZeroU32::MIN);
     let mut page = std::num::NonZeroU32::MIN;
     loop {
         let cat = category.to_owned();
@@ -324,7 +316,7 @@ async fn products_of(ctx: &Ctx, category: &str) -> Result<Vec<types::Product>> {
                     api.list_category_products()
                         .id(cat)
                         .page(page)
-                        .limit(limit)
+                        .limit(MAX_LIMIT)
                         .send()
                         .await
                 }

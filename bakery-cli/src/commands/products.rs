@@ -489,7 +489,8 @@ fn clean_list(items: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn first_error(errors: Vec<FieldError>) -> CliError {
+/// Every field's problem on one line: `name: ...; price: ...`.
+pub fn invalid_fields(errors: Vec<FieldError>) -> CliError {
     let text = errors
         .iter()
         .map(|e| format!("{}: {}", e.field, e.message))
@@ -575,7 +576,7 @@ async fn create(ctx: &Ctx, args: &CreateArgs) -> Result<()> {
         draft.description = args.name.clone();
     }
     apply_fields(ctx, &mut draft, &args.fields).await?;
-    let input = draft.to_input().map_err(first_error)?;
+    let input = draft.to_input().map_err(invalid_fields)?;
     let created = create_input(ctx, input).await?;
     if ctx.json {
         return output::print_json(&created);
@@ -617,7 +618,7 @@ async fn update(ctx: &Ctx, args: &UpdateArgs) -> Result<()> {
         draft.name = n.clone();
     }
     apply_fields(ctx, &mut draft, &args.fields).await?;
-    let input = draft.to_input().map_err(first_error)?;
+    let input = draft.to_input().map_err(invalid_fields)?;
     let updated = update_input(ctx, &args.id, input).await?;
     if ctx.json {
         return output::print_json(&updated);

@@ -6,7 +6,7 @@ use bakery_sdk::types;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::context::Ctx;
+use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Result};
 use crate::output::{self, money, parse_money, parse_time, yes_no};
 
@@ -193,16 +193,20 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
     }
 }
 
+/// One page of the staff list (every promotion, past and future).
+async fn fetch(ctx: &Ctx, page: NonZeroU32, limit: NonZeroU32) -> Result<types::PagePromotion> {
+    ctx.call(|api| async move {
+        api.admin_list_promotions()
+            .page(page)
+            .limit(limit)
+            .send()
+            .await
+    })
+    .await
+}
+
 async fn list(ctx: &Ctx, page: NonZeroU32, limit: NonZeroU32) -> Result<()> {
-    let answer = ctx
-        .call(|api| async move {
-            api.admin_list_promotions()
-                .page(page)
-                .limit(limit)
-                .send()
-                .await
-        })
-        .await?;
+    let answer = fetch(ctx, page, limit).await?;
     if ctx.json {
         return output::print_json(&answer);
     }
@@ -251,19 +255,10 @@ fn discount_text(kind: &types::DiscountType, value: i64, currency: &str) -> Stri
 
 /// There is no single-promotion read: page through the staff list.
 async fn find(ctx: &Ctx, id: &str) -> Result<types::Promotion> {
-    let limit = NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN);
     let mut page = NonZeroU32::MIN;
     let mut seen = 0u64;
     loop {
-        let answer = ctx
-            .call(|api| async move {
-                api.admin_list_promotions()
-                    .page(page)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
-            .await?;
+        let answer = fetch(ctx, page, MAX_LIMIT).await?;
         seen += answer.items.len() as u64;
         let empty = answer.items.is_empty();
         if let Some(p) = answer.items.into_iter().find(|p| p.id == id) {
@@ -322,10 +317,18 @@ impl Draft {
             self.code = (!c.trim().is_empty()).then(|| c.trim().to_owned());
         }
         if let Some(k) = f.kind {
-            self.discount_type = match k {
+            let kind = match k {
                 Kind::Percentage => types::DiscountType::Percentage,
                 Kind::Fixed => types::DiscountType::Fixed,
             };
+            // The kept value means something else under the other type (10 % vs 0.10).
+            if kind != self.discount_type && f.value.is_none() {
+                return Err(bad(
+                    "--type",
+                    "changing the type needs a new --value".into(),
+                ));
+            }
+            self.discount_type = kind;
         }
         if let Some(v) = &f.value {
             self.discount_value = match self.discount_type {
