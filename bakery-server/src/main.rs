@@ -102,14 +102,9 @@ async fn serve() -> anyhow::Result<()> {
     config.keep_generated_secrets()?;
     let store = store::open(&config.store).await?;
     let bakery = Bakery::new(store, config.settings.clone());
-    let state = AppState::new(
-        bakery,
-        &config.jwt_secret,
-        config.access_token_ttl,
-        config.refresh_token_ttl,
-    )
-    .with_rate_limits(config.rate_limits)
-    .with_http_policy(config.http.clone());
+    let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
+        .with_rate_limits(config.rate_limits)
+        .with_http_policy(config.http.clone());
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let running = spawn_until(state, addr, shutdown_signal(), SHUTDOWN_GRACE)
         .await

@@ -66,8 +66,6 @@ pub struct HttpPolicy {
 pub struct AppState {
     pub bakery: Bakery,
     pub tokens: TokenKeys,
-    /// How long the refresh token lives, for the cookie's Max-Age.
-    pub refresh_ttl: Duration,
     pub limiter: Arc<dyn RateLimiter>,
     pub limits: RateLimits,
     pub http: HttpPolicy,
@@ -77,17 +75,11 @@ impl AppState {
     /// A state with the seed's rate limits on a fresh in-process limiter, no CORS, no HTTPS
     /// redirect and no proxy trust; the `with_*` methods change those. Access tokens are
     /// issued and expire on `bakery`'s clock.
-    pub fn new(
-        bakery: Bakery,
-        jwt_secret: &[u8],
-        access_ttl: Duration,
-        refresh_ttl: Duration,
-    ) -> Self {
+    pub fn new(bakery: Bakery, jwt_secret: &[u8], access_ttl: Duration) -> Self {
         let clock = Arc::new(BakeryClock(bakery.clone()));
         Self {
             bakery,
             tokens: TokenKeys::new(jwt_secret, access_ttl).with_clock(clock),
-            refresh_ttl,
             limiter: Arc::new(MemoryRateLimiter::default()),
             limits: RateLimits::default(),
             http: HttpPolicy::default(),

@@ -56,12 +56,7 @@ async fn spawn_app_with(tweak: impl FnOnce(AppState) -> AppState) -> App {
         .unwrap();
     let sms = Arc::new(RecordingSms::default());
     let bakery = Bakery::new(Arc::new(store), settings()).with_sms(sms.clone());
-    let state = AppState::new(
-        bakery.clone(),
-        SECRET,
-        Duration::from_secs(900),
-        Duration::from_secs(7 * 86_400),
-    );
+    let state = AppState::new(bakery.clone(), SECRET, Duration::from_secs(900));
     let running = spawn(tweak(state), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -254,6 +249,8 @@ async fn refresh_cookie_is_set_and_accepted() {
         "Secure",
         "SameSite=Strict",
         "Path=/api/v1/auth",
+        // As long as the refresh token itself: 7 days.
+        "Max-Age=604800",
     ] {
         assert!(cookie.contains(part), "{cookie}");
     }
@@ -969,12 +966,7 @@ async fn shutdown_lets_in_flight_requests_finish() {
         .await
         .unwrap();
     let bakery = Bakery::new(Arc::new(store), settings());
-    let state = AppState::new(
-        bakery,
-        SECRET,
-        Duration::from_secs(900),
-        Duration::from_secs(86_400),
-    );
+    let state = AppState::new(bakery, SECRET, Duration::from_secs(900));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = spawn_until(
         state,

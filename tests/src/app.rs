@@ -122,13 +122,8 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
         bakery = bakery.clone().with_clock(clock.clone());
         clock
     });
-    let state = AppState::new(
-        bakery.clone(),
-        &config.jwt_secret,
-        config.access_token_ttl,
-        config.refresh_token_ttl,
-    )
-    .with_rate_limits(rate_limits);
+    let state = AppState::new(bakery.clone(), &config.jwt_secret, config.access_token_ttl)
+        .with_rate_limits(rate_limits);
     let running = bakery_server::spawn(state, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("start the server on 127.0.0.1:0");

@@ -192,7 +192,12 @@ fn signed_in(
 ) -> Result<Json<TokenResponse>, ApiError> {
     let access_token = state.tokens.issue(&session.user.id, session.user.role)?;
     let mut cookie = refresh_cookie(session.refresh_token.clone());
-    cookie.set_max_age(state.refresh_ttl);
+    // The cookie lives as long as the token it carries, to the nearest second (the token
+    // was issued a moment ago).
+    let left = (session.refresh_expires_at - state.bakery.now()).num_milliseconds();
+    cookie.set_max_age(std::time::Duration::from_secs(
+        u64::try_from((left + 500) / 1000).unwrap_or(0),
+    ));
     jar.add(cookie);
     Ok(Json(TokenResponse {
         access_token,
