@@ -1,6 +1,6 @@
 //! Profiles: one file per profile at `$XDG_CONFIG_HOME/bakery/<profile>.json` (or
 //! `~/.config/bakery/` when XDG_CONFIG_HOME is unset), holding the server it talks to, the
-//! session tokens, who signed in and the shop currency last seen. The file is only readable by
+//! session tokens, who signed in and the shop currency read at login. The file is only readable by
 //! its owner (0600) and is replaced atomically (written beside, then renamed), so a crash never
 //! leaves half a token file.
 
@@ -22,7 +22,7 @@ pub struct Profile {
     pub tokens: Option<Tokens>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<SignedIn>,
-    /// ISO 4217, upper case; learned from the server's orders.
+    /// ISO 4217, upper case; the shop's, read from GET /shop at login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }

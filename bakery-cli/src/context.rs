@@ -32,8 +32,8 @@ pub struct Global {
     /// Print the API's JSON instead of tables (for scripts).
     #[arg(long, global = true)]
     pub json: bool,
-    /// Currency for showing and entering catalog prices (default: the shop's, learned from
-    /// its orders, else EUR).
+    /// Currency for showing and entering catalog prices (default: the shop's, read at login
+    /// from GET /shop, else EUR).
     #[arg(long, global = true, env = "BAKERY_CURRENCY", value_name = "ISO4217")]
     pub currency: Option<String>,
 }
@@ -102,17 +102,6 @@ impl Ctx {
             .or_else(|| self.profile.currency.clone())
             .unwrap_or_else(|| "EUR".to_owned())
             .to_ascii_uppercase()
-    }
-
-    /// Remembers the shop currency seen on an order, for catalog prices later.
-    pub fn learn_currency(&self, currency: &str) {
-        let currency = currency.to_ascii_uppercase();
-        if self.profile.currency.as_deref() == Some(currency.as_str())
-            || self.profile.tokens.is_none()
-        {
-            return;
-        }
-        let _ = self.file.update(|p| p.currency = Some(currency));
     }
 
     /// A call that needs a signed-in staff member; refreshes an expired token once.

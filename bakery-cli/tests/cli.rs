@@ -605,6 +605,44 @@ async fn products_list_show_create_update_delete() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_prices_are_shown_in_the_shops_currency() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        AppOptions {
+            currency: "gbp",
+            ..AppOptions::default()
+        },
+    )
+    .await
+    .expect("app");
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    assert_eq!(
+        cli.saved("default")["currency"],
+        "GBP",
+        "read from GET /shop at login"
+    );
+    cli.run(&["categories", "create", "--name", "Breads"])
+        .await
+        .ok();
+    cli.run(&[
+        "products",
+        "create",
+        "--name",
+        "Bloomer",
+        "--category",
+        "Breads",
+        "--price",
+        "2.35",
+    ])
+    .await
+    .ok();
+    let list = cli.run(&["products", "list"]).await;
+    list.ok();
+    assert!(list.stdout.contains("2.35 GBP"), "{list:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_the_example_twice_updates_instead_of_duplicating() {
     let app = app().await;
     let cli = Cli::for_app(&app);

@@ -55,6 +55,8 @@ pub struct AppOptions {
     /// phone). Off by default: every test client shares 127.0.0.1, so tests that sign in
     /// often run with limits no test reaches.
     pub seed_rate_limits: bool,
+    /// The shop currency (`SHOP_CURRENCY`), ISO 4217.
+    pub currency: &'static str,
 }
 
 impl Default for AppOptions {
@@ -64,6 +66,7 @@ impl Default for AppOptions {
             refresh_ttl: Duration::from_secs(7 * 86_400),
             manual_clock: false,
             seed_rate_limits: false,
+            currency: "eur",
         }
     }
 }
@@ -152,7 +155,7 @@ fn config(options: &AppOptions) -> Config {
             format!("{}s", options.refresh_ttl.as_secs()),
         ),
         ("SHOP_NAME", "E2E Bakery".to_owned()),
-        ("SHOP_CURRENCY", "eur".to_owned()),
+        ("SHOP_CURRENCY", options.currency.to_owned()),
         ("DELIVERY_FEE", DELIVERY_FEE.to_string()),
         ("FREE_DELIVERY_ABOVE", FREE_DELIVERY_ABOVE.to_string()),
         ("TAX_RATE_BPS", TAX_RATE_BPS.to_string()),

@@ -77,9 +77,18 @@ pub async fn login(ctx: &Ctx, args: &LoginArgs) -> Result<()> {
     let user = &answer.user;
     let server = ctx.server.clone();
     let tokens = Tokens::from(&answer);
+    // Catalog prices carry no currency; the shop's terms say which one they are in.
+    let shop_currency = ctx
+        .call_public(|api| async move { api.get_shop().send().await })
+        .await
+        .ok()
+        .map(|shop| shop.currency.to_ascii_uppercase());
     ctx.file.update(|p| {
         p.server = Some(server);
         p.tokens = Some(tokens);
+        if shop_currency.is_some() {
+            p.currency = shop_currency;
+        }
         p.user = Some(SignedIn {
             id: user.id.clone(),
             name: user.name.clone(),

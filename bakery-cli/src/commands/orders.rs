@@ -106,7 +106,6 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
         Cmd::List(args) => list(ctx, args).await,
         Cmd::Show { id } => {
             let order = get(ctx, id).await?;
-            ctx.learn_currency(&order.currency);
             if ctx.json {
                 return output::print_json(&order);
             }
@@ -237,9 +236,6 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
         args.limit,
     )
     .await?;
-    if let Some(o) = answer.items.first() {
-        ctx.learn_currency(&o.currency);
-    }
     if ctx.json {
         return output::print_json(&answer);
     }
