@@ -3,8 +3,7 @@
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
 use bakery_e2e::fixtures::{
-    self, category_input, line, order_request, place_order, product_input, seed_catalog,
-    update_product, v,
+    self, line, order_request, place_order, product_input, seed_catalog, update_product, v,
 };
 use bakery_e2e::{types, BakeryClient, TestApp};
 use chrono::{Duration, SubsecRound, Utc};
@@ -573,62 +572,7 @@ pub async fn couriers_cannot_cancel_nor_manage_the_catalog(app: &TestApp) {
     assert_eq!((a.await, b.await), (Placed, Preparing), "untouched");
 
     // The catalog, promotions and couriers are the admin's.
-    let result = courier
-        .api()
-        .admin_create_category()
-        .body(category_input("Cakes", 3))
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let result = courier
-        .api()
-        .admin_create_product()
-        .body(product_input(&shop.bread.id, "Rye", 300))
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let result = courier
-        .api()
-        .admin_update_product()
-        .id(shop.baguette.id.as_str())
-        .body(product_input(&shop.bread.id, "Baguette", 1))
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let result = courier
-        .api()
-        .admin_delete_product()
-        .id(shop.baguette.id.as_str())
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let result = courier
-        .api()
-        .admin_delete_category()
-        .id(shop.bread.id.as_str())
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let result = courier
-        .api()
-        .admin_assign_delivery_person()
-        .id(preparing.id.as_str())
-        .body(types::DeliveryPersonInput {
-            name: v("Someone Else"),
-            phone: v("+447700900951"),
-        })
-        .send()
-        .await;
-    assert_error(result, 403, "FORBIDDEN");
-    let baguette = app
-        .client()
-        .api()
-        .get_product()
-        .id(shop.baguette.id.as_str())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(baguette.price, 120);
+    crate::admin::admin_only_routes(&courier, 403, "FORBIDDEN").await;
 
     // The courier account is staff, never a customer: the use case refuses that role.
     let phone = bakery_core::domain::Phone::parse("+447700900952").unwrap();

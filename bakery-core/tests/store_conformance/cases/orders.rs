@@ -562,7 +562,15 @@ pub async fn delivery_person_and_location(store: Shared) {
     );
 }
 
+async fn delivered(store: &Shared, user: &Id, product: &Id) -> bool {
+    store
+        .has_delivered_product(user, product)
+        .await
+        .expect("has_delivered_product")
+}
+
 pub async fn has_delivered_product_only_for_delivered_orders(store: Shared) {
+    use OrderStatus::*;
     let category = stored_category(&store, "Pastries").await;
     let bought = stored_product(&store, &category.id, "Croissant", 250, None).await;
     let also = stored_product(&store, &category.id, "Baguette", 150, None).await;
@@ -573,92 +581,39 @@ pub async fn has_delivered_product_only_for_delivered_orders(store: Shared) {
 
     let order = order(&ann.id, &[(&bought, 1), (&also, 2)]);
     store.place_order(&place(order.clone())).await.unwrap();
+    for (from, to) in [(Placed, Preparing), (Preparing, OutForDelivery)] {
+        assert!(!delivered(&store, &ann.id, &bought.id).await, "{from}");
+        assert!(transition(&store, &order.id, from, to).await.is_some());
+    }
     assert!(
-        !store
-            .has_delivered_product(&ann.id, &bought.id)
-            .await
-            .unwrap(),
-        "placed"
-    );
-    assert!(transition(
-        &store,
-        &order.id,
-        OrderStatus::Placed,
-        OrderStatus::Preparing
-    )
-    .await
-    .is_some());
-    assert!(transition(
-        &store,
-        &order.id,
-        OrderStatus::Preparing,
-        OrderStatus::OutForDelivery
-    )
-    .await
-    .is_some());
-    assert!(
-        !store
-            .has_delivered_product(&ann.id, &bought.id)
-            .await
-            .unwrap(),
+        !delivered(&store, &ann.id, &bought.id).await,
         "out for delivery"
     );
-    assert!(transition(
-        &store,
-        &order.id,
-        OrderStatus::OutForDelivery,
-        OrderStatus::Delivered
-    )
-    .await
-    .is_some());
+    assert!(transition(&store, &order.id, OutForDelivery, Delivered)
+        .await
+        .is_some());
 
-    assert!(store
-        .has_delivered_product(&ann.id, &bought.id)
-        .await
-        .unwrap());
-    assert!(store
-        .has_delivered_product(&ann.id, &also.id)
-        .await
-        .unwrap());
-    assert!(!store
-        .has_delivered_product(&ann.id, &never.id)
-        .await
-        .unwrap());
+    assert!(delivered(&store, &ann.id, &bought.id).await);
+    assert!(delivered(&store, &ann.id, &also.id).await);
+    assert!(!delivered(&store, &ann.id, &never.id).await);
     assert!(
-        !store
-            .has_delivered_product(&bob.id, &bought.id)
-            .await
-            .unwrap(),
+        !delivered(&store, &bob.id, &bought.id).await,
         "another user"
     );
 
     let canceled = crate::fixtures::order(&ann.id, &[(&canceled_only, 1)]);
     store.place_order(&place(canceled.clone())).await.unwrap();
-    assert!(transition(
-        &store,
-        &canceled.id,
-        OrderStatus::Placed,
-        OrderStatus::Canceled
-    )
-    .await
-    .is_some());
-    assert!(!store
-        .has_delivered_product(&ann.id, &canceled_only.id)
+    assert!(transition(&store, &canceled.id, Placed, Canceled)
         .await
-        .unwrap());
+        .is_some());
+    assert!(!delivered(&store, &ann.id, &canceled_only.id).await);
 
     // Bob's own delivered order counts for Bob only.
     let bobs = crate::fixtures::order(&bob.id, &[(&never, 1)]);
     store.place_order(&place(bobs.clone())).await.unwrap();
     deliver(&store, &bobs.id).await;
-    assert!(store
-        .has_delivered_product(&bob.id, &never.id)
-        .await
-        .unwrap());
-    assert!(!store
-        .has_delivered_product(&ann.id, &never.id)
-        .await
-        .unwrap());
+    assert!(delivered(&store, &bob.id, &never.id).await);
+    assert!(!delivered(&store, &ann.id, &never.id).await);
 }
 
 pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
