@@ -41,7 +41,8 @@ async fn main() -> anyhow::Result<()> {
         otp_max_attempts: 5,
         refresh_token_ttl: Duration::days(7),
     };
-    let bakery = Bakery::new(Arc::new(store), settings).with_sms(sms.clone());
+    let bakery =
+        Bakery::new(bakery_core::ports::Store::from_adapter(store), settings).with_sms(sms.clone());
 
     let owner = bakery
         .create_staff(

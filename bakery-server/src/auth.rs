@@ -113,13 +113,11 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
 }
 
 impl BearerAuth {
-    /// 403 unless the token's role is one of `roles`.
+    /// 403 unless the token's role is one of `roles`: one of the groups in
+    /// [`bakery_core::domain::access`], never a list of the server's own.
     pub fn require(&self, roles: &[Role]) -> Result<&Actor, ApiError> {
-        if roles.contains(&self.0.role) {
-            Ok(&self.0)
-        } else {
-            Err(bakery_core::Error::Forbidden.into())
-        }
+        self.0.require(roles)?;
+        Ok(&self.0)
     }
 }
 

@@ -1,13 +1,11 @@
 //! Opening the configured store.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use bakery_core::ports::Store;
 
 use crate::config::StoreConfig;
 
-pub async fn open(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open(config: &StoreConfig) -> anyhow::Result<Store> {
     match config {
         #[cfg(feature = "sqlite")]
         StoreConfig::Sqlite { data_dir } => {
@@ -17,7 +15,7 @@ pub async fn open(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
             let store = bakery_core::adapters::sqlite::SqliteStore::open(&path)
                 .await
                 .with_context(|| format!("opening the SQLite store at {}", path.display()))?;
-            Ok(Arc::new(store))
+            Ok(Store::from_adapter(store))
         }
         #[cfg(not(feature = "sqlite"))]
         StoreConfig::Sqlite { .. } => {
@@ -28,7 +26,7 @@ pub async fn open(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
             let store = bakery_core::adapters::mongo::MongoStore::connect(uri, database)
                 .await
                 .context("connecting to MongoDB (MONGODB_URI)")?;
-            Ok(Arc::new(store))
+            Ok(Store::from_adapter(store))
         }
         #[cfg(not(feature = "mongodb"))]
         StoreConfig::Mongo { .. } => {

@@ -55,7 +55,8 @@ async fn spawn_app_with(tweak: impl FnOnce(AppState) -> AppState) -> App {
         .await
         .unwrap();
     let sms = Arc::new(RecordingSms::default());
-    let bakery = Bakery::new(Arc::new(store), settings()).with_sms(sms.clone());
+    let bakery = Bakery::new(bakery_core::ports::Store::from_adapter(store), settings())
+        .with_sms(sms.clone());
     let state = AppState::new(bakery.clone(), SECRET, Duration::from_secs(900));
     let running = spawn(tweak(state), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -965,7 +966,7 @@ async fn shutdown_lets_in_flight_requests_finish() {
     let store = SqliteStore::open(dir.path().join("bakery.db"))
         .await
         .unwrap();
-    let bakery = Bakery::new(Arc::new(store), settings());
+    let bakery = Bakery::new(bakery_core::ports::Store::from_adapter(store), settings());
     let state = AppState::new(bakery, SECRET, Duration::from_secs(900));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = spawn_until(

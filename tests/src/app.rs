@@ -105,7 +105,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
                 bakery_core::adapters::sqlite::SqliteStore::open(dir.path().join("bakery.db"))
                     .await
                     .expect("open the SQLite store");
-            (Arc::new(store) as Arc<dyn Store>, Some(dir))
+            (Store::from_adapter(store), Some(dir))
         }
         Backend::Mongo => {
             let uri = mongo_uri()?;
@@ -113,7 +113,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
             let store = bakery_core::adapters::mongo::MongoStore::connect(&uri, &database)
                 .await
                 .unwrap_or_else(|e| panic!("connect to {MONGO_URI_VAR}={uri}: {e:?}"));
-            (Arc::new(store) as Arc<dyn Store>, None)
+            (Store::from_adapter(store), None)
         }
     };
     let config = config(&options);

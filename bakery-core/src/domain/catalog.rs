@@ -69,6 +69,22 @@ pub struct Ratings {
     pub count: u32,
 }
 
+impl Ratings {
+    /// The aggregate of `count` reviews whose ratings add up to `sum`. Summed as integers
+    /// and divided once, so the average is exact up to one rounding on every store, and a
+    /// product with no reviews reads 0 rather than NaN.
+    pub fn from_totals(count: u64, sum: u64) -> Result<Self, Error> {
+        Ok(Self {
+            average: if count == 0 {
+                0.0
+            } else {
+                sum as f64 / count as f64
+            },
+            count: u32::try_from(count).map_err(Error::internal)?,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
@@ -101,6 +117,11 @@ pub struct Product {
 }
 
 impl Product {
+    /// Stored fields a staff edit never overwrites: the creation time, and the counters the
+    /// store maintains (ratings from reviews, units sold from orders). Serde names, so every
+    /// adapter can keep them from the stored document whatever the caller holds.
+    pub const STORE_MAINTAINED: &'static [&'static str] = &["createdAt", "ratings", "unitsSold"];
+
     /// The unit price an order is charged today.
     pub fn effective_price(&self) -> Money {
         self.discount_price.unwrap_or(self.price)

@@ -1,6 +1,7 @@
 //! Values the bakery talks about. Every constructor checks its invariants and names the field
 //! it rejects, so the rest of the code never re-validates.
 
+pub mod access;
 mod auth;
 mod catalog;
 mod id;
@@ -15,6 +16,7 @@ mod text;
 pub mod time;
 mod user;
 
+pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
 pub use id::Id;

@@ -122,6 +122,10 @@ impl PromotionDraft {
 }
 
 impl Promotion {
+    /// Stored fields a staff edit never overwrites: the creation time and the redemption
+    /// count, which orders maintain (serde names).
+    pub const STORE_MAINTAINED: &'static [&'static str] = &["createdAt", "usedCount"];
+
     pub fn create(draft: PromotionDraft, now: DateTime<Utc>) -> Self {
         Self {
             id: Id::generate(),

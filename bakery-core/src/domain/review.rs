@@ -54,6 +54,12 @@ pub struct Review {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Review {
+    /// Stored fields an edit never overwrites: a review cannot move to another product or
+    /// author, and keeps its creation time (serde names).
+    pub const STORE_MAINTAINED: &'static [&'static str] = &["productId", "userId", "createdAt"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

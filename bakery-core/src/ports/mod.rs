@@ -14,6 +14,8 @@ pub use push::{PushMessage, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
-    OrderQuery, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, RefreshOutcome, Store,
-    StoreResult, TransitionOrder,
+    category_in_use, out_of_stock, promotion_used_up, AccountStore, AuthSecretStore, CatalogStore,
+    NotificationStore, OrderQuery, OrderStore, PlaceOrder, ProductFilter, ProductSort,
+    PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
+    StoreResult, TransitionOrder, Unique,
 };

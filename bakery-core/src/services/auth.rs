@@ -36,7 +36,13 @@ impl Bakery {
     /// nothing and answers the same.
     #[tracing::instrument(skip(self))]
     pub async fn send_otp(&self, phone: &Phone) -> Result<()> {
-        if self.store.find_user_by_phone(phone).await?.is_some() {
+        if self
+            .store
+            .accounts
+            .find_user_by_phone(phone)
+            .await?
+            .is_some()
+        {
             self.issue_otp(phone, None).await?;
         }
         Ok(())
@@ -54,7 +60,7 @@ impl Bakery {
             expires_at: now + self.settings.otp_ttl,
             created_at: now,
         };
-        self.store.put_otp(&record).await?;
+        self.store.auth_secrets.put_otp(&record).await?;
         let minutes = u32::try_from(self.settings.otp_ttl.num_minutes()).unwrap_or(u32::MAX);
         self.sms.send_otp(phone, &code, minutes).await
     }
@@ -63,13 +69,13 @@ impl Bakery {
     #[tracing::instrument(skip(self, code))]
     pub async fn verify_otp(&self, phone: &Phone, code: &str) -> Result<Session> {
         let otp = self.consume_code(phone, code).await?;
-        let user = match self.store.find_user_by_phone(phone).await? {
+        let user = match self.store.accounts.find_user_by_phone(phone).await? {
             Some(user) => self.mark_phone_verified(user).await?,
             None => {
                 let name = otp.pending_name.ok_or(Error::Unauthorized(BAD_CODE))?;
                 let mut user = User::new(&name, phone.clone(), Role::Customer, self.now())?;
                 user.phone_verified = true;
-                match self.store.insert_user(&user).await {
+                match self.store.accounts.insert_user(&user).await {
                     Ok(()) => user,
                     // Two verifications of two codes raced; the other one created the account.
                     Err(Error::Conflict {
@@ -77,6 +83,7 @@ impl Bakery {
                         ..
                     }) => self
                         .store
+                        .accounts
                         .find_user_by_phone(phone)
                         .await?
                         .ok_or(Error::Unauthorized(BAD_CODE))?,
@@ -93,6 +100,7 @@ impl Bakery {
         self.consume_code(phone, code).await?;
         let user = self
             .store
+            .accounts
             .find_user_by_phone(phone)
             .await?
             .ok_or(Error::Unauthorized(BAD_CODE))?;
@@ -102,7 +110,7 @@ impl Bakery {
 
     #[tracing::instrument(skip(self, password))]
     pub async fn login_with_password(&self, phone: &Phone, password: &str) -> Result<Session> {
-        let user = self.store.find_user_by_phone(phone).await?;
+        let user = self.store.accounts.find_user_by_phone(phone).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
         // Hash even when there is no account, so the answer takes as long either way.
         let ok = secrets::verify_password(password, stored.unwrap_or_else(|| dummy_hash()));
@@ -124,6 +132,7 @@ impl Bakery {
         self.consume_code(phone, code).await?;
         let user = self
             .store
+            .accounts
             .find_user_by_phone(phone)
             .await?
             .ok_or(Error::Unauthorized(BAD_CODE))?;
@@ -133,7 +142,7 @@ impl Bakery {
             Ok(())
         })
         .await?;
-        self.store.revoke_user_tokens(&user.id).await
+        self.store.auth_secrets.revoke_user_tokens(&user.id).await
     }
 
     /// Spends a refresh token for a new one of the same family. A token presented twice is
@@ -141,13 +150,19 @@ impl Bakery {
     #[tracing::instrument(skip_all)]
     pub async fn refresh(&self, refresh_token: &str) -> Result<Session> {
         let hash = secrets::hash_refresh_token(refresh_token.trim());
-        match self.store.use_refresh_token(&hash, self.now()).await? {
+        match self
+            .store
+            .auth_secrets
+            .use_refresh_token(&hash, self.now())
+            .await?
+        {
             RefreshOutcome::Rotated(record) => {
                 if record.expires_at <= self.now() {
                     return Err(Error::Unauthorized(BAD_REFRESH));
                 }
                 let user = self
                     .store
+                    .accounts
                     .get_user(&record.user_id)
                     .await?
                     .ok_or(Error::Unauthorized(BAD_REFRESH))?;
@@ -155,7 +170,10 @@ impl Bakery {
             }
             RefreshOutcome::Reused(record) => {
                 tracing::warn!(family = %record.family_id, user = %record.user_id, "refresh token replayed; revoking its family");
-                self.store.revoke_token_family(&record.family_id).await?;
+                self.store
+                    .auth_secrets
+                    .revoke_token_family(&record.family_id)
+                    .await?;
                 Err(Error::Unauthorized(BAD_REFRESH))
             }
             RefreshOutcome::Unknown => Err(Error::Unauthorized(BAD_REFRESH)),
@@ -167,9 +185,17 @@ impl Bakery {
     #[tracing::instrument(skip_all)]
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
         let hash = secrets::hash_refresh_token(refresh_token.trim());
-        match self.store.use_refresh_token(&hash, self.now()).await? {
+        match self
+            .store
+            .auth_secrets
+            .use_refresh_token(&hash, self.now())
+            .await?
+        {
             RefreshOutcome::Rotated(record) | RefreshOutcome::Reused(record) => {
-                self.store.revoke_token_family(&record.family_id).await
+                self.store
+                    .auth_secrets
+                    .revoke_token_family(&record.family_id)
+                    .await
             }
             RefreshOutcome::Unknown => Ok(()),
         }
@@ -178,6 +204,7 @@ impl Bakery {
     /// The user behind an access token, if the account still exists.
     pub async fn authenticated_user(&self, id: &Id) -> Result<User> {
         self.store
+            .accounts
             .get_user(id)
             .await?
             .ok_or(Error::Unauthorized("account no longer exists"))
@@ -197,7 +224,7 @@ impl Bakery {
             return Err(Error::validation("role", "must be admin or delivery"));
         }
         let hash = secrets::hash_password(password)?;
-        if let Some(existing) = self.store.find_user_by_phone(phone).await? {
+        if let Some(existing) = self.store.accounts.find_user_by_phone(phone).await? {
             let name = required_text("name", name, 100)?;
             let (user, ()) = self
                 .modify_user(&existing.id, |u| {
@@ -212,7 +239,7 @@ impl Bakery {
         let mut user = User::new(name, phone.clone(), role, self.now())?;
         user.password_hash = Some(hash);
         user.phone_verified = true;
-        self.store.insert_user(&user).await?;
+        self.store.accounts.insert_user(&user).await?;
         Ok(user)
     }
 
@@ -225,15 +252,16 @@ impl Bakery {
         }
         let otp = self
             .store
+            .auth_secrets
             .attempt_otp(phone)
             .await?
             .ok_or(Error::Unauthorized(BAD_CODE))?;
         if otp.expires_at <= self.now() {
-            self.store.consume_otp(&otp.id).await?;
+            self.store.auth_secrets.consume_otp(&otp.id).await?;
             return Err(Error::Unauthorized(BAD_CODE));
         }
         if otp.attempts > self.settings.otp_max_attempts {
-            self.store.consume_otp(&otp.id).await?;
+            self.store.auth_secrets.consume_otp(&otp.id).await?;
             return Err(Error::Unauthorized(BAD_CODE));
         }
         if !self
@@ -242,11 +270,11 @@ impl Bakery {
             .verify(phone.as_str(), code, &otp.code_hash)
         {
             if otp.attempts == self.settings.otp_max_attempts {
-                self.store.consume_otp(&otp.id).await?;
+                self.store.auth_secrets.consume_otp(&otp.id).await?;
             }
             return Err(Error::Unauthorized(BAD_CODE));
         }
-        if !self.store.consume_otp(&otp.id).await? {
+        if !self.store.auth_secrets.consume_otp(&otp.id).await? {
             return Err(Error::Unauthorized(BAD_CODE));
         }
         Ok(otp)
@@ -282,7 +310,10 @@ impl Bakery {
             revoked: false,
             created_at: now,
         };
-        self.store.insert_refresh_token(&record).await?;
+        self.store
+            .auth_secrets
+            .insert_refresh_token(&record)
+            .await?;
         Ok(Session {
             user,
             refresh_token: token,

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::adapters::{LogPush, LogSms, NoPayments};
-use crate::domain::{Id, Role, User};
+pub use crate::domain::Actor;
+use crate::domain::{Id, User};
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{Clock, PaymentProvider, PushSender, SmsSender, Store, SystemClock};
 use crate::rules::pricing::PricingSettings;
@@ -23,32 +24,11 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
 }
 
-/// Who is asking: the authenticated user and the role their token carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: Id,
-    pub role: Role,
-}
-
-impl Actor {
-    pub fn is_staff(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    pub fn require_staff(&self) -> Result<()> {
-        if self.is_staff() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
-        }
-    }
-}
-
 /// The application: every use case is a method, split over this module's files by area.
 /// Cheap to clone; share one per process.
 #[derive(Clone)]
 pub struct Bakery {
-    pub(crate) store: Arc<dyn Store>,
+    pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sms: Arc<dyn SmsSender>,
     pub(crate) push: Arc<dyn PushSender>,
@@ -59,7 +39,7 @@ pub struct Bakery {
 impl Bakery {
     /// A bakery on the given store with the embedded defaults for everything else: system
     /// clock, OTPs to the log, pushes to the log, cash payments only.
-    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+    pub fn new(store: Store, settings: Settings) -> Self {
         Self {
             store,
             clock: Arc::new(SystemClock),
@@ -99,7 +79,7 @@ impl Bakery {
         self.payments.enabled()
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Store {
         &self.store
     }
 
@@ -111,11 +91,12 @@ impl Bakery {
 
     /// Readiness: the store answers.
     pub async fn ping(&self) -> Result<()> {
-        self.store.ping().await
+        self.store.health.ping().await
     }
 
     pub(crate) async fn user(&self, id: &Id) -> Result<User> {
         self.store
+            .accounts
             .get_user(id)
             .await?
             .ok_or(Error::NotFound { resource: "user" })
@@ -132,7 +113,7 @@ impl Bakery {
             let mut user = self.user(id).await?;
             let out = change(&mut user)?;
             user.updated_at = self.now();
-            if self.store.update_user(&user).await? {
+            if self.store.accounts.update_user(&user).await? {
                 user.version += 1;
                 return Ok((user, out));
             }

@@ -32,14 +32,18 @@ impl Bakery {
         include_inactive: bool,
         page: PageRequest,
     ) -> Result<Page<Category>> {
-        let all = self.store.list_categories(include_inactive).await?;
+        let all = self.store.catalog.list_categories(include_inactive).await?;
         Ok(Page::slice(all, page))
     }
 
     pub async fn category(&self, id: &Id) -> Result<Category> {
-        self.store.get_category(id).await?.ok_or(Error::NotFound {
-            resource: "category",
-        })
+        self.store
+            .catalog
+            .get_category(id)
+            .await?
+            .ok_or(Error::NotFound {
+                resource: "category",
+            })
     }
 
     #[tracing::instrument(skip_all)]
@@ -61,7 +65,7 @@ impl Bakery {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_category(&category).await?;
+        self.store.catalog.insert_category(&category).await?;
         Ok(category)
     }
 
@@ -85,7 +89,7 @@ impl Bakery {
         category.is_active = input.is_active;
         category.display_order = input.display_order;
         category.updated_at = self.now();
-        if !self.store.update_category(&category).await? {
+        if !self.store.catalog.update_category(&category).await? {
             return Err(Error::NotFound {
                 resource: "category",
             });
@@ -97,7 +101,7 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(category = %id))]
     pub async fn delete_category(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
-        if self.store.delete_category(id).await? {
+        if self.store.catalog.delete_category(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound {
@@ -109,6 +113,7 @@ impl Bakery {
     pub async fn products(&self, listing: &ProductListing) -> Result<Page<Product>> {
         let (items, total) = self
             .store
+            .catalog
             .list_products(&listing.filter, listing.sort, listing.page)
             .await?;
         Ok(Page::new(items, listing.page, total))
@@ -155,9 +160,13 @@ impl Bakery {
     }
 
     pub async fn product(&self, id: &Id) -> Result<Product> {
-        self.store.get_product(id).await?.ok_or(Error::NotFound {
-            resource: "product",
-        })
+        self.store
+            .catalog
+            .get_product(id)
+            .await?
+            .ok_or(Error::NotFound {
+                resource: "product",
+            })
     }
 
     /// Typo- and accent-tolerant search, name matches first, within the listing's filter.
@@ -177,6 +186,7 @@ impl Bakery {
         }
         let mut ranked: Vec<(f64, Product)> = self
             .store
+            .catalog
             .search_candidates(filter)
             .await?
             .into_iter()
@@ -195,7 +205,7 @@ impl Bakery {
         let draft = draft.check()?;
         self.require_category(&draft.category_id).await?;
         let product = Product::create(draft, self.now());
-        self.store.insert_product(&product).await?;
+        self.store.catalog.insert_product(&product).await?;
         Ok(product)
     }
 
@@ -211,7 +221,7 @@ impl Bakery {
         self.require_category(&draft.category_id).await?;
         let mut product = self.product(id).await?;
         product.apply(draft, self.now());
-        if !self.store.update_product(&product).await? {
+        if !self.store.catalog.update_product(&product).await? {
             return Err(Error::NotFound {
                 resource: "product",
             });
@@ -223,7 +233,7 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(product = %id))]
     pub async fn delete_product(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
-        if self.store.delete_product(id).await? {
+        if self.store.catalog.delete_product(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound {
@@ -233,7 +243,7 @@ impl Bakery {
     }
 
     async fn require_category(&self, id: &Id) -> Result<()> {
-        match self.store.get_category(id).await? {
+        match self.store.catalog.get_category(id).await? {
             Some(_) => Ok(()),
             None => Err(Error::validation("category", "no such category")),
         }

@@ -29,11 +29,16 @@ impl Bakery {
             is_read: false,
             created_at: self.now(),
         };
-        if let Err(e) = self.store.insert_notification(&notification).await {
+        if let Err(e) = self
+            .store
+            .notifications
+            .insert_notification(&notification)
+            .await
+        {
             tracing::error!(error = ?e, "could not store a notification; the change stands");
             return;
         }
-        let devices = match self.store.get_user(user_id).await {
+        let devices = match self.store.accounts.get_user(user_id).await {
             Ok(Some(user)) => user.device_tokens,
             Ok(None) => Vec::new(),
             Err(e) => {
@@ -59,7 +64,11 @@ impl Bakery {
         actor: &Actor,
         page: PageRequest,
     ) -> Result<Page<Notification>> {
-        let (items, total) = self.store.list_notifications(&actor.user_id, page).await?;
+        let (items, total) = self
+            .store
+            .notifications
+            .list_notifications(&actor.user_id, page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -67,6 +76,7 @@ impl Bakery {
     pub async fn mark_notification_read(&self, actor: &Actor, id: &Id) -> Result<()> {
         if self
             .store
+            .notifications
             .mark_notification_read(&actor.user_id, id)
             .await?
         {
@@ -80,7 +90,12 @@ impl Bakery {
 
     #[tracing::instrument(skip_all, fields(user = %actor.user_id, notification = %id))]
     pub async fn delete_notification(&self, actor: &Actor, id: &Id) -> Result<()> {
-        if self.store.delete_notification(&actor.user_id, id).await? {
+        if self
+            .store
+            .notifications
+            .delete_notification(&actor.user_id, id)
+            .await?
+        {
             Ok(())
         } else {
             Err(Error::NotFound {

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Actor, Bakery};
 use crate::domain::{
-    normalise_code, optional_text, DeliveryAddress, DeliveryPerson, GeoPoint, Id, NotificationKind,
-    Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus,
-    Phone, Product, Promotion, Role, StatusChange,
+    access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, GeoPoint, Id,
+    NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
+    PaymentMethod, PaymentStatus, Phone, Product, Promotion, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
@@ -78,7 +78,7 @@ impl Bakery {
             }
         }
         let ids: Vec<Id> = items.iter().map(|l| l.product.clone()).collect();
-        let products = self.store.get_products(&ids).await?;
+        let products = self.store.catalog.get_products(&ids).await?;
         let mut lines = Vec::with_capacity(items.len());
         for (i, line) in items.iter().enumerate() {
             let product = products
@@ -114,11 +114,12 @@ impl Bakery {
             Error::Validation { message, .. } => Error::validation("promotionCode", message),
             other => other,
         })?;
-        let Some(promotion) = self.store.find_promotion_by_code(&code).await? else {
+        let Some(promotion) = self.store.promotions.find_promotion_by_code(&code).await? else {
             return Ok(None);
         };
         let uses = self
             .store
+            .orders
             .promotion_uses_by(&actor.user_id, &promotion.id)
             .await?;
         let product_ids: Vec<Id> = lines.iter().map(|l| l.product_id.clone()).collect();
@@ -244,6 +245,7 @@ impl Bakery {
             per_user_limit: p.per_user_limit,
         });
         self.store
+            .orders
             .place_order(&PlaceOrder {
                 order: order.clone(),
                 promotion: redemption,
@@ -266,10 +268,11 @@ impl Bakery {
     pub async fn order(&self, actor: &Actor, id: &Id) -> Result<Order> {
         let order = self
             .store
+            .orders
             .get_order(id)
             .await?
             .ok_or(Error::NotFound { resource: "order" })?;
-        if actor.role == Role::Customer && order.user_id != actor.user_id {
+        if actor.is_customer() && order.user_id != actor.user_id {
             return Err(Error::NotFound { resource: "order" });
         }
         Ok(order)
@@ -286,7 +289,7 @@ impl Bakery {
             statuses,
             ..OrderQuery::default()
         };
-        let (items, total) = self.store.list_orders(&query, page).await?;
+        let (items, total) = self.store.orders.list_orders(&query, page).await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -296,11 +299,9 @@ impl Bakery {
         query: StaffOrderQuery,
         page: PageRequest,
     ) -> Result<Page<Order>> {
-        if actor.role == Role::Customer {
-            return Err(Error::Forbidden);
-        }
+        actor.require(access::ORDER_BOOK)?;
         let user = match &query.customer_phone {
-            Some(phone) => match self.store.find_user_by_phone(phone).await? {
+            Some(phone) => match self.store.accounts.find_user_by_phone(phone).await? {
                 Some(user) => Some(user.id),
                 None => return Ok(Page::new(Vec::new(), page, 0)),
             },
@@ -312,7 +313,7 @@ impl Bakery {
             created_from: query.created_from,
             created_to: query.created_to,
         };
-        let (items, total) = self.store.list_orders(&query, page).await?;
+        let (items, total) = self.store.orders.list_orders(&query, page).await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -338,7 +339,7 @@ impl Bakery {
             from: order.order_status,
             change,
         };
-        let Some(updated) = self.store.transition_order(&request).await? else {
+        let Some(updated) = self.store.orders.transition_order(&request).await? else {
             // Someone moved it first; report against what it is now.
             let now_is = self.order(actor, id).await?.order_status;
             return Err(Error::conflict(
@@ -382,6 +383,7 @@ impl Bakery {
             location_updated_at: None,
         };
         self.store
+            .orders
             .set_delivery_person(id, &person, self.now())
             .await?
             .ok_or(Error::NotFound { resource: "order" })
@@ -396,9 +398,7 @@ impl Bakery {
         id: &Id,
         location: GeoPoint,
     ) -> Result<Tracking> {
-        if actor.role == Role::Customer {
-            return Err(Error::Forbidden);
-        }
+        actor.require(access::ORDER_BOOK)?;
         let order = self.order(actor, id).await?;
         if order.order_status != OrderStatus::OutForDelivery {
             return Err(Error::conflict(
@@ -408,7 +408,7 @@ impl Bakery {
         }
         // A courier reports only the deliveries assigned to them (matched by phone, which
         // is how staff assign them); staff may correct any.
-        if actor.role == Role::Delivery {
+        if actor.is_courier() {
             let courier = self.user(&actor.user_id).await?;
             let assigned = order
                 .delivery_person
@@ -420,6 +420,7 @@ impl Bakery {
         }
         let order = self
             .store
+            .orders
             .update_delivery_location(id, location, self.now())
             .await?
             .ok_or_else(|| {

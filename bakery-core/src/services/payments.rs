@@ -29,6 +29,7 @@ impl Bakery {
         }
         let intent = self.payments.create_intent(&order).await?;
         self.store
+            .orders
             .set_payment_intent(order_id, &intent.id, self.now())
             .await?
             .ok_or_else(|| {
@@ -77,6 +78,7 @@ impl Bakery {
     async fn settle(&self, order_id: &Id, outcome: PaymentStatus) -> Result<Order> {
         match self
             .store
+            .orders
             .settle_payment(order_id, outcome, self.now())
             .await?
         {
@@ -103,6 +105,7 @@ impl Bakery {
             }
             None => self
                 .store
+                .orders
                 .get_order(order_id)
                 .await?
                 .ok_or(Error::NotFound { resource: "order" }),

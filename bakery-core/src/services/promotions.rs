@@ -7,7 +7,11 @@ use crate::error::{Error, Result};
 impl Bakery {
     /// Promotions running now, for the app's banner.
     pub async fn active_promotions(&self, page: PageRequest) -> Result<Page<Promotion>> {
-        let (items, total) = self.store.list_promotions(Some(self.now()), page).await?;
+        let (items, total) = self
+            .store
+            .promotions
+            .list_promotions(Some(self.now()), page)
+            .await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -18,15 +22,19 @@ impl Bakery {
         page: PageRequest,
     ) -> Result<Page<Promotion>> {
         actor.require_staff()?;
-        let (items, total) = self.store.list_promotions(None, page).await?;
+        let (items, total) = self.store.promotions.list_promotions(None, page).await?;
         Ok(Page::new(items, page, total))
     }
 
     pub async fn promotion(&self, actor: &Actor, id: &Id) -> Result<Promotion> {
         actor.require_staff()?;
-        self.store.get_promotion(id).await?.ok_or(Error::NotFound {
-            resource: "promotion",
-        })
+        self.store
+            .promotions
+            .get_promotion(id)
+            .await?
+            .ok_or(Error::NotFound {
+                resource: "promotion",
+            })
     }
 
     #[tracing::instrument(skip_all)]
@@ -39,7 +47,7 @@ impl Bakery {
         let draft = draft.check()?;
         self.require_products(&draft.applicable_products).await?;
         let promotion = Promotion::create(draft, self.now());
-        self.store.insert_promotion(&promotion).await?;
+        self.store.promotions.insert_promotion(&promotion).await?;
         Ok(promotion)
     }
 
@@ -54,7 +62,7 @@ impl Bakery {
         let draft = draft.check()?;
         self.require_products(&draft.applicable_products).await?;
         promotion.apply(draft, self.now());
-        if !self.store.update_promotion(&promotion).await? {
+        if !self.store.promotions.update_promotion(&promotion).await? {
             return Err(Error::NotFound {
                 resource: "promotion",
             });
@@ -66,7 +74,7 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(promotion = %id))]
     pub async fn delete_promotion(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
-        if self.store.delete_promotion(id).await? {
+        if self.store.promotions.delete_promotion(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound {
@@ -76,7 +84,7 @@ impl Bakery {
     }
 
     async fn require_products(&self, ids: &[Id]) -> Result<()> {
-        let found = self.store.get_products(ids).await?;
+        let found = self.store.catalog.get_products(ids).await?;
         match ids.iter().position(|id| !found.iter().any(|p| &p.id == id)) {
             Some(i) => Err(Error::validation(
                 format!("applicableProducts[{i}]"),

@@ -7,7 +7,7 @@ use crate::error::{ConflictCode, Error, Result};
 impl Bakery {
     pub async fn reviews(&self, product: &Id, page: PageRequest) -> Result<Page<Review>> {
         self.product(product).await?;
-        let (items, total) = self.store.list_reviews(product, page).await?;
+        let (items, total) = self.store.reviews.list_reviews(product, page).await?;
         Ok(Page::new(items, page, total))
     }
 
@@ -24,6 +24,7 @@ impl Bakery {
         self.product(product).await?;
         if !self
             .store
+            .orders
             .has_delivered_product(&actor.user_id, product)
             .await?
         {
@@ -47,7 +48,7 @@ impl Bakery {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_review(&review).await?;
+        self.store.reviews.insert_review(&review).await?;
         Ok(review)
     }
 
@@ -65,7 +66,7 @@ impl Bakery {
         review.rating = rating;
         review.comment = comment;
         review.updated_at = self.now();
-        if !self.store.update_review(&review).await? {
+        if !self.store.reviews.update_review(&review).await? {
             return Err(Error::NotFound { resource: "review" });
         }
         Ok(review)
@@ -75,7 +76,7 @@ impl Bakery {
     #[tracing::instrument(skip(self))]
     pub async fn delete_review(&self, actor: &Actor, id: &Id) -> Result<()> {
         self.own_review(actor, id, true).await?;
-        if self.store.delete_review(id).await? {
+        if self.store.reviews.delete_review(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound { resource: "review" })
@@ -85,6 +86,7 @@ impl Bakery {
     async fn own_review(&self, actor: &Actor, id: &Id, staff_may: bool) -> Result<Review> {
         let review = self
             .store
+            .reviews
             .get_review(id)
             .await?
             .ok_or(Error::NotFound { resource: "review" })?;

@@ -101,14 +101,14 @@ impl Bakery {
     /// list lives on the user (bounded), so it is read whole and the page is cut here.
     pub async fn favorites(&self, actor: &Actor, page: PageRequest) -> Result<Page<Product>> {
         let user = self.user(&actor.user_id).await?;
-        let mut products = self.store.get_products(&user.favorites).await?;
+        let mut products = self.store.catalog.get_products(&user.favorites).await?;
         products.sort_by_key(|p| user.favorites.iter().position(|f| f == &p.id));
         Ok(Page::slice(products, page))
     }
 
     #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn add_favorite(&self, actor: &Actor, product: &Id) -> Result<()> {
-        if self.store.get_product(product).await?.is_none() {
+        if self.store.catalog.get_product(product).await?.is_none() {
             return Err(Error::NotFound {
                 resource: "product",
             });

@@ -4,7 +4,6 @@
 //! compares equal to the one written.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 
 use bakery_core::domain::time::truncate;
 use bakery_core::domain::{
@@ -18,7 +17,7 @@ use bakery_core::ports::{PlaceOrder, PromotionRedemption, Store};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
-pub type Shared = Arc<dyn Store>;
+pub type Shared = Store;
 
 /// Now, at the precision the stores keep.
 pub fn now() -> DateTime<Utc> {
@@ -74,7 +73,11 @@ pub fn user(name: &str) -> User {
 
 pub async fn stored_user(store: &Shared, name: &str) -> User {
     let user = user(name);
-    store.insert_user(&user).await.expect("insert user");
+    store
+        .accounts
+        .insert_user(&user)
+        .await
+        .expect("insert user");
     user
 }
 
@@ -97,6 +100,7 @@ pub fn category(name: &str, display_order: i32, is_active: bool) -> Category {
 pub async fn stored_category(store: &Shared, name: &str) -> Category {
     let category = category(name, 0, true);
     store
+        .catalog
         .insert_category(&category)
         .await
         .expect("insert category");
@@ -143,6 +147,7 @@ pub async fn stored_product(
 ) -> Product {
     let product = product(category, name, price, stock);
     store
+        .catalog
         .insert_product(&product)
         .await
         .expect("insert product");
@@ -151,6 +156,7 @@ pub async fn stored_product(
 
 pub async fn reload_product(store: &Shared, id: &Id) -> Product {
     store
+        .catalog
         .get_product(id)
         .await
         .expect("get product")
@@ -292,6 +298,7 @@ pub fn courier(name: &str) -> DeliveryPerson {
 
 pub async fn reload_order(store: &Shared, id: &Id) -> Order {
     store
+        .orders
         .get_order(id)
         .await
         .expect("get order")
@@ -336,6 +343,7 @@ pub async fn stored_promotion(
 ) -> Promotion {
     let promotion = promotion(Some(code), usage_limit, per_user_limit);
     store
+        .promotions
         .insert_promotion(&promotion)
         .await
         .expect("insert promotion");
@@ -344,6 +352,7 @@ pub async fn stored_promotion(
 
 pub async fn reload_promotion(store: &Shared, id: &Id) -> Promotion {
     store
+        .promotions
         .get_promotion(id)
         .await
         .expect("get promotion")

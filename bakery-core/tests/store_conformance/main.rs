@@ -1,6 +1,7 @@
-//! One conformance suite for the `Store` port, run against every backend.
+//! One conformance suite for the store ports, run against every backend.
 //!
-//! The cases (in `cases/`) are written once against `Arc<dyn Store>`; `conformance!` turns
+//! The cases (in `cases/`, one module per aggregate port) are written once against the wired
+//! [`Store`]; `conformance!` turns
 //! each into a `#[tokio::test]` inside a backend module, so `cargo test` lists every case once
 //! as `sqlite::<aggregate>::<case>` and once as `mongo::<aggregate>::<case>`.
 //!
@@ -11,24 +12,23 @@ mod cases;
 mod fixtures;
 
 use std::any::Any;
-use std::sync::Arc;
 
 use bakery_core::ports::Store;
 
 /// A fresh store for one test, and whatever must live as long as it (a temp dir).
 pub struct Provisioned {
-    pub store: Arc<dyn Store>,
+    pub store: Store,
     _keep: Option<Box<dyn Any + Send + Sync>>,
 }
 
 impl Provisioned {
     #[allow(dead_code)]
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Store) -> Self {
         Self { store, _keep: None }
     }
 
     #[allow(dead_code)]
-    pub fn keeping(store: Arc<dyn Store>, keep: impl Any + Send + Sync) -> Self {
+    pub fn keeping(store: Store, keep: impl Any + Send + Sync) -> Self {
         Self {
             store,
             _keep: Some(Box::new(keep)),
@@ -41,7 +41,7 @@ impl Provisioned {
 macro_rules! conformance {
     ($make:ident) => {
         conformance!(@expand $make;
-            users {
+            accounts {
                 ping_answers,
                 user_round_trips,
                 missing_user_is_none,
@@ -103,7 +103,7 @@ macro_rules! conformance {
                 mark_read_only_by_owner,
                 delete_only_by_owner,
             }
-            auth_tokens {
+            auth_secrets {
                 otp_attempts_are_counted,
                 put_otp_replaces_the_older_one,
                 consume_otp_succeeds_once,
@@ -146,9 +146,8 @@ macro_rules! conformance {
 
 #[cfg(feature = "sqlite")]
 mod sqlite {
-    use std::sync::Arc;
-
     use bakery_core::adapters::sqlite::SqliteStore;
+    use bakery_core::ports::Store;
 
     use crate::Provisioned;
 
@@ -161,7 +160,7 @@ mod sqlite {
         let store = SqliteStore::open(dir.path().join("bakery.db"))
             .await
             .expect("open SQLite store");
-        Some(Provisioned::keeping(Arc::new(store), dir))
+        Some(Provisioned::keeping(Store::from_adapter(store), dir))
     }
 
     conformance!(store);
@@ -169,9 +168,8 @@ mod sqlite {
 
 #[cfg(feature = "mongodb")]
 mod mongo {
-    use std::sync::Arc;
-
     use bakery_core::adapters::mongo::MongoStore;
+    use bakery_core::ports::Store;
 
     use crate::Provisioned;
 
@@ -199,7 +197,7 @@ mod mongo {
         let store = MongoStore::connect(&uri, &database)
             .await
             .unwrap_or_else(|e| panic!("connect to {URI_VAR}={uri}: {e:?}"));
-        Some(Provisioned::new(Arc::new(store)))
+        Some(Provisioned::new(Store::from_adapter(store)))
     }
 
     conformance!(store);

@@ -5,7 +5,7 @@ use bakery_core::adapters::RecordingSms;
 use bakery_core::domain::{
     Currency, DeliveryAddress, Id, Money, NutritionalInfo, Phone, ProductDraft, Role,
 };
-use bakery_core::ports::ManualClock;
+use bakery_core::ports::{ManualClock, Store};
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::{Actor, Bakery, CategoryInput, Settings};
@@ -52,7 +52,7 @@ pub async fn shop() -> TestShop {
         .expect("open sqlite store");
     let sms = Arc::new(RecordingSms::default());
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let bakery = Bakery::new(Arc::new(store), settings())
+    let bakery = Bakery::new(Store::from_adapter(store), settings())
         .with_sms(sms.clone())
         .with_clock(clock.clone());
     let admin_user = bakery

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use mongodb::error::{ErrorKind, WriteFailure};
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::adapters::Unique;
 use crate::domain::{time, Id};
 use crate::error::Error;
+use crate::ports::Unique;
 
 /// Server code for a unique index violation.
 const DUPLICATE_KEY: i32 = 11000;
@@ -85,6 +85,16 @@ pub(super) fn or_duplicate(unique: Unique) -> impl FnOnce(mongodb::error::Error)
             internal(e)
         }
     }
+}
+
+/// `doc` without its `_id` and the `kept` fields, for a `$set` that leaves alone what the
+/// store maintains.
+pub(super) fn without_stored(mut doc: Document, kept: &[&str]) -> Document {
+    doc.remove("_id");
+    for field in kept {
+        doc.remove(field);
+    }
+    doc
 }
 
 #[cfg(test)]

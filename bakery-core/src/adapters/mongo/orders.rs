@@ -1,16 +1,22 @@
 //! Orders: placing and canceling them move stock, units sold and promotion redemptions in the
 //! same transaction as the order itself.
 
+use async_trait::async_trait;
 use bson::{doc, Document};
+use chrono::{DateTime, Utc};
 use mongodb::options::ReturnDocument;
 use mongodb::ClientSession;
 
-use super::docs::{from_doc, int, oid, to_doc, to_value, ts};
+use super::docs::{from_doc, int, internal, oid, to_doc, to_value, ts};
+use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
-use crate::domain::{Id, Order, OrderStatus};
-use crate::error::{ConflictCode, Error};
-use crate::ports::{OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
+use crate::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus};
+use crate::error::Error;
+use crate::ports::{
+    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
+    StoreResult, TransitionOrder,
+};
 
 pub(super) fn order_filter(query: &OrderQuery) -> Document {
     let mut filter = Document::new();
@@ -41,22 +47,6 @@ pub(super) fn redemptions_filter(user: &Id, promotion: &Id) -> Document {
         "promotionId": promotion.as_str(),
         "orderStatus": { "$ne": OrderStatus::Canceled.as_str() },
     }
-}
-
-fn out_of_stock(order: &Order, product: &Id) -> Error {
-    let name = order
-        .items
-        .iter()
-        .find(|item| &item.product_id == product)
-        .map_or("a product", |item| item.name.as_str());
-    Error::conflict(ConflictCode::OutOfStock, format!("{name} is out of stock"))
-}
-
-fn used_up() -> Error {
-    Error::conflict(
-        ConflictCode::PromotionUsedUp,
-        "this promotion has been used up",
-    )
 }
 
 impl MongoStore {
@@ -118,7 +108,7 @@ impl MongoStore {
             .session(&mut *session)
             .await?;
         if counted.matched_count == 0 {
-            return Err(used_up().into());
+            return Err(promotion_used_up().into());
         }
         if let Some(limit) = redemption.per_user_limit {
             self.touch_redemptions(session, &redemption.promotion_id, user)
@@ -129,7 +119,7 @@ impl MongoStore {
                 .session(&mut *session)
                 .await?;
             if used >= u64::from(limit) {
-                return Err(used_up().into());
+                return Err(promotion_used_up().into());
             }
         }
         Ok(())
@@ -220,5 +210,132 @@ impl MongoStore {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderStore for MongoStore {
+    async fn place_order(&self, request: &PlaceOrder) -> StoreResult<()> {
+        self.transaction(|mut session| async move {
+            let outcome = self.place_order_tx(&mut session, request).await;
+            (session, outcome)
+        })
+        .await
+    }
+
+    async fn get_order(&self, id: &Id) -> StoreResult<Option<Order>> {
+        self.get(coll::ORDERS, id).await
+    }
+
+    async fn list_orders(
+        &self,
+        query: &OrderQuery,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<Order>, u64)> {
+        self.find_page(coll::ORDERS, order_filter(query), newest_first(), page)
+            .await
+    }
+
+    async fn transition_order(&self, request: &TransitionOrder) -> StoreResult<Option<Order>> {
+        self.transaction(|mut session| async move {
+            let outcome = self.transition_order_tx(&mut session, request).await;
+            (session, outcome)
+        })
+        .await
+    }
+
+    async fn set_delivery_person(
+        &self,
+        order: &Id,
+        person: &DeliveryPerson,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)? },
+            doc! { "$set": { "deliveryPerson": to_value(person)?, "updatedAt": ts(&at) } },
+        )
+        .await
+    }
+
+    /// A position report is not an edit of the order, so `updatedAt` stays.
+    async fn update_delivery_location(
+        &self,
+        order: &Id,
+        location: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)?, "deliveryPerson": { "$type": "object" } },
+            doc! { "$set": {
+                "deliveryPerson.location": to_value(&location)?,
+                "deliveryPerson.locationUpdatedAt": ts(&at),
+            } },
+        )
+        .await
+    }
+
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+            doc! { "$set": { "paymentDetails.transactionId": intent_id, "updatedAt": ts(&at) } },
+        )
+        .await
+    }
+
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+            doc! { "$set": { "paymentDetails.status": to_value(&outcome)?, "updatedAt": ts(&at) } },
+        )
+        .await
+    }
+
+    async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {
+        let found = self
+            .collection(coll::ORDERS)
+            .count_documents(doc! {
+                "userId": user.as_str(),
+                "orderStatus": OrderStatus::Delivered.as_str(),
+                "items.productId": product.as_str(),
+            })
+            .limit(1)
+            .await
+            .map_err(internal)?;
+        Ok(found > 0)
+    }
+
+    async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32> {
+        let uses = self
+            .collection(coll::ORDERS)
+            .count_documents(redemptions_filter(user, promotion))
+            .await
+            .map_err(internal)?;
+        u32::try_from(uses).map_err(Error::internal)
+    }
+}
+
+impl MongoStore {
+    pub(super) async fn update_order(
+        &self,
+        filter: Document,
+        update: Document,
+    ) -> StoreResult<Option<Order>> {
+        self.collection(coll::ORDERS)
+            .find_one_and_update(filter, update)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(internal)?
+            .map(from_doc)
+            .transpose()
     }
 }

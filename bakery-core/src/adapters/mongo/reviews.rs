@@ -7,12 +7,14 @@
 use bson::{doc, Bson};
 use mongodb::ClientSession;
 
-use super::docs::{from_doc, is_duplicate_key, oid, to_doc};
+use super::docs::{from_doc, is_duplicate_key, oid, to_doc, to_value, without_stored};
+use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
-use crate::adapters::Unique;
-use crate::domain::{Id, Review};
+use crate::domain::{Id, PageRequest, Ratings, Review};
 use crate::error::Error;
+use crate::ports::{ReviewStore, StoreResult, Unique};
+use async_trait::async_trait;
 
 impl MongoStore {
     pub(super) async fn insert_review_tx(
@@ -39,10 +41,7 @@ impl MongoStore {
         session: &mut ClientSession,
         review: &Review,
     ) -> TxResult<bool> {
-        let mut fields = to_doc(review)?;
-        for kept in ["_id", "productId", "userId", "createdAt"] {
-            fields.remove(kept);
-        }
+        let fields = without_stored(to_doc(review)?, Review::STORE_MAINTAINED);
         let updated = self
             .collection(coll::REVIEWS)
             .find_one_and_update(doc! { "_id": oid(&review.id)? }, doc! { "$set": fields })
@@ -91,19 +90,58 @@ impl MongoStore {
             sum += rating;
             count += 1;
         }
-        // Summed as integers and divided once: the average is exact up to one rounding.
-        let average = if count == 0 {
-            0.0
-        } else {
-            sum as f64 / count as f64
-        };
+        let ratings = Ratings::from_totals(
+            u64::try_from(count).map_err(Error::internal)?,
+            u64::try_from(sum).map_err(Error::internal)?,
+        )?;
         self.collection(coll::PRODUCTS)
             .update_one(
                 doc! { "_id": oid(product)? },
-                doc! { "$set": { "ratings": { "average": average, "count": count } } },
+                doc! { "$set": { "ratings": to_value(&ratings)? } },
             )
             .session(&mut *session)
             .await?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ReviewStore for MongoStore {
+    async fn insert_review(&self, review: &Review) -> StoreResult<()> {
+        self.transaction(|mut session| async move {
+            let outcome = self.insert_review_tx(&mut session, review).await;
+            (session, outcome)
+        })
+        .await
+    }
+
+    async fn get_review(&self, id: &Id) -> StoreResult<Option<Review>> {
+        self.get(coll::REVIEWS, id).await
+    }
+
+    async fn update_review(&self, review: &Review) -> StoreResult<bool> {
+        self.transaction(|mut session| async move {
+            let outcome = self.update_review_tx(&mut session, review).await;
+            (session, outcome)
+        })
+        .await
+    }
+
+    async fn delete_review(&self, id: &Id) -> StoreResult<bool> {
+        self.transaction(|mut session| async move {
+            let outcome = self.delete_review_tx(&mut session, id).await;
+            (session, outcome)
+        })
+        .await
+    }
+
+    async fn list_reviews(
+        &self,
+        product: &Id,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<Review>, u64)> {
+        let filter = doc! { "productId": product.as_str() };
+        self.find_page(coll::REVIEWS, filter, newest_first(), page)
+            .await
     }
 }

@@ -13,7 +13,9 @@ use crate::domain::{
     Role, StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
-use crate::ports::{PlaceOrder, Store, TransitionOrder};
+use crate::ports::{
+    AccountStore, CatalogStore, OrderStore, PlaceOrder, ReviewStore, TransitionOrder,
+};
 
 /// Like the conformance suite: without a server these tests fail, unless the developer
 /// explicitly opts out with `BAKERY_SKIP_MONGO=1` (CI never does).

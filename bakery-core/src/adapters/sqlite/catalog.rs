@@ -1,13 +1,17 @@
 //! Categories and products: their documents, listing filters and sorts, and the one catalog
 //! write that needs a transaction (deleting a category).
 
+use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::codec::{internal, Conditions};
-use crate::domain::{Category, Id};
-use crate::error::{ConflictCode, Error};
-use crate::ports::{ProductFilter, ProductSort, StoreResult};
+use super::codec::{decode_all, encode, internal, keep_stored, or_duplicate, Conditions};
+use super::{finish, SqliteStore};
+use crate::domain::{Category, Id, PageRequest, Product};
+use crate::error::Error;
+use crate::ports::{
+    category_in_use, CatalogStore, ProductFilter, ProductSort, StoreResult, Unique,
+};
 
 /// The category plus `nameKey`, the Unicode lower-cased name its unique index is on (SQLite
 /// folds case for ASCII only). Readers ignore the extra field.
@@ -89,10 +93,127 @@ pub(super) async fn delete_category(conn: &mut SqliteConnection, id: &Id) -> Sto
             .await
             .map_err(internal)?;
     if in_use {
-        return Err(Error::conflict(
-            ConflictCode::CategoryInUse,
-            "the category still has products",
-        ));
+        return Err(category_in_use());
     }
     Ok(true)
+}
+
+#[async_trait]
+impl CatalogStore for SqliteStore {
+    async fn insert_category(&self, category: &Category) -> StoreResult<()> {
+        self.insert("categories", &category.id, category_doc(category)?)
+            .await
+            .map_err(or_duplicate(Unique::CategoryName))?;
+        Ok(())
+    }
+
+    async fn get_category(&self, id: &Id) -> StoreResult<Option<Category>> {
+        self.get("categories", id).await
+    }
+
+    async fn update_category(&self, category: &Category) -> StoreResult<bool> {
+        let updated = sqlx::query("UPDATE categories SET doc = ?1 WHERE id = ?2")
+            .bind(category_doc(category)?)
+            .bind(category.id.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(or_duplicate(Unique::CategoryName))?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    async fn delete_category(&self, id: &Id) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let outcome = delete_category(&mut tx, id).await;
+        finish(tx, outcome).await
+    }
+
+    async fn list_categories(&self, include_inactive: bool) -> StoreResult<Vec<Category>> {
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT doc FROM categories WHERE ?1 OR is_active = 1
+             ORDER BY display_order, name, id",
+        )
+        .bind(include_inactive)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        decode_all(docs)
+    }
+
+    async fn insert_product(&self, product: &Product) -> StoreResult<()> {
+        self.insert("products", &product.id, encode(product)?)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn get_product(&self, id: &Id) -> StoreResult<Option<Product>> {
+        self.get("products", id).await
+    }
+
+    /// In the order asked for; ids that match nothing are left out.
+    async fn get_products(&self, ids: &[Id]) -> StoreResult<Vec<Product>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT doc FROM products WHERE id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_str());
+        }
+        list.push_unseparated(")");
+        let docs: Vec<String> = query
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal)?;
+        let mut found: Vec<Product> = decode_all(docs)?;
+        found.sort_by_key(|p| ids.iter().position(|id| id == &p.id));
+        Ok(found)
+    }
+
+    async fn update_product(&self, product: &Product) -> StoreResult<bool> {
+        let updated = sqlx::query(&format!(
+            "UPDATE products SET doc = {} WHERE id = ?2",
+            keep_stored("?1", Product::STORE_MAINTAINED)
+        ))
+        .bind(encode(product)?)
+        .bind(product.id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    async fn delete_product(&self, id: &Id) -> StoreResult<bool> {
+        self.delete("products", id).await
+    }
+
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        sort: ProductSort,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<Product>, u64)> {
+        self.fetch_page(
+            "products",
+            |query| push_product_filter(query, filter),
+            product_order(sort),
+            page,
+        )
+        .await
+    }
+
+    async fn search_candidates(&self, filter: &ProductFilter) -> StoreResult<Vec<Product>> {
+        let mut query = QueryBuilder::new("SELECT doc FROM products");
+        push_product_filter(&mut query, filter);
+        query
+            .push(" ORDER BY ")
+            .push(product_order(ProductSort::Name));
+        let docs: Vec<String> = query
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal)?;
+        decode_all(docs)
+    }
 }

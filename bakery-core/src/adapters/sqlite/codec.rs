@@ -6,10 +6,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::adapters::Unique;
 use crate::domain::time;
 use crate::error::Error;
-use crate::ports::StoreResult;
+use crate::ports::{StoreResult, Unique};
 
 pub(super) fn encode<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(Error::internal)
@@ -32,6 +31,17 @@ pub(super) fn decode_all<T: DeserializeOwned>(docs: Vec<String>) -> StoreResult<
 /// Timestamps are stored as fixed-width strings, so bounds must be written the same way.
 pub(super) fn ts(t: &DateTime<Utc>) -> String {
     time::format(t)
+}
+
+/// The SQL for document `new` with each of `kept` (serde field names) taken from the stored
+/// `doc` instead: how an edit leaves alone what the store maintains, in one statement.
+pub(super) fn keep_stored(new: &str, kept: &[&str]) -> String {
+    let mut sql = format!("json_set({new}");
+    for field in kept {
+        sql.push_str(&format!(", '$.{field}', doc -> '$.{field}'"));
+    }
+    sql.push(')');
+    sql
 }
 
 /// Counts and limits are `u32` in the domain; SQLite integers are `i64`.

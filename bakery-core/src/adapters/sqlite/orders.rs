@@ -6,12 +6,19 @@
 //! per-user limit needs no extra bookkeeping. Each counter still changes through a
 //! conditional UPDATE whose row count is checked, so the rule lives in one statement.
 
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::codec::{decode, encode, int, internal, ts, Conditions};
-use crate::domain::{Id, Order, OrderStatus};
-use crate::error::{ConflictCode, Error};
-use crate::ports::{OrderQuery, PlaceOrder, PromotionRedemption, StoreResult, TransitionOrder};
+use super::codec::{decode, decode_opt, encode, int, internal, ts, Conditions};
+use super::table::NEWEST_FIRST;
+use super::{finish, SqliteStore};
+use crate::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus};
+use crate::error::Error;
+use crate::ports::{
+    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
+    StoreResult, TransitionOrder,
+};
 
 pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a OrderQuery) {
     let mut conditions = Conditions::new(query);
@@ -50,22 +57,6 @@ pub(super) async fn promotion_uses(
     .await
     .map_err(internal)?;
     u32::try_from(uses).map_err(Error::internal)
-}
-
-fn out_of_stock(order: &Order, product: &Id) -> Error {
-    let name = order
-        .items
-        .iter()
-        .find(|item| &item.product_id == product)
-        .map_or("a product", |item| item.name.as_str());
-    Error::conflict(ConflictCode::OutOfStock, format!("{name} is out of stock"))
-}
-
-fn used_up() -> Error {
-    Error::conflict(
-        ConflictCode::PromotionUsedUp,
-        "this promotion has been used up",
-    )
 }
 
 /// A missing product cannot cover its line either, so it reads as out of stock.
@@ -118,11 +109,11 @@ async fn redeem(
     .await
     .map_err(internal)?;
     if counted.rows_affected() == 0 {
-        return Err(used_up());
+        return Err(promotion_used_up());
     }
     if let Some(limit) = redemption.per_user_limit {
         if promotion_uses(conn, user, &redemption.promotion_id).await? >= limit {
-            return Err(used_up());
+            return Err(promotion_used_up());
         }
     }
     Ok(())
@@ -186,4 +177,149 @@ async fn give_back(conn: &mut SqliteConnection, order: &Order) -> StoreResult<()
         .map_err(internal)?;
     }
     Ok(())
+}
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn place_order(&self, request: &PlaceOrder) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let outcome = place_order(&mut tx, request).await;
+        finish(tx, outcome).await
+    }
+
+    async fn get_order(&self, id: &Id) -> StoreResult<Option<Order>> {
+        self.get("orders", id).await
+    }
+
+    async fn list_orders(
+        &self,
+        query: &OrderQuery,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<Order>, u64)> {
+        self.fetch_page(
+            "orders",
+            |builder| push_order_filter(builder, query),
+            NEWEST_FIRST,
+            page,
+        )
+        .await
+    }
+
+    async fn transition_order(&self, request: &TransitionOrder) -> StoreResult<Option<Order>> {
+        let mut tx = self.begin_write().await?;
+        let outcome = transition_order(&mut tx, request).await;
+        finish(tx, outcome).await
+    }
+
+    async fn set_delivery_person(
+        &self,
+        order: &Id,
+        person: &DeliveryPerson,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders SET doc = json_set(doc, '$.deliveryPerson', json(?1), '$.updatedAt', ?2)
+             WHERE id = ?3
+             RETURNING doc",
+            encode(person)?,
+            at,
+            order,
+        )
+        .await
+    }
+
+    /// A position report is not an edit of the order, so `updatedAt` stays.
+    async fn update_delivery_location(
+        &self,
+        order: &Id,
+        location: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders
+             SET doc = json_set(doc, '$.deliveryPerson.location', json(?1),
+                                '$.deliveryPerson.locationUpdatedAt', ?2)
+             WHERE id = ?3 AND json_type(doc, '$.deliveryPerson') = 'object'
+             RETURNING doc",
+            encode(&location)?,
+            at,
+            order,
+        )
+        .await
+    }
+
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.transactionId', ?1, '$.updatedAt', ?2)
+             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+             RETURNING doc",
+            intent_id.to_owned(),
+            at,
+            order,
+        )
+        .await
+    }
+
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>> {
+        self.update_order(
+            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.status', json(?1), '$.updatedAt', ?2)
+             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+             RETURNING doc",
+            encode(&outcome)?,
+            at,
+            order,
+        )
+        .await
+    }
+
+    async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (
+                 SELECT 1 FROM orders, json_each(orders.doc, '$.items') AS item
+                 WHERE orders.user_id = ?1 AND orders.order_status = ?2
+                   AND json_extract(item.value, '$.productId') = ?3
+             )",
+        )
+        .bind(user.as_str())
+        .bind(OrderStatus::Delivered.as_str())
+        .bind(product.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal)
+    }
+
+    async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        promotion_uses(&mut conn, user, promotion).await
+    }
+}
+
+impl SqliteStore {
+    /// Runs an `UPDATE orders … RETURNING doc` that binds a JSON value, a time and the id.
+    pub(super) async fn update_order(
+        &self,
+        sql: &str,
+        value: String,
+        at: DateTime<Utc>,
+        order: &Id,
+    ) -> StoreResult<Option<Order>> {
+        let doc: Option<String> = sqlx::query_scalar(sql)
+            .bind(value)
+            .bind(ts(&at))
+            .bind(order.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)?;
+        decode_opt(doc)
+    }
 }

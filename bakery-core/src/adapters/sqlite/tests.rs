@@ -12,7 +12,10 @@ use crate::domain::{
     RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
-use crate::ports::{PlaceOrder, RefreshOutcome, Store, TransitionOrder};
+use crate::ports::{
+    AccountStore, AuthSecretStore, CatalogStore, OrderStore, PlaceOrder, RefreshOutcome,
+    ReviewStore, TransitionOrder,
+};
 
 /// A store in a fresh directory under the system temp dir, removed by the guard.
 struct Scratch {

@@ -8,12 +8,15 @@ use crate::fixtures::*;
 
 pub async fn category_round_trips(store: Shared) {
     let category = category("Breads", 3, true);
-    store.insert_category(&category).await.unwrap();
+    store.catalog.insert_category(&category).await.unwrap();
     assert_eq!(
-        store.get_category(&category.id).await.unwrap(),
+        store.catalog.get_category(&category.id).await.unwrap(),
         Some(category)
     );
-    assert_eq!(store.get_category(&Id::generate()).await.unwrap(), None);
+    assert_eq!(
+        store.catalog.get_category(&Id::generate()).await.unwrap(),
+        None
+    );
 }
 
 pub async fn category_update_and_delete(store: Shared) {
@@ -23,19 +26,22 @@ pub async fn category_update_and_delete(store: Shared) {
     category.is_active = false;
     category.display_order = 9;
     category.updated_at = now();
-    assert!(store.update_category(&category).await.unwrap());
+    assert!(store.catalog.update_category(&category).await.unwrap());
     assert_eq!(
-        store.get_category(&category.id).await.unwrap(),
+        store.catalog.get_category(&category.id).await.unwrap(),
         Some(category.clone())
     );
 
     let ghost = crate::fixtures::category("Ghost", 0, true);
-    assert!(!store.update_category(&ghost).await.unwrap());
-    assert_eq!(store.get_category(&ghost.id).await.unwrap(), None);
+    assert!(!store.catalog.update_category(&ghost).await.unwrap());
+    assert_eq!(store.catalog.get_category(&ghost.id).await.unwrap(), None);
 
-    assert!(store.delete_category(&category.id).await.unwrap());
-    assert_eq!(store.get_category(&category.id).await.unwrap(), None);
-    assert!(!store.delete_category(&category.id).await.unwrap());
+    assert!(store.catalog.delete_category(&category.id).await.unwrap());
+    assert_eq!(
+        store.catalog.get_category(&category.id).await.unwrap(),
+        None
+    );
+    assert!(!store.catalog.delete_category(&category.id).await.unwrap());
 }
 
 pub async fn duplicate_category_name_conflicts(store: Shared) {
@@ -44,27 +50,27 @@ pub async fn duplicate_category_name_conflicts(store: Shared) {
 
     let twin = category("Breads", 1, true);
     assert_conflict(
-        store.insert_category(&twin).await,
+        store.catalog.insert_category(&twin).await,
         ConflictCode::DuplicateName,
     );
-    assert_eq!(store.get_category(&twin.id).await.unwrap(), None);
+    assert_eq!(store.catalog.get_category(&twin.id).await.unwrap(), None);
 
     let mut renamed = cakes.clone();
     renamed.name = "Breads".into();
     assert_conflict(
-        store.update_category(&renamed).await,
+        store.catalog.update_category(&renamed).await,
         ConflictCode::DuplicateName,
     );
     assert_eq!(
-        store.get_category(&cakes.id).await.unwrap(),
+        store.catalog.get_category(&cakes.id).await.unwrap(),
         Some(cakes.clone())
     );
 
     // Keeping one's own name is not a collision.
     let mut same = breads.clone();
     same.display_order = 5;
-    assert!(store.update_category(&same).await.unwrap());
-    assert_eq!(store.list_categories(true).await.unwrap().len(), 2);
+    assert!(store.catalog.update_category(&same).await.unwrap());
+    assert_eq!(store.catalog.list_categories(true).await.unwrap().len(), 2);
 }
 
 pub async fn categories_listed_by_display_order_then_name(store: Shared) {
@@ -74,10 +80,11 @@ pub async fn categories_listed_by_display_order_then_name(store: Shared) {
     let hidden = category("Hidden", 0, false);
     let b = category("Biscuits", 3, true);
     for cat in [&c, &a, &z, &hidden, &b] {
-        store.insert_category(cat).await.unwrap();
+        store.catalog.insert_category(cat).await.unwrap();
     }
 
     let active: Vec<Id> = store
+        .catalog
         .list_categories(false)
         .await
         .unwrap()
@@ -89,7 +96,7 @@ pub async fn categories_listed_by_display_order_then_name(store: Shared) {
         vec![z.id.clone(), a.id.clone(), c.id.clone(), b.id.clone()]
     );
 
-    let every = store.list_categories(true).await.unwrap();
+    let every = store.catalog.list_categories(true).await.unwrap();
     assert_eq!(
         every.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
         vec![hidden.id.clone(), z.id, a.id, c.id, b.id]
@@ -102,17 +109,20 @@ pub async fn category_in_use_cannot_be_deleted(store: Shared) {
     let product = stored_product(&store, &category.id, "Croissant", 250, None).await;
 
     assert_conflict(
-        store.delete_category(&category.id).await,
+        store.catalog.delete_category(&category.id).await,
         ConflictCode::CategoryInUse,
     );
     assert_eq!(
-        store.get_category(&category.id).await.unwrap(),
+        store.catalog.get_category(&category.id).await.unwrap(),
         Some(category.clone())
     );
 
-    assert!(store.delete_product(&product.id).await.unwrap());
-    assert!(store.delete_category(&category.id).await.unwrap());
-    assert_eq!(store.get_category(&category.id).await.unwrap(), None);
+    assert!(store.catalog.delete_product(&product.id).await.unwrap());
+    assert!(store.catalog.delete_category(&category.id).await.unwrap());
+    assert_eq!(
+        store.catalog.get_category(&category.id).await.unwrap(),
+        None
+    );
 }
 
 // --- products ---
@@ -128,12 +138,15 @@ pub async fn product_round_trips(store: Shared) {
         count: 2,
     };
     product.units_sold = 17;
-    store.insert_product(&product).await.unwrap();
+    store.catalog.insert_product(&product).await.unwrap();
     assert_eq!(
-        store.get_product(&product.id).await.unwrap(),
+        store.catalog.get_product(&product.id).await.unwrap(),
         Some(product.clone())
     );
-    assert_eq!(store.get_product(&Id::generate()).await.unwrap(), None);
+    assert_eq!(
+        store.catalog.get_product(&Id::generate()).await.unwrap(),
+        None
+    );
 
     let unlimited = stored_product(&store, &category.id, "Baguette", 150, None).await;
     assert_eq!(reload_product(&store, &unlimited.id).await, unlimited);
@@ -146,6 +159,7 @@ pub async fn get_products_returns_the_existing_ones(store: Shared) {
     let _c = stored_product(&store, &category.id, "Sourdough", 500, None).await;
 
     let found = store
+        .catalog
         .get_products(&[b.id.clone(), Id::generate(), a.id.clone()])
         .await
         .unwrap();
@@ -155,7 +169,7 @@ pub async fn get_products_returns_the_existing_ones(store: Shared) {
     expected.sort_by(|x, y| x.id.cmp(&y.id));
     assert_eq!(found_sorted, expected);
 
-    assert!(store.get_products(&[]).await.unwrap().is_empty());
+    assert!(store.catalog.get_products(&[]).await.unwrap().is_empty());
 }
 
 pub async fn update_product_keeps_ratings_and_units_sold(store: Shared) {
@@ -167,7 +181,7 @@ pub async fn update_product_keeps_ratings_and_units_sold(store: Shared) {
         count: 4,
     };
     product.units_sold = 42;
-    store.insert_product(&product).await.unwrap();
+    store.catalog.insert_product(&product).await.unwrap();
 
     let mut edited = product.clone();
     edited.name = "Chocolate eclair".into();
@@ -181,7 +195,7 @@ pub async fn update_product_keeps_ratings_and_units_sold(store: Shared) {
     // What the caller holds about the aggregates must not overwrite the store's.
     edited.ratings = Ratings::default();
     edited.units_sold = 0;
-    assert!(store.update_product(&edited).await.unwrap());
+    assert!(store.catalog.update_product(&edited).await.unwrap());
 
     let mut expected = edited.clone();
     expected.ratings = product.ratings;
@@ -189,17 +203,17 @@ pub async fn update_product_keeps_ratings_and_units_sold(store: Shared) {
     assert_eq!(reload_product(&store, &product.id).await, expected);
 
     let ghost = crate::fixtures::product(&category.id, "Ghost", 100, None);
-    assert!(!store.update_product(&ghost).await.unwrap());
-    assert_eq!(store.get_product(&ghost.id).await.unwrap(), None);
+    assert!(!store.catalog.update_product(&ghost).await.unwrap());
+    assert_eq!(store.catalog.get_product(&ghost.id).await.unwrap(), None);
 }
 
 pub async fn delete_product(store: Shared) {
     let category = stored_category(&store, "Pastries").await;
     let product = stored_product(&store, &category.id, "Danish", 280, None).await;
     let keep = stored_product(&store, &category.id, "Kouign-amann", 380, None).await;
-    assert!(store.delete_product(&product.id).await.unwrap());
-    assert_eq!(store.get_product(&product.id).await.unwrap(), None);
-    assert!(!store.delete_product(&product.id).await.unwrap());
+    assert!(store.catalog.delete_product(&product.id).await.unwrap());
+    assert_eq!(store.catalog.get_product(&product.id).await.unwrap(), None);
+    assert!(!store.catalog.delete_product(&product.id).await.unwrap());
     assert_eq!(reload_product(&store, &keep.id).await, keep);
 }
 
@@ -243,7 +257,7 @@ async fn catalog(store: &Shared) -> Catalog {
     pie.is_vegetarian = false;
 
     for p in [&rye, &seeded, &bacon_roll, &gateau, &meringue, &pie] {
-        store.insert_product(p).await.unwrap();
+        store.catalog.insert_product(p).await.unwrap();
     }
     Catalog {
         breads: breads.id,
@@ -258,6 +272,7 @@ async fn catalog(store: &Shared) -> Catalog {
 
 async fn listed(store: &Shared, filter: ProductFilter) -> Vec<Id> {
     let (items, total) = store
+        .catalog
         .list_products(&filter, ProductSort::Name, all())
         .await
         .unwrap();
@@ -436,7 +451,7 @@ pub async fn list_products_sorts(store: Shared) {
         p.units_sold = sold;
         p.created_at = base + minutes(offset);
         p.updated_at = p.created_at;
-        store.insert_product(&p).await.unwrap();
+        store.catalog.insert_product(&p).await.unwrap();
         made.push(p.id);
     }
     let [brioche, almond, croissant, doughnut, eclair] =
@@ -446,6 +461,7 @@ pub async fn list_products_sorts(store: Shared) {
         let store = store.clone();
         async move {
             let (items, total) = store
+                .catalog
                 .list_products(&ProductFilter::default(), sort, all())
                 .await
                 .unwrap();
@@ -531,6 +547,7 @@ pub async fn list_products_paginates(store: Shared) {
     let filter = ProductFilter::default();
 
     let (second, total) = store
+        .catalog
         .list_products(&filter, ProductSort::Name, page(2, 2))
         .await
         .unwrap();
@@ -538,6 +555,7 @@ pub async fn list_products_paginates(store: Shared) {
     assert_eq!(ids(&second), vec![names[2].clone(), names[3].clone()]);
 
     let (third, total) = store
+        .catalog
         .list_products(&filter, ProductSort::Name, page(3, 2))
         .await
         .unwrap();
@@ -545,6 +563,7 @@ pub async fn list_products_paginates(store: Shared) {
     assert_eq!(ids(&third), vec![names[4].clone()]);
 
     let (beyond, total) = store
+        .catalog
         .list_products(&filter, ProductSort::Name, page(4, 2))
         .await
         .unwrap();
@@ -565,6 +584,7 @@ pub async fn list_products_paginates(store: Shared) {
         ..ProductFilter::default()
     };
     let (first, total) = store
+        .catalog
         .list_products(&by_category, ProductSort::Name, page(1, 2))
         .await
         .unwrap();
@@ -575,6 +595,7 @@ pub async fn list_products_paginates(store: Shared) {
 pub async fn search_candidates_honours_the_filter(store: Shared) {
     let c = catalog(&store).await;
     let all_ids = sorted(ids(&store
+        .catalog
         .search_candidates(&ProductFilter::default())
         .await
         .unwrap()));
@@ -596,7 +617,7 @@ pub async fn search_candidates_honours_the_filter(store: Shared) {
         max_price: Some(500),
         ..ProductFilter::default()
     };
-    let found = store.search_candidates(&filter).await.unwrap();
+    let found = store.catalog.search_candidates(&filter).await.unwrap();
     assert_eq!(
         sorted(ids(&found)),
         sorted(vec![c.rye.clone(), c.seeded.clone()])
@@ -612,7 +633,11 @@ pub async fn search_candidates_honours_the_filter(store: Shared) {
         ..ProductFilter::default()
     };
     assert_eq!(
-        ids(&store.search_candidates(&no_gluten_cakes).await.unwrap()),
+        ids(&store
+            .catalog
+            .search_candidates(&no_gluten_cakes)
+            .await
+            .unwrap()),
         vec![c.meringue.clone()]
     );
 }
@@ -628,6 +653,7 @@ pub async fn search_candidates_is_unpaged(store: Shared) {
         );
     }
     let found = store
+        .catalog
         .search_candidates(&ProductFilter::default())
         .await
         .unwrap();

@@ -1,11 +1,11 @@
-//! The behaviours every `Store` must have, one async function per case, each taking a fresh,
-//! empty store. `main.rs` instantiates them once per backend.
+//! The behaviours every store port must have: one module per port (`races` holds the
+//! concurrent cases), one async function per case, each taking a fresh, empty store. `main.rs` instantiates them once per backend.
 
-pub mod auth_tokens;
+pub mod accounts;
+pub mod auth_secrets;
 pub mod catalog;
 pub mod notifications;
 pub mod orders;
 pub mod promotions;
 pub mod races;
 pub mod reviews;
-pub mod users;

@@ -20,6 +20,7 @@ async fn transition(
         Role::Admin
     };
     store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: order.clone(),
             from,
@@ -52,10 +53,14 @@ pub async fn place_order_decrements_limited_stock_only(store: Shared) {
     let user = stored_user(&store, "Ann").await;
 
     let order = order(&user.id, &[(&limited, 2), (&unlimited, 3)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
 
     assert_eq!(
-        store.get_order(&order.id).await.unwrap(),
+        store.orders.get_order(&order.id).await.unwrap(),
         Some(order.clone())
     );
     let limited_now = reload_product(&store, &limited.id).await;
@@ -74,19 +79,23 @@ pub async fn place_order_counts_repeated_lines_together(store: Shared) {
 
     // Two lines of the same product: 3 units in all, more than 2 but within 4.
     let order = order(&user.id, &[(&limited, 2), (&limited, 1)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
     let now_is = reload_product(&store, &limited.id).await;
     assert_eq!((now_is.stock, now_is.units_sold), (Some(1), 3));
 
     // 2 units over two lines when only 1 is left: refused as a whole.
     let too_many = crate::fixtures::order(&user.id, &[(&limited, 1), (&limited, 1)]);
     assert_conflict(
-        store.place_order(&place(too_many.clone())).await,
+        store.orders.place_order(&place(too_many.clone())).await,
         ConflictCode::OutOfStock,
     );
     let now_is = reload_product(&store, &limited.id).await;
     assert_eq!((now_is.stock, now_is.units_sold), (Some(1), 3));
-    assert_eq!(store.get_order(&too_many.id).await.unwrap(), None);
+    assert_eq!(store.orders.get_order(&too_many.id).await.unwrap(), None);
 }
 
 pub async fn stock_can_reach_exactly_zero(store: Shared) {
@@ -94,12 +103,14 @@ pub async fn stock_can_reach_exactly_zero(store: Shared) {
     let limited = stored_product(&store, &category.id, "Croissant", 250, Some(2)).await;
     let user = stored_user(&store, "Ann").await;
     store
+        .orders
         .place_order(&place(order(&user.id, &[(&limited, 2)])))
         .await
         .unwrap();
     assert_eq!(reload_product(&store, &limited.id).await.stock, Some(0));
     assert_conflict(
         store
+            .orders
             .place_order(&place(order(&user.id, &[(&limited, 1)])))
             .await,
         ConflictCode::OutOfStock,
@@ -120,24 +131,27 @@ pub async fn out_of_stock_changes_nothing(store: Shared) {
     let order = order(&user.id, &[(&plenty, 2), (&unlimited, 1), (&scarce, 3)]);
     assert_conflict(
         store
+            .orders
             .place_order(&place_with(order.clone(), &promotion))
             .await,
         ConflictCode::OutOfStock,
     );
 
-    assert_eq!(store.get_order(&order.id).await.unwrap(), None);
+    assert_eq!(store.orders.get_order(&order.id).await.unwrap(), None);
     assert_eq!(reload_product(&store, &plenty.id).await, plenty);
     assert_eq!(reload_product(&store, &unlimited.id).await, unlimited);
     assert_eq!(reload_product(&store, &scarce.id).await, scarce);
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 0);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&user.id, &promotion.id)
             .await
             .unwrap(),
         0
     );
     let (orders, total) = store
+        .orders
         .list_orders(&OrderQuery::default(), all())
         .await
         .unwrap();
@@ -154,6 +168,7 @@ pub async fn place_order_with_promotion_counts_it(store: Shared) {
 
     let first = order(&ann.id, &[(&product, 1)]);
     store
+        .orders
         .place_order(&place_with(first.clone(), &promotion))
         .await
         .unwrap();
@@ -163,6 +178,7 @@ pub async fn place_order_with_promotion_counts_it(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 1);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&ann.id, &promotion.id)
             .await
             .unwrap(),
@@ -173,26 +189,29 @@ pub async fn place_order_with_promotion_counts_it(store: Shared) {
     let again = order(&ann.id, &[(&product, 1)]);
     assert_conflict(
         store
+            .orders
             .place_order(&place_with(again.clone(), &promotion))
             .await,
         ConflictCode::PromotionUsedUp,
     );
-    assert_eq!(store.get_order(&again.id).await.unwrap(), None);
+    assert_eq!(store.orders.get_order(&again.id).await.unwrap(), None);
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 1);
 
     // Bob takes the last one; Cat finds it used up.
     store
+        .orders
         .place_order(&place_with(order(&bob.id, &[(&product, 1)]), &promotion))
         .await
         .unwrap();
     let late = order(&cat.id, &[(&product, 1)]);
     assert_conflict(
         store
+            .orders
             .place_order(&place_with(late.clone(), &promotion))
             .await,
         ConflictCode::PromotionUsedUp,
     );
-    assert_eq!(store.get_order(&late.id).await.unwrap(), None);
+    assert_eq!(store.orders.get_order(&late.id).await.unwrap(), None);
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 2);
     // A refused order did not sell anything either.
     assert_eq!(reload_product(&store, &product.id).await.units_sold, 2);
@@ -217,7 +236,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
     let mut placed = Vec::new();
     for (user, offset) in plan {
         let o = order_at(&user.id, &[(&product, 1)], base + minutes(offset));
-        store.place_order(&place(o.clone())).await.unwrap();
+        store.orders.place_order(&place(o.clone())).await.unwrap();
         placed.push(o);
     }
     let at = |offset: i64| {
@@ -241,6 +260,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
     );
 
     let (every, total) = store
+        .orders
         .list_orders(&OrderQuery::default(), all())
         .await
         .unwrap();
@@ -254,11 +274,11 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         user: Some(ann.id.clone()),
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&anns, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&anns, all()).await.unwrap();
     assert_eq!(total, 4);
     assert_eq!(order_ids(&items), vec![at(50), at(30), at(20), at(0)]);
 
-    let (second, total) = store.list_orders(&anns, page(2, 2)).await.unwrap();
+    let (second, total) = store.orders.list_orders(&anns, page(2, 2)).await.unwrap();
     assert_eq!(total, 4);
     assert_eq!(order_ids(&second), vec![at(20), at(0)]);
 
@@ -267,7 +287,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         statuses: vec![OrderStatus::Placed, OrderStatus::Preparing],
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&anns_open, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&anns_open, all()).await.unwrap();
     assert_eq!(total, 3);
     assert_eq!(order_ids(&items), vec![at(30), at(20), at(0)]);
 
@@ -275,7 +295,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         statuses: vec![OrderStatus::Canceled],
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&canceled, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&canceled, all()).await.unwrap();
     assert_eq!(total, 1);
     assert_eq!(order_ids(&items), vec![at(50)]);
     assert_eq!(items[0].order_status, OrderStatus::Canceled);
@@ -285,7 +305,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         created_to: Some(base + minutes(45)),
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&window, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&window, all()).await.unwrap();
     assert_eq!(total, 4);
     assert_eq!(order_ids(&items), vec![at(40), at(30), at(20), at(10)]);
 
@@ -294,7 +314,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         created_from: Some(base + minutes(15)),
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&bobs_since, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&bobs_since, all()).await.unwrap();
     assert_eq!(total, 1);
     assert_eq!(order_ids(&items), vec![at(40)]);
 
@@ -302,7 +322,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         created_to: Some(base + minutes(15)),
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&until, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&until, all()).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(order_ids(&items), vec![at(10), at(0)]);
 
@@ -310,7 +330,7 @@ pub async fn list_orders_filters_and_orders_newest_first(store: Shared) {
         user: Some(Id::generate()),
         ..OrderQuery::default()
     };
-    let (items, total) = store.list_orders(&nobody, all()).await.unwrap();
+    let (items, total) = store.orders.list_orders(&nobody, all()).await.unwrap();
     assert_eq!((items.len(), total), (0, 0));
 }
 
@@ -319,11 +339,16 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     let product = stored_product(&store, &category.id, "Croissant", 250, Some(10)).await;
     let user = stored_user(&store, "Ann").await;
     let order = order(&user.id, &[(&product, 2)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
 
     let staff = Id::generate();
     let preparing = change(OrderStatus::Preparing, &staff, Role::Admin);
     let updated = store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
@@ -341,6 +366,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
 
     // Still claiming it is placed: refused, nothing written.
     let stale = store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
@@ -354,6 +380,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
 
     let out = change(OrderStatus::OutForDelivery, &staff, Role::Delivery);
     let moved = store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
@@ -367,6 +394,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     assert_eq!(moved.status_history[2], out);
 
     let missing = store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: Id::generate(),
             from: OrderStatus::Placed,
@@ -386,11 +414,13 @@ pub async fn cancel_gives_back_stock_units_and_promotion(store: Shared) {
 
     let keep = order(&user.id, &[(&limited, 1)]);
     store
+        .orders
         .place_order(&place_with(keep.clone(), &promotion))
         .await
         .unwrap();
     let order = order(&user.id, &[(&limited, 2), (&unlimited, 4)]);
     store
+        .orders
         .place_order(&place_with(order.clone(), &promotion))
         .await
         .unwrap();
@@ -398,6 +428,7 @@ pub async fn cancel_gives_back_stock_units_and_promotion(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 2);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&user.id, &promotion.id)
             .await
             .unwrap(),
@@ -423,6 +454,7 @@ pub async fn cancel_gives_back_stock_units_and_promotion(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 1);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&user.id, &promotion.id)
             .await
             .unwrap(),
@@ -431,6 +463,7 @@ pub async fn cancel_gives_back_stock_units_and_promotion(store: Shared) {
 
     // The redemption given back can be used again.
     store
+        .orders
         .place_order(&place_with(
             crate::fixtures::order(&user.id, &[(&limited, 1)]),
             &promotion,
@@ -459,7 +492,11 @@ pub async fn staff_cancel_while_preparing_gives_back_stock(store: Shared) {
     let limited = stored_product(&store, &category.id, "Croissant", 250, Some(5)).await;
     let user = stored_user(&store, "Ann").await;
     let order = order(&user.id, &[(&limited, 3)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
     assert!(transition(
         &store,
         &order.id,
@@ -469,6 +506,7 @@ pub async fn staff_cancel_while_preparing_gives_back_stock(store: Shared) {
     .await
     .is_some());
     let canceled = store
+        .orders
         .transition_order(&TransitionOrder {
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
@@ -487,11 +525,16 @@ pub async fn delivery_person_and_location(store: Shared) {
     let product = stored_product(&store, &category.id, "Croissant", 250, None).await;
     let user = stored_user(&store, "Ann").await;
     let order = order(&user.id, &[(&product, 1)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
 
     let here = GeoPoint::parse(-0.1576, 51.5238).unwrap();
     assert_eq!(
         store
+            .orders
             .update_delivery_location(&order.id, here, now())
             .await
             .unwrap(),
@@ -502,6 +545,7 @@ pub async fn delivery_person_and_location(store: Shared) {
 
     let person = courier("Dan Driver");
     let assigned = store
+        .orders
         .set_delivery_person(&order.id, &person, now())
         .await
         .unwrap()
@@ -512,6 +556,7 @@ pub async fn delivery_person_and_location(store: Shared) {
 
     let at = now();
     let located = store
+        .orders
         .update_delivery_location(&order.id, here, at)
         .await
         .unwrap()
@@ -526,6 +571,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     let later = GeoPoint::parse(-0.1400, 51.5300).unwrap();
     let at2 = now() + minutes(1);
     let moved = store
+        .orders
         .update_delivery_location(&order.id, later, at2)
         .await
         .unwrap()
@@ -539,6 +585,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     // Reassigning replaces the courier.
     let other = courier("Eve Express");
     let reassigned = store
+        .orders
         .set_delivery_person(&order.id, &other, now())
         .await
         .unwrap()
@@ -548,6 +595,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     let missing = Id::generate();
     assert_eq!(
         store
+            .orders
             .set_delivery_person(&missing, &person, now())
             .await
             .unwrap(),
@@ -555,6 +603,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     );
     assert_eq!(
         store
+            .orders
             .update_delivery_location(&missing, here, now())
             .await
             .unwrap(),
@@ -564,6 +613,7 @@ pub async fn delivery_person_and_location(store: Shared) {
 
 async fn delivered(store: &Shared, user: &Id, product: &Id) -> bool {
     store
+        .orders
         .has_delivered_product(user, product)
         .await
         .expect("has_delivered_product")
@@ -580,7 +630,11 @@ pub async fn has_delivered_product_only_for_delivered_orders(store: Shared) {
     let bob = stored_user(&store, "Bob").await;
 
     let order = order(&ann.id, &[(&bought, 1), (&also, 2)]);
-    store.place_order(&place(order.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
     for (from, to) in [(Placed, Preparing), (Preparing, OutForDelivery)] {
         assert!(!delivered(&store, &ann.id, &bought.id).await, "{from}");
         assert!(transition(&store, &order.id, from, to).await.is_some());
@@ -602,7 +656,11 @@ pub async fn has_delivered_product_only_for_delivered_orders(store: Shared) {
     );
 
     let canceled = crate::fixtures::order(&ann.id, &[(&canceled_only, 1)]);
-    store.place_order(&place(canceled.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(canceled.clone()))
+        .await
+        .unwrap();
     assert!(transition(&store, &canceled.id, Placed, Canceled)
         .await
         .is_some());
@@ -610,7 +668,11 @@ pub async fn has_delivered_product_only_for_delivered_orders(store: Shared) {
 
     // Bob's own delivered order counts for Bob only.
     let bobs = crate::fixtures::order(&bob.id, &[(&never, 1)]);
-    store.place_order(&place(bobs.clone())).await.unwrap();
+    store
+        .orders
+        .place_order(&place(bobs.clone()))
+        .await
+        .unwrap();
     deliver(&store, &bobs.id).await;
     assert!(delivered(&store, &bob.id, &never.id).await);
     assert!(!delivered(&store, &ann.id, &never.id).await);
@@ -628,16 +690,19 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     for _ in 0..3 {
         let o = order(&ann.id, &[(&product, 1)]);
         store
+            .orders
             .place_order(&place_with(o.clone(), &promotion))
             .await
             .unwrap();
         anns.push(o.id);
     }
     store
+        .orders
         .place_order(&place_with(order(&bob.id, &[(&product, 1)]), &promotion))
         .await
         .unwrap();
     store
+        .orders
         .place_order(&place_with(
             order(&ann.id, &[(&product, 1)]),
             &other_promotion,
@@ -645,12 +710,14 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
         .await
         .unwrap();
     store
+        .orders
         .place_order(&place(order(&ann.id, &[(&product, 1)])))
         .await
         .unwrap();
 
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&ann.id, &promotion.id)
             .await
             .unwrap(),
@@ -658,6 +725,7 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     );
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&bob.id, &promotion.id)
             .await
             .unwrap(),
@@ -665,6 +733,7 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     );
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&ann.id, &other_promotion.id)
             .await
             .unwrap(),
@@ -678,6 +747,7 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     );
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&ann.id, &promotion.id)
             .await
             .unwrap(),
@@ -687,6 +757,7 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     deliver(&store, &anns[0]).await;
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&ann.id, &promotion.id)
             .await
             .unwrap(),
@@ -695,6 +766,7 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 3);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&Id::generate(), &promotion.id)
             .await
             .unwrap(),
@@ -710,6 +782,7 @@ async fn card_order(store: &Shared) -> Order {
     let mut order = order(&user.id, &[(&cake, 1)]);
     order.payment_details.method = bakery_core::domain::PaymentMethod::Card;
     store
+        .orders
         .place_order(&place(order.clone()))
         .await
         .expect("place");
@@ -721,6 +794,7 @@ pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
     let order = card_order(&store).await;
     let at = now() + minutes(1);
     let updated = store
+        .orders
         .set_payment_intent(&order.id, "pi_123", at)
         .await
         .expect("set intent")
@@ -734,11 +808,13 @@ pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
     assert_eq!(reload_order(&store, &order.id).await, updated);
 
     store
+        .orders
         .settle_payment(&order.id, PaymentStatus::Completed, at)
         .await
         .expect("settle")
         .expect("pending payment settles");
     let late = store
+        .orders
         .set_payment_intent(&order.id, "pi_456", at)
         .await
         .expect("set intent");
@@ -752,6 +828,7 @@ pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
         Some("pi_123")
     );
     assert!(store
+        .orders
         .set_payment_intent(&Id::generate(), "pi_x", at)
         .await
         .expect("missing")
@@ -762,12 +839,14 @@ pub async fn payment_only_moves_forward(store: Shared) {
     use bakery_core::domain::PaymentStatus;
     let order = card_order(&store).await;
     let failed = store
+        .orders
         .settle_payment(&order.id, PaymentStatus::Failed, now())
         .await
         .expect("settle")
         .expect("pending moves to failed");
     assert_eq!(failed.payment_details.status, PaymentStatus::Failed);
     let again = store
+        .orders
         .settle_payment(&order.id, PaymentStatus::Completed, now())
         .await
         .expect("settle");
@@ -777,6 +856,7 @@ pub async fn payment_only_moves_forward(store: Shared) {
         PaymentStatus::Failed
     );
     assert!(store
+        .orders
         .settle_payment(&Id::generate(), PaymentStatus::Completed, now())
         .await
         .expect("missing")

@@ -69,7 +69,7 @@ pub async fn last_items_sell_exactly_once(store: Shared) {
     let results = race(|i| {
         let store = store.clone();
         let request = place(order(&users[i], &[(&product, 1)]));
-        async move { store.place_order(&request).await }
+        async move { store.orders.place_order(&request).await }
     })
     .await;
 
@@ -79,6 +79,7 @@ pub async fn last_items_sell_exactly_once(store: Shared) {
     assert_eq!(after.stock, Some(0));
     assert_eq!(after.units_sold, u64::from(STOCK));
     let (orders, total) = store
+        .orders
         .list_orders(&OrderQuery::default(), all())
         .await
         .unwrap();
@@ -99,7 +100,7 @@ pub async fn promotion_usage_limit_holds(store: Shared) {
     let results = race(|i| {
         let store = store.clone();
         let request = place_with(order(&users[i], &[(&product, 1)]), &promotion);
-        async move { store.place_order(&request).await }
+        async move { store.orders.place_order(&request).await }
     })
     .await;
 
@@ -110,6 +111,7 @@ pub async fn promotion_usage_limit_holds(store: Shared) {
         LIMIT
     );
     let (_, total) = store
+        .orders
         .list_orders(&OrderQuery::default(), all())
         .await
         .unwrap();
@@ -130,7 +132,7 @@ pub async fn promotion_per_user_limit_holds(store: Shared) {
     let results = race(|_| {
         let store = store.clone();
         let request = place_with(order(&user.id, &[(&product, 1)]), &promotion);
-        async move { store.place_order(&request).await }
+        async move { store.orders.place_order(&request).await }
     })
     .await;
 
@@ -139,6 +141,7 @@ pub async fn promotion_per_user_limit_holds(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 1);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&user.id, &promotion.id)
             .await
             .unwrap(),
@@ -148,7 +151,7 @@ pub async fn promotion_per_user_limit_holds(store: Shared) {
         user: Some(user.id.clone()),
         ..OrderQuery::default()
     };
-    let (_, total) = store.list_orders(&mine, all()).await.unwrap();
+    let (_, total) = store.orders.list_orders(&mine, all()).await.unwrap();
     assert_eq!(total, 1);
 }
 
@@ -156,12 +159,16 @@ pub async fn refresh_token_rotates_once(store: Shared) {
     let user = Id::generate();
     let family = Id::generate();
     let token = refresh_token(&user, &family);
-    store.insert_refresh_token(&token).await.unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&token)
+        .await
+        .unwrap();
 
     let results = race(|_| {
         let store = store.clone();
         let hash = token.token_hash.clone();
-        async move { store.use_refresh_token(&hash, now()).await }
+        async move { store.auth_secrets.use_refresh_token(&hash, now()).await }
     })
     .await;
 
@@ -184,9 +191,18 @@ pub async fn refresh_token_rotates_once(store: Shared) {
 
     // What the service does on a replay: revoke the family. Its successor is dead too.
     let successor = refresh_token(&user, &family);
-    store.insert_refresh_token(&successor).await.unwrap();
-    store.revoke_token_family(&family).await.unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&successor)
+        .await
+        .unwrap();
+    store
+        .auth_secrets
+        .revoke_token_family(&family)
+        .await
+        .unwrap();
     match store
+        .auth_secrets
         .use_refresh_token(&successor.token_hash, now())
         .await
         .unwrap()
@@ -205,7 +221,7 @@ pub async fn one_review_per_user_under_contention(store: Shared) {
         let store = store.clone();
         // Different ratings, so a second insert that slipped through would move the average.
         let review = review(&product.id, &user.id, 1 + (i % 5) as i64);
-        async move { store.insert_review(&review).await.map(|()| review) }
+        async move { store.reviews.insert_review(&review).await.map(|()| review) }
     })
     .await;
 
@@ -222,7 +238,11 @@ pub async fn one_review_per_user_under_contention(store: Shared) {
             count: 1
         }
     );
-    let (reviews, total) = store.list_reviews(&product.id, all()).await.unwrap();
+    let (reviews, total) = store
+        .reviews
+        .list_reviews(&product.id, all())
+        .await
+        .unwrap();
     assert_eq!(total, 1);
     assert_eq!(reviews, vec![winner]);
 }
@@ -234,6 +254,7 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
     let user = stored_user(&store, "Fickle").await;
     let order = order(&user.id, &[(&product, 3)]);
     store
+        .orders
         .place_order(&place_with(order.clone(), &promotion))
         .await
         .unwrap();
@@ -248,7 +269,7 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
             from: OrderStatus::Placed,
             change: change(OrderStatus::Canceled, &user.id, Role::Customer),
         };
-        async move { store.transition_order(&request).await }
+        async move { store.orders.transition_order(&request).await }
     })
     .await;
 
@@ -267,6 +288,7 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
     assert_eq!(reload_promotion(&store, &promotion.id).await.used_count, 0);
     assert_eq!(
         store
+            .orders
             .promotion_uses_by(&user.id, &promotion.id)
             .await
             .unwrap(),
@@ -277,12 +299,12 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
 pub async fn otp_consumed_by_exactly_one(store: Shared) {
     let phone = unique_phone();
     let record = otp(&phone);
-    store.put_otp(&record).await.unwrap();
+    store.auth_secrets.put_otp(&record).await.unwrap();
 
     let results = race(|_| {
         let store = store.clone();
         let id = record.id.clone();
-        async move { store.consume_otp(&id).await }
+        async move { store.auth_secrets.consume_otp(&id).await }
     })
     .await;
 
@@ -292,17 +314,17 @@ pub async fn otp_consumed_by_exactly_one(store: Shared) {
         .filter(|&consumed| consumed)
         .count();
     assert_eq!(won, 1);
-    assert_eq!(store.attempt_otp(&phone).await.unwrap(), None);
+    assert_eq!(store.auth_secrets.attempt_otp(&phone).await.unwrap(), None);
 }
 
 pub async fn otp_attempts_counted_atomically(store: Shared) {
     let phone = unique_phone();
-    store.put_otp(&otp(&phone)).await.unwrap();
+    store.auth_secrets.put_otp(&otp(&phone)).await.unwrap();
 
     let results = race(|_| {
         let store = store.clone();
         let phone = phone.clone();
-        async move { store.attempt_otp(&phone).await }
+        async move { store.auth_secrets.attempt_otp(&phone).await }
     })
     .await;
 
@@ -314,7 +336,13 @@ pub async fn otp_attempts_counted_atomically(store: Shared) {
     counts.sort_unstable();
     assert_eq!(counts, (1..=TASKS as u32).collect::<Vec<_>>());
     assert_eq!(
-        store.attempt_otp(&phone).await.unwrap().unwrap().attempts,
+        store
+            .auth_secrets
+            .attempt_otp(&phone)
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
         TASKS as u32 + 1
     );
 }
@@ -328,6 +356,7 @@ pub async fn optimistic_user_update_has_one_winner(store: Shared) {
         edit.name = format!("Writer {i}");
         async move {
             store
+                .accounts
                 .update_user(&edit)
                 .await
                 .map(|won| won.then_some(edit.name))
@@ -344,7 +373,7 @@ pub async fn optimistic_user_update_has_one_winner(store: Shared) {
         1,
         "exactly one writer holding version 0 wins"
     );
-    let stored = store.get_user(&user.id).await.unwrap().unwrap();
+    let stored = store.accounts.get_user(&user.id).await.unwrap().unwrap();
     assert_eq!(stored.version, 1);
     assert_eq!(stored.name, winners[0]);
 }
@@ -359,6 +388,7 @@ pub async fn payment_settles_exactly_once(store: Shared) {
     let mut order = order(&user.id, &[(&cake, 1)]);
     order.payment_details.method = PaymentMethod::Card;
     store
+        .orders
         .place_order(&place(order.clone()))
         .await
         .expect("place");
@@ -367,6 +397,7 @@ pub async fn payment_settles_exactly_once(store: Shared) {
         let id = order.id.clone();
         async move {
             store
+                .orders
                 .settle_payment(&id, PaymentStatus::Completed, now())
                 .await
         }

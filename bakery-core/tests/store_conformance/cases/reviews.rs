@@ -18,9 +18,15 @@ pub async fn review_round_trips(store: Shared) {
     let mut review = review(&product.id, &user.id, 4);
     review.images = vec!["https://img.example.com/r1.jpg".into()];
     review.likes = 3;
-    store.insert_review(&review).await.unwrap();
-    assert_eq!(store.get_review(&review.id).await.unwrap(), Some(review));
-    assert_eq!(store.get_review(&Id::generate()).await.unwrap(), None);
+    store.reviews.insert_review(&review).await.unwrap();
+    assert_eq!(
+        store.reviews.get_review(&review.id).await.unwrap(),
+        Some(review)
+    );
+    assert_eq!(
+        store.reviews.get_review(&Id::generate()).await.unwrap(),
+        None
+    );
 }
 
 pub async fn ratings_stay_exact_through_every_write(store: Shared) {
@@ -32,28 +38,28 @@ pub async fn ratings_stay_exact_through_every_write(store: Shared) {
     assert_eq!(ratings_of(&store, &product.id).await, ratings(0.0, 0));
 
     let five = review(&product.id, &ann.id, 5);
-    store.insert_review(&five).await.unwrap();
+    store.reviews.insert_review(&five).await.unwrap();
     assert_eq!(ratings_of(&store, &product.id).await, ratings(5.0, 1));
 
     let mut three = review(&product.id, &bob.id, 3);
-    store.insert_review(&three).await.unwrap();
+    store.reviews.insert_review(&three).await.unwrap();
     assert_eq!(ratings_of(&store, &product.id).await, ratings(4.0, 2));
 
     three.rating = Rating::parse(4).unwrap();
     three.comment = Some("Better the next day".into());
     three.updated_at = now();
-    assert!(store.update_review(&three).await.unwrap());
+    assert!(store.reviews.update_review(&three).await.unwrap());
     assert_eq!(ratings_of(&store, &product.id).await, ratings(4.5, 2));
     assert_eq!(
-        store.get_review(&three.id).await.unwrap(),
+        store.reviews.get_review(&three.id).await.unwrap(),
         Some(three.clone())
     );
 
-    assert!(store.delete_review(&three.id).await.unwrap());
-    assert_eq!(store.get_review(&three.id).await.unwrap(), None);
+    assert!(store.reviews.delete_review(&three.id).await.unwrap());
+    assert_eq!(store.reviews.get_review(&three.id).await.unwrap(), None);
     assert_eq!(ratings_of(&store, &product.id).await, ratings(5.0, 1));
 
-    assert!(store.delete_review(&five.id).await.unwrap());
+    assert!(store.reviews.delete_review(&five.id).await.unwrap());
     assert_eq!(ratings_of(&store, &product.id).await, ratings(0.0, 0));
 
     // Nothing leaked onto another product.
@@ -66,6 +72,7 @@ pub async fn ratings_average_is_not_rounded(store: Shared) {
     for rating in [5, 4, 4] {
         let user = stored_user(&store, "Taster").await;
         store
+            .reviews
             .insert_review(&review(&product.id, &user.id, rating))
             .await
             .unwrap();
@@ -85,20 +92,22 @@ pub async fn duplicate_review_conflicts(store: Shared) {
     let other = stored_product(&store, &category.id, "Scone", 200, None).await;
     let user = stored_user(&store, "Ann").await;
     store
+        .reviews
         .insert_review(&review(&product.id, &user.id, 5))
         .await
         .unwrap();
 
     let again = review(&product.id, &user.id, 1);
     assert_conflict(
-        store.insert_review(&again).await,
+        store.reviews.insert_review(&again).await,
         ConflictCode::DuplicateReview,
     );
-    assert_eq!(store.get_review(&again.id).await.unwrap(), None);
+    assert_eq!(store.reviews.get_review(&again.id).await.unwrap(), None);
     assert_eq!(ratings_of(&store, &product.id).await, ratings(5.0, 1));
 
     // The same user may review another product.
     store
+        .reviews
         .insert_review(&review(&other.id, &user.id, 2))
         .await
         .unwrap();
@@ -110,9 +119,9 @@ pub async fn missing_review_update_and_delete_are_false(store: Shared) {
     let product = stored_product(&store, &category.id, "Gateau", 800, None).await;
     let user = stored_user(&store, "Ann").await;
     let ghost = review(&product.id, &user.id, 3);
-    assert!(!store.update_review(&ghost).await.unwrap());
-    assert!(!store.delete_review(&ghost.id).await.unwrap());
-    assert_eq!(store.get_review(&ghost.id).await.unwrap(), None);
+    assert!(!store.reviews.update_review(&ghost).await.unwrap());
+    assert!(!store.reviews.delete_review(&ghost.id).await.unwrap());
+    assert_eq!(store.reviews.get_review(&ghost.id).await.unwrap(), None);
     assert_eq!(ratings_of(&store, &product.id).await, ratings(0.0, 0));
 }
 
@@ -128,24 +137,37 @@ pub async fn reviews_listed_newest_first(store: Shared) {
         let mut r = review(&product.id, &user.id, 1 + (offset / 10));
         r.created_at = base + minutes(offset);
         r.updated_at = r.created_at;
-        store.insert_review(&r).await.unwrap();
+        store.reviews.insert_review(&r).await.unwrap();
         made.push(r);
     }
     let elsewhere = stored_user(&store, "Elsewhere").await;
     store
+        .reviews
         .insert_review(&review(&other.id, &elsewhere.id, 5))
         .await
         .unwrap();
 
     made.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-    let (items, total) = store.list_reviews(&product.id, all()).await.unwrap();
+    let (items, total) = store
+        .reviews
+        .list_reviews(&product.id, all())
+        .await
+        .unwrap();
     assert_eq!(total, 5);
     assert_eq!(items, made);
 
-    let (second, total) = store.list_reviews(&product.id, page(2, 2)).await.unwrap();
+    let (second, total) = store
+        .reviews
+        .list_reviews(&product.id, page(2, 2))
+        .await
+        .unwrap();
     assert_eq!(total, 5);
     assert_eq!(second, made[2..4].to_vec());
 
-    let (none, total) = store.list_reviews(&Id::generate(), all()).await.unwrap();
+    let (none, total) = store
+        .reviews
+        .list_reviews(&Id::generate(), all())
+        .await
+        .unwrap();
     assert_eq!((none.len(), total), (0, 0));
 }

@@ -1,6 +1,6 @@
 //! Staff operations: the catalog, promotions and the order book.
 
-use bakery_core::domain::{Phone, Role};
+use bakery_core::domain::{access, Phone};
 use bakery_core::services::StaffOrderQuery;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -19,10 +19,6 @@ use crate::state::AppState;
 
 pub struct AdminApi;
 
-const ADMIN: &[Role] = &[Role::Admin];
-/// Couriers work the order book too (out for delivery, delivered).
-const STAFF: &[Role] = &[Role::Admin, Role::Delivery];
-
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// Create a product
@@ -37,7 +33,7 @@ impl AdminApi {
         auth: BearerAuth,
         body: Json<ProductInput>,
     ) -> Result<Created<Product>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let product = state
             .bakery
             .create_product(actor, body.0.to_domain()?)
@@ -60,7 +56,7 @@ impl AdminApi {
         id: Path<String>,
         body: Json<ProductInput>,
     ) -> Result<Json<Product>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let product = state
             .bakery
             .update_product(actor, &self::id("id", &id)?, body.0.to_domain()?)
@@ -82,7 +78,7 @@ impl AdminApi {
         #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
         id: Path<String>,
     ) -> Result<NoContent, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         state
             .bakery
             .delete_product(actor, &self::id("id", &id)?)
@@ -102,7 +98,7 @@ impl AdminApi {
         auth: BearerAuth,
         body: Json<CategoryInput>,
     ) -> Result<Created<Category>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let category = state.bakery.create_category(actor, body.0.into()).await?;
         Ok(Created::Created(Json(category.into())))
     }
@@ -122,7 +118,7 @@ impl AdminApi {
         id: Path<String>,
         body: Json<CategoryInput>,
     ) -> Result<Json<Category>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let category = state
             .bakery
             .update_category(actor, &self::id("id", &id)?, body.0.into())
@@ -144,7 +140,7 @@ impl AdminApi {
         #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
         id: Path<String>,
     ) -> Result<NoContent, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         state
             .bakery
             .delete_category(actor, &self::id("id", &id)?)
@@ -176,7 +172,7 @@ impl AdminApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Page<Order>>, ApiError> {
-        let actor = auth.require(STAFF)?;
+        let actor = auth.require(access::ORDER_BOOK)?;
         let query = StaffOrderQuery {
             statuses: status.0.into_iter().map(Into::into).collect(),
             created_from: from.0,
@@ -205,7 +201,7 @@ impl AdminApi {
         id: Path<String>,
         body: Json<StatusUpdate>,
     ) -> Result<Json<Order>, ApiError> {
-        let actor = auth.require(STAFF)?;
+        let actor = auth.require(access::ORDER_BOOK)?;
         let order = state
             .bakery
             .advance_status(actor, &self::id("id", &id)?, body.status.into())
@@ -228,7 +224,7 @@ impl AdminApi {
         id: Path<String>,
         body: Json<DeliveryPersonInput>,
     ) -> Result<Json<Order>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let phone = Phone::parse(&body.phone)?;
         let order = state
             .bakery
@@ -254,7 +250,7 @@ impl AdminApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Page<Promotion>>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let promotions = state
             .bakery
             .all_promotions(actor, self::page(page.0, limit.0)?)
@@ -274,7 +270,7 @@ impl AdminApi {
         auth: BearerAuth,
         body: Json<PromotionInput>,
     ) -> Result<Created<Promotion>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let promotion = state
             .bakery
             .create_promotion(actor, body.0.to_domain()?)
@@ -297,7 +293,7 @@ impl AdminApi {
         id: Path<String>,
         body: Json<PromotionInput>,
     ) -> Result<Json<Promotion>, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         let promotion = state
             .bakery
             .update_promotion(actor, &self::id("id", &id)?, body.0.to_domain()?)
@@ -319,7 +315,7 @@ impl AdminApi {
         #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
         id: Path<String>,
     ) -> Result<NoContent, ApiError> {
-        let actor = auth.require(ADMIN)?;
+        let actor = auth.require(access::STAFF)?;
         state
             .bakery
             .delete_promotion(actor, &self::id("id", &id)?)

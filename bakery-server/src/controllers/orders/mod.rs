@@ -1,6 +1,6 @@
 //! A customer's orders: placing, listing, canceling, tracking; and the courier's position.
 
-use bakery_core::domain::{GeoPoint, Role};
+use bakery_core::domain::{access, GeoPoint};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -135,7 +135,7 @@ impl OrdersApi {
         id: Path<String>,
         body: Json<LocationUpdate>,
     ) -> Result<Json<Tracking>, ApiError> {
-        let actor = auth.require(&[Role::Delivery, Role::Admin])?;
+        let actor = auth.require(access::ORDER_BOOK)?;
         let id = self::id("id", &id)?;
         let location = GeoPoint::parse(body.0.longitude, body.0.latitude)?;
         let tracking = state.bakery.report_location(actor, &id, location).await?;

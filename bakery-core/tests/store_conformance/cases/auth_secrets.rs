@@ -8,52 +8,74 @@ use crate::fixtures::*;
 pub async fn otp_attempts_are_counted(store: Shared) {
     let phone = unique_phone();
     let record = otp(&phone);
-    store.put_otp(&record).await.unwrap();
+    store.auth_secrets.put_otp(&record).await.unwrap();
 
     for n in 1..=3u32 {
         let mut expected = record.clone();
         expected.attempts = n;
-        assert_eq!(store.attempt_otp(&phone).await.unwrap(), Some(expected));
+        assert_eq!(
+            store.auth_secrets.attempt_otp(&phone).await.unwrap(),
+            Some(expected)
+        );
     }
     let unknown = Phone::parse("+15550001111").unwrap();
-    assert_eq!(store.attempt_otp(&unknown).await.unwrap(), None);
+    assert_eq!(
+        store.auth_secrets.attempt_otp(&unknown).await.unwrap(),
+        None
+    );
 }
 
 pub async fn put_otp_replaces_the_older_one(store: Shared) {
     let phone = unique_phone();
     let older = otp(&phone);
-    store.put_otp(&older).await.unwrap();
+    store.auth_secrets.put_otp(&older).await.unwrap();
     assert_eq!(
-        store.attempt_otp(&phone).await.unwrap().unwrap().attempts,
+        store
+            .auth_secrets
+            .attempt_otp(&phone)
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
         1
     );
 
     let mut newer = otp(&phone);
     newer.pending_name = None;
-    store.put_otp(&newer).await.unwrap();
+    store.auth_secrets.put_otp(&newer).await.unwrap();
     let mut expected = newer.clone();
     expected.attempts = 1;
     assert_eq!(
-        store.attempt_otp(&phone).await.unwrap(),
+        store.auth_secrets.attempt_otp(&phone).await.unwrap(),
         Some(expected),
         "the newer code, with its own fresh attempt count"
     );
 
     assert!(
-        !store.consume_otp(&older.id).await.unwrap(),
+        !store.auth_secrets.consume_otp(&older.id).await.unwrap(),
         "the older one is gone"
     );
     assert!(
-        store.attempt_otp(&phone).await.unwrap().is_some(),
+        store
+            .auth_secrets
+            .attempt_otp(&phone)
+            .await
+            .unwrap()
+            .is_some(),
         "the newer one survives"
     );
 
     // Another phone's OTP is untouched by all of this.
     let other_phone = unique_phone();
     let other = otp(&other_phone);
-    store.put_otp(&other).await.unwrap();
+    store.auth_secrets.put_otp(&other).await.unwrap();
     assert_eq!(
-        store.attempt_otp(&other_phone).await.unwrap().map(|r| r.id),
+        store
+            .auth_secrets
+            .attempt_otp(&other_phone)
+            .await
+            .unwrap()
+            .map(|r| r.id),
         Some(other.id)
     );
 }
@@ -61,11 +83,15 @@ pub async fn put_otp_replaces_the_older_one(store: Shared) {
 pub async fn consume_otp_succeeds_once(store: Shared) {
     let phone = unique_phone();
     let record = otp(&phone);
-    store.put_otp(&record).await.unwrap();
-    assert!(store.consume_otp(&record.id).await.unwrap());
-    assert!(!store.consume_otp(&record.id).await.unwrap());
-    assert_eq!(store.attempt_otp(&phone).await.unwrap(), None);
-    assert!(!store.consume_otp(&Id::generate()).await.unwrap());
+    store.auth_secrets.put_otp(&record).await.unwrap();
+    assert!(store.auth_secrets.consume_otp(&record.id).await.unwrap());
+    assert!(!store.auth_secrets.consume_otp(&record.id).await.unwrap());
+    assert_eq!(store.auth_secrets.attempt_otp(&phone).await.unwrap(), None);
+    assert!(!store
+        .auth_secrets
+        .consume_otp(&Id::generate())
+        .await
+        .unwrap());
 }
 
 // --- refresh tokens ---
@@ -88,9 +114,14 @@ pub async fn refresh_token_rotates_then_is_reused(store: Shared) {
     let user = Id::generate();
     let family = Id::generate();
     let token = refresh_token(&user, &family);
-    store.insert_refresh_token(&token).await.unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&token)
+        .await
+        .unwrap();
 
     match store
+        .auth_secrets
         .use_refresh_token(&token.token_hash, now())
         .await
         .unwrap()
@@ -105,6 +136,7 @@ pub async fn refresh_token_rotates_then_is_reused(store: Shared) {
         other => panic!("expected Rotated, got {other:?}"),
     }
     match store
+        .auth_secrets
         .use_refresh_token(&token.token_hash, now())
         .await
         .unwrap()
@@ -119,6 +151,7 @@ pub async fn refresh_token_rotates_then_is_reused(store: Shared) {
     assert_eq!(
         reused_id(
             store
+                .auth_secrets
                 .use_refresh_token(&token.token_hash, now())
                 .await
                 .unwrap()
@@ -130,9 +163,14 @@ pub async fn refresh_token_rotates_then_is_reused(store: Shared) {
 
 pub async fn unknown_refresh_token(store: Shared) {
     let token = refresh_token(&Id::generate(), &Id::generate());
-    store.insert_refresh_token(&token).await.unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&token)
+        .await
+        .unwrap();
     assert_eq!(
         store
+            .auth_secrets
             .use_refresh_token(&random_hex(32), now())
             .await
             .unwrap(),
@@ -142,6 +180,7 @@ pub async fn unknown_refresh_token(store: Shared) {
     assert_eq!(
         rotated_id(
             store
+                .auth_secrets
                 .use_refresh_token(&token.token_hash, now())
                 .await
                 .unwrap()
@@ -158,11 +197,12 @@ pub async fn revoke_token_family_spends_its_live_tokens(store: Shared) {
     let live = refresh_token(&user, &family);
     let sibling = refresh_token(&user, &other_family);
     for t in [&spent, &live, &sibling] {
-        store.insert_refresh_token(t).await.unwrap();
+        store.auth_secrets.insert_refresh_token(t).await.unwrap();
     }
     assert_eq!(
         rotated_id(
             store
+                .auth_secrets
                 .use_refresh_token(&spent.token_hash, now())
                 .await
                 .unwrap()
@@ -170,10 +210,15 @@ pub async fn revoke_token_family_spends_its_live_tokens(store: Shared) {
         spent.id
     );
 
-    store.revoke_token_family(&family).await.unwrap();
+    store
+        .auth_secrets
+        .revoke_token_family(&family)
+        .await
+        .unwrap();
     assert_eq!(
         reused_id(
             store
+                .auth_secrets
                 .use_refresh_token(&live.token_hash, now())
                 .await
                 .unwrap()
@@ -183,6 +228,7 @@ pub async fn revoke_token_family_spends_its_live_tokens(store: Shared) {
     assert_eq!(
         reused_id(
             store
+                .auth_secrets
                 .use_refresh_token(&spent.token_hash, now())
                 .await
                 .unwrap()
@@ -192,6 +238,7 @@ pub async fn revoke_token_family_spends_its_live_tokens(store: Shared) {
     assert_eq!(
         rotated_id(
             store
+                .auth_secrets
                 .use_refresh_token(&sibling.token_hash, now())
                 .await
                 .unwrap()
@@ -200,7 +247,11 @@ pub async fn revoke_token_family_spends_its_live_tokens(store: Shared) {
         "another family of the same user is untouched"
     );
     // Revoking an unknown family is not an error.
-    store.revoke_token_family(&Id::generate()).await.unwrap();
+    store
+        .auth_secrets
+        .revoke_token_family(&Id::generate())
+        .await
+        .unwrap();
 }
 
 pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
@@ -210,12 +261,13 @@ pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
     let ann_b = refresh_token(&ann, &Id::generate());
     let bobs = refresh_token(&bob, &Id::generate());
     for t in [&ann_a, &ann_b, &bobs] {
-        store.insert_refresh_token(t).await.unwrap();
+        store.auth_secrets.insert_refresh_token(t).await.unwrap();
     }
-    store.revoke_user_tokens(&ann).await.unwrap();
+    store.auth_secrets.revoke_user_tokens(&ann).await.unwrap();
     assert_eq!(
         reused_id(
             store
+                .auth_secrets
                 .use_refresh_token(&ann_a.token_hash, now())
                 .await
                 .unwrap()
@@ -225,6 +277,7 @@ pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
     assert_eq!(
         reused_id(
             store
+                .auth_secrets
                 .use_refresh_token(&ann_b.token_hash, now())
                 .await
                 .unwrap()
@@ -234,6 +287,7 @@ pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
     assert_eq!(
         rotated_id(
             store
+                .auth_secrets
                 .use_refresh_token(&bobs.token_hash, now())
                 .await
                 .unwrap()
@@ -243,10 +297,15 @@ pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
 
     // Tokens issued after the revocation work again.
     let fresh = refresh_token(&ann, &Id::generate());
-    store.insert_refresh_token(&fresh).await.unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&fresh)
+        .await
+        .unwrap();
     assert_eq!(
         rotated_id(
             store
+                .auth_secrets
                 .use_refresh_token(&fresh.token_hash, now())
                 .await
                 .unwrap()

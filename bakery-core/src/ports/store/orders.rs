@@ -1,0 +1,118 @@
+//! Orders, with what they consume: placing one takes limited stock and counts the promotion
+//! redemption in the same transaction; canceling gives both back.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+use crate::domain::{
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus, StatusChange,
+};
+use crate::error::{ConflictCode, Error};
+
+/// Which orders a listing shows; `None` means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderQuery {
+    pub user: Option<Id>,
+    /// Any of these statuses; empty means all.
+    pub statuses: Vec<OrderStatus>,
+    /// Inclusive bounds on `createdAt`.
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+/// An order to insert together with what it consumes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceOrder {
+    pub order: Order,
+    /// The promotion redeemed, with the limits that must still hold at commit time.
+    pub promotion: Option<PromotionRedemption>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromotionRedemption {
+    pub promotion_id: Id,
+    pub usage_limit: Option<u32>,
+    pub per_user_limit: Option<u32>,
+}
+
+/// A status change that applies only if the order is still in `from`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitionOrder {
+    pub order_id: Id,
+    pub from: OrderStatus,
+    pub change: StatusChange,
+}
+
+/// What placing `order` reports when `product` cannot cover its line. A product deleted
+/// since cannot cover it either, so it reads the same.
+pub fn out_of_stock(order: &Order, product: &Id) -> Error {
+    let name = order
+        .items
+        .iter()
+        .find(|item| &item.product_id == product)
+        .map_or("a product", |item| item.name.as_str());
+    Error::conflict(ConflictCode::OutOfStock, format!("{name} is out of stock"))
+}
+
+/// What placing an order reports when its promotion's global or per-customer limit is
+/// reached at commit time.
+pub fn promotion_used_up() -> Error {
+    Error::conflict(
+        ConflictCode::PromotionUsedUp,
+        "this promotion has been used up",
+    )
+}
+
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// All or nothing: decrements limited stock ([`out_of_stock`] when any line cannot be
+    /// covered), adds to units sold, counts the promotion redemption within its limits
+    /// ([`promotion_used_up`]), and inserts the order.
+    async fn place_order(&self, request: &PlaceOrder) -> StoreResult<()>;
+    async fn get_order(&self, id: &Id) -> StoreResult<Option<Order>>;
+    /// Newest first.
+    async fn list_orders(
+        &self,
+        query: &OrderQuery,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<Order>, u64)>;
+    /// Applies the change if the order is still in `from`, appending it to the history. Moving
+    /// to `canceled` also gives back stock, units sold and the promotion redemption, in the
+    /// same transaction. `None` when the order is missing or no longer in `from`.
+    async fn transition_order(&self, request: &TransitionOrder) -> StoreResult<Option<Order>>;
+    async fn set_delivery_person(
+        &self,
+        order: &Id,
+        person: &DeliveryPerson,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Records the courier's position; `None` when the order has no courier.
+    async fn update_delivery_location(
+        &self,
+        order: &Id,
+        location: GeoPoint,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Records the provider's payment intent on an order whose payment is still pending;
+    /// `None` when the order is missing or its payment already settled.
+    async fn set_payment_intent(
+        &self,
+        order: &Id,
+        intent_id: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Moves a pending payment to `outcome`. Payments only move forward: `None` when the
+    /// payment was no longer pending, so a webhook and the app's confirm racing each other
+    /// (or a webhook delivered twice) take effect exactly once.
+    async fn settle_payment(
+        &self,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Order>>;
+    /// Whether one of the user's delivered orders contains the product.
+    async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;
+    /// The user's redemptions of the promotion by orders that were not canceled.
+    async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32>;
+}
