@@ -1,13 +1,10 @@
 //! Shapes and helpers every area uses: pages, messages, empty answers, id parsing.
 
-use bakery_core::domain::{self, Id, PageRequest};
+use bakery_core::domain::{self, Id};
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Object};
 
 use crate::error::ApiError;
-
-/// Matches a 24-hex id, in path, query and body.
-pub const ID_PATTERN: &str = "^[0-9a-fA-F]{24}$";
 
 /// One page of a list and the size of the whole list.
 #[derive(Object, Debug, Clone)]
@@ -61,11 +58,6 @@ pub enum NoContent {
 /// Parses an id the validators already shaped; `field` names it in a 422.
 pub fn id(field: &str, raw: &str) -> Result<Id, ApiError> {
     Id::parse(field, raw).map_err(ApiError::from)
-}
-
-/// `page` / `limit` query parameters as the use cases take them.
-pub fn page(page: Option<u32>, limit: Option<u32>) -> Result<PageRequest, ApiError> {
-    PageRequest::new(page, limit).map_err(ApiError::from)
 }
 
 /// A resource was created; the body is the resource.

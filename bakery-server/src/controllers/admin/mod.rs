@@ -4,15 +4,16 @@ use bakery_core::domain::{access, Phone};
 use bakery_core::services::StaffOrderQuery;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::catalog::{Category, CategoryInput, Product, ProductInput};
-use crate::dto::common::{id, page, Created, NoContent, Page};
+use crate::dto::common::{Created, NoContent, Page};
 use crate::dto::order::{DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
+use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -52,14 +53,13 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The product id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<ProductInput>,
     ) -> Result<Json<Product>, ApiError> {
         let actor = auth.require(access::STAFF)?;
         let product = state
             .bakery
-            .update_product(actor, &self::id("id", &id)?, body.0.to_domain()?)
+            .update_product(actor, &id, body.0.to_domain()?)
             .await?;
         Ok(Json(product.into()))
     }
@@ -75,14 +75,10 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The product id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
         let actor = auth.require(access::STAFF)?;
-        state
-            .bakery
-            .delete_product(actor, &self::id("id", &id)?)
-            .await?;
+        state.bakery.delete_product(actor, &id).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -114,14 +110,13 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The category id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<CategoryInput>,
     ) -> Result<Json<Category>, ApiError> {
         let actor = auth.require(access::STAFF)?;
         let category = state
             .bakery
-            .update_category(actor, &self::id("id", &id)?, body.0.into())
+            .update_category(actor, &id, body.0.into())
             .await?;
         Ok(Json(category.into()))
     }
@@ -137,14 +132,10 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The category id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
         let actor = auth.require(access::STAFF)?;
-        state
-            .bakery
-            .delete_category(actor, &self::id("id", &id)?)
-            .await?;
+        state.bakery.delete_category(actor, &id).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -166,11 +157,9 @@ impl AdminApi {
         #[oai(validator(max_length = 32))]
         phone: Query<Option<String>>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Order>>, ApiError> {
         let actor = auth.require(access::ORDER_BOOK)?;
         let query = StaffOrderQuery {
@@ -181,7 +170,7 @@ impl AdminApi {
         };
         let orders = state
             .bakery
-            .staff_orders(actor, query, self::page(page.0, limit.0)?)
+            .staff_orders(actor, query, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(orders)))
     }
@@ -197,14 +186,13 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<StatusUpdate>,
     ) -> Result<Json<Order>, ApiError> {
         let actor = auth.require(access::ORDER_BOOK)?;
         let order = state
             .bakery
-            .advance_status(actor, &self::id("id", &id)?, body.status.into())
+            .advance_status(actor, &id, body.status.into())
             .await?;
         Ok(Json(order.into()))
     }
@@ -220,15 +208,14 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<DeliveryPersonInput>,
     ) -> Result<Json<Order>, ApiError> {
         let actor = auth.require(access::STAFF)?;
         let phone = Phone::parse(&body.phone)?;
         let order = state
             .bakery
-            .assign_delivery_person(actor, &self::id("id", &id)?, &body.name, phone)
+            .assign_delivery_person(actor, &id, &body.name, phone)
             .await?;
         Ok(Json(order.into()))
     }
@@ -244,16 +231,14 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Promotion>>, ApiError> {
         let actor = auth.require(access::STAFF)?;
         let promotions = state
             .bakery
-            .all_promotions(actor, self::page(page.0, limit.0)?)
+            .all_promotions(actor, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(promotions)))
     }
@@ -289,14 +274,13 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The promotion id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<PromotionInput>,
     ) -> Result<Json<Promotion>, ApiError> {
         let actor = auth.require(access::STAFF)?;
         let promotion = state
             .bakery
-            .update_promotion(actor, &self::id("id", &id)?, body.0.to_domain()?)
+            .update_promotion(actor, &id, body.0.to_domain()?)
             .await?;
         Ok(Json(promotion.into()))
     }
@@ -312,14 +296,10 @@ impl AdminApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The promotion id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
         let actor = auth.require(access::STAFF)?;
-        state
-            .bakery
-            .delete_promotion(actor, &self::id("id", &id)?)
-            .await?;
+        state.bakery.delete_promotion(actor, &id).await?;
         Ok(NoContent::NoContent)
     }
 }

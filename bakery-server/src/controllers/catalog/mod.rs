@@ -3,13 +3,14 @@
 use bakery_core::ports::ProductFilter;
 use bakery_core::services::ProductListing;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::dto::catalog::{Category, Product, SortBy};
-use crate::dto::common::{id, page, Page};
+use crate::dto::common::Page;
+use crate::dto::params::{page, PageNumber, PageSize, PathId, QueryId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -25,8 +26,8 @@ fn listing(
     available: Option<bool>,
     featured: Option<bool>,
     sort: Option<SortBy>,
-    page_no: Option<u32>,
-    limit: Option<u32>,
+    page_no: PageNumber,
+    limit: PageSize,
 ) -> Result<ProductListing, ApiError> {
     Ok(ProductListing {
         filter: ProductFilter {
@@ -51,15 +52,13 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Category>>, ApiError> {
         let categories = state
             .bakery
-            .categories(false, self::page(page.0, limit.0)?)
+            .categories(false, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(categories)))
     }
@@ -75,8 +74,7 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// The category id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         vegetarian: Query<Option<bool>>,
         /// Leave out products containing this allergen.
         #[oai(name = "excludeAllergen", validator(max_length = 40))]
@@ -91,13 +89,10 @@ impl CatalogApi {
         available: Query<Option<bool>>,
         sort: Query<Option<SortBy>>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
-        let category = self::id("id", &id)?;
         let listing = listing(
             vegetarian.0,
             exclude_allergen.0,
@@ -106,10 +101,10 @@ impl CatalogApi {
             available.0,
             None,
             sort.0,
-            page.0,
-            limit.0,
+            page,
+            limit,
         )?;
-        let products = state.bakery.category_products(&category, listing).await?;
+        let products = state.bakery.category_products(&id, listing).await?;
         Ok(Json(Page::from_domain(products)))
     }
 
@@ -120,8 +115,7 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// Only products of this category id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        category: Query<Option<String>>,
+        category: QueryId,
         vegetarian: Query<Option<bool>>,
         /// Leave out products containing this allergen.
         #[oai(name = "excludeAllergen", validator(max_length = 40))]
@@ -138,11 +132,9 @@ impl CatalogApi {
         featured: Query<Option<bool>>,
         sort: Query<Option<SortBy>>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
         let mut listing = listing(
             vegetarian.0,
@@ -152,14 +144,10 @@ impl CatalogApi {
             available.0,
             featured.0,
             sort.0,
-            page.0,
-            limit.0,
+            page,
+            limit,
         )?;
-        listing.filter.category = category
-            .0
-            .as_deref()
-            .map(|c| id("category", c))
-            .transpose()?;
+        listing.filter.category = category.0;
         let products = state.bakery.products(&listing).await?;
         Ok(Json(Page::from_domain(products)))
     }
@@ -174,15 +162,13 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
         let products = state
             .bakery
-            .featured_products(self::page(page.0, limit.0)?)
+            .featured_products(self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(products)))
     }
@@ -197,15 +183,13 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
         let products = state
             .bakery
-            .popular_products(self::page(page.0, limit.0)?)
+            .popular_products(self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(products)))
     }
@@ -223,28 +207,21 @@ impl CatalogApi {
         #[oai(validator(min_length = 1, max_length = 100))]
         q: Query<String>,
         /// Only products of this category id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        category: Query<Option<String>>,
+        category: QueryId,
         vegetarian: Query<Option<bool>>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
         let filter = ProductFilter {
-            category: category
-                .0
-                .as_deref()
-                .map(|c| id("category", c))
-                .transpose()?,
+            category: category.0,
             vegetarian: vegetarian.0,
             ..ProductFilter::default()
         };
         let products = state
             .bakery
-            .search_products(&q, &filter, self::page(page.0, limit.0)?)
+            .search_products(&q, &filter, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(products)))
     }
@@ -255,10 +232,9 @@ impl CatalogApi {
         &self,
         state: Data<&AppState>,
         /// The product id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<Json<Product>, ApiError> {
-        let product = state.bakery.product(&self::id("id", &id)?).await?;
+        let product = state.bakery.product(&id).await?;
         Ok(Json(product.into()))
     }
 }

@@ -1,14 +1,14 @@
 //! The customer's favorite products.
 
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::catalog::Product;
-use crate::dto::common::{id, page, NoContent, Page};
+use crate::dto::common::{NoContent, Page};
+use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -23,15 +23,13 @@ impl FavoritesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Product>>, ApiError> {
         let products = state
             .bakery
-            .favorites(&auth.0, self::page(page.0, limit.0)?)
+            .favorites(&auth.0, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(products)))
     }
@@ -43,13 +41,10 @@ impl FavoritesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The product id.
-        #[oai(name = "productId", validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        product_id: Path<String>,
+        #[oai(name = "productId")]
+        product_id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .add_favorite(&auth.0, &id("productId", &product_id)?)
-            .await?;
+        state.bakery.add_favorite(&auth.0, &product_id).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -64,13 +59,10 @@ impl FavoritesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The product id.
-        #[oai(name = "productId", validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        product_id: Path<String>,
+        #[oai(name = "productId")]
+        product_id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .remove_favorite(&auth.0, &id("productId", &product_id)?)
-            .await?;
+        state.bakery.remove_favorite(&auth.0, &product_id).await?;
         Ok(NoContent::NoContent)
     }
 }

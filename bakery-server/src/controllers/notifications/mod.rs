@@ -1,14 +1,14 @@
 //! The customer's inbox.
 
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
-use crate::dto::common::{id, page, NoContent, Page};
+use crate::dto::common::{NoContent, Page};
 use crate::dto::notification::Notification;
+use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -23,15 +23,13 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Notification>>, ApiError> {
         let notifications = state
             .bakery
-            .notifications(&auth.0, self::page(page.0, limit.0)?)
+            .notifications(&auth.0, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(notifications)))
     }
@@ -47,13 +45,9 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The notification id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .mark_notification_read(&auth.0, &self::id("id", &id)?)
-            .await?;
+        state.bakery.mark_notification_read(&auth.0, &id).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -64,13 +58,9 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The notification id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .delete_notification(&auth.0, &self::id("id", &id)?)
-            .await?;
+        state.bakery.delete_notification(&auth.0, &id).await?;
         Ok(NoContent::NoContent)
     }
 }

@@ -2,14 +2,15 @@
 
 use bakery_core::domain::{access, GeoPoint};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
-use crate::dto::common::{id, page, Created, Page};
+use crate::dto::common::{Created, Page};
 use crate::dto::order::{Order, OrderStatus, PlaceOrderRequest, Tracking};
+use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -54,16 +55,14 @@ impl OrdersApi {
         #[oai(default)]
         status: Query<Vec<OrderStatus>>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Order>>, ApiError> {
         let statuses = status.0.into_iter().map(Into::into).collect();
         let orders = state
             .bakery
-            .my_orders(&auth.0, statuses, self::page(page.0, limit.0)?)
+            .my_orders(&auth.0, statuses, self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(orders)))
     }
@@ -75,10 +74,9 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<Json<Order>, ApiError> {
-        let order = state.bakery.order(&auth.0, &self::id("id", &id)?).await?;
+        let order = state.bakery.order(&auth.0, &id).await?;
         Ok(Json(order.into()))
     }
 
@@ -89,13 +87,9 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<Json<Order>, ApiError> {
-        let order = state
-            .bakery
-            .cancel_order(&auth.0, &self::id("id", &id)?)
-            .await?;
+        let order = state.bakery.cancel_order(&auth.0, &id).await?;
         Ok(Json(order.into()))
     }
 
@@ -106,13 +100,9 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<Json<Tracking>, ApiError> {
-        let tracking = state
-            .bakery
-            .track_order(&auth.0, &self::id("id", &id)?)
-            .await?;
+        let tracking = state.bakery.track_order(&auth.0, &id).await?;
         Ok(Json(tracking.into()))
     }
 
@@ -131,12 +121,10 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The order id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<LocationUpdate>,
     ) -> Result<Json<Tracking>, ApiError> {
         let actor = auth.require(access::ORDER_BOOK)?;
-        let id = self::id("id", &id)?;
         let location = GeoPoint::parse(body.0.longitude, body.0.latitude)?;
         let tracking = state.bakery.report_location(actor, &id, location).await?;
         Ok(Json(tracking.into()))

@@ -1,14 +1,15 @@
 //! Running promotions and priced quotes.
 
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
-use crate::dto::common::{page, Page};
+use crate::dto::common::Page;
 use crate::dto::order::cart;
+use crate::dto::params::{page, PageNumber, PageSize};
 use crate::dto::promotion::{ApplyPromotionRequest, Promotion, Quote};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -23,15 +24,13 @@ impl PromotionsApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Promotion>>, ApiError> {
         let promotions = state
             .bakery
-            .active_promotions(self::page(page.0, limit.0)?)
+            .active_promotions(self::page(page, limit)?)
             .await?;
         Ok(Json(Page::from_domain(promotions)))
     }

@@ -2,13 +2,13 @@
 
 use bakery_core::domain::Rating;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
-use crate::dto::common::{id, page, Created, NoContent, Page};
+use crate::dto::common::{Created, NoContent, Page};
+use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::review::{Review, ReviewInput};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,19 +27,13 @@ impl ReviewsApi {
         &self,
         state: Data<&AppState>,
         /// The product id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         /// Page number, from 1.
-        #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u32>>,
+        page: PageNumber,
         /// Items per page, 1..=100 (default 20).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<u32>>,
+        limit: PageSize,
     ) -> Result<Json<Page<Review>>, ApiError> {
-        let reviews = state
-            .bakery
-            .reviews(&self::id("id", &id)?, self::page(page.0, limit.0)?)
-            .await?;
+        let reviews = state.bakery.reviews(&id, self::page(page, limit)?).await?;
         Ok(Json(Page::from_domain(reviews)))
     }
 
@@ -54,19 +48,13 @@ impl ReviewsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The product id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<ReviewInput>,
     ) -> Result<Created<Review>, ApiError> {
         let rating = Rating::parse(i64::from(body.rating))?;
         let review = state
             .bakery
-            .create_review(
-                &auth.0,
-                &self::id("id", &id)?,
-                rating,
-                body.comment.as_deref(),
-            )
+            .create_review(&auth.0, &id, rating, body.comment.as_deref())
             .await?;
         Ok(Created::Created(Json(review.into())))
     }
@@ -78,19 +66,13 @@ impl ReviewsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The review id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<ReviewInput>,
     ) -> Result<Json<Review>, ApiError> {
         let rating = Rating::parse(i64::from(body.rating))?;
         let review = state
             .bakery
-            .update_review(
-                &auth.0,
-                &self::id("id", &id)?,
-                rating,
-                body.comment.as_deref(),
-            )
+            .update_review(&auth.0, &id, rating, body.comment.as_deref())
             .await?;
         Ok(Json(review.into()))
     }
@@ -106,13 +88,9 @@ impl ReviewsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The review id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .delete_review(&auth.0, &self::id("id", &id)?)
-            .await?;
+        state.bakery.delete_review(&auth.0, &id).await?;
         Ok(NoContent::NoContent)
     }
 }

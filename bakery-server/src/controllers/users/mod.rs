@@ -1,13 +1,13 @@
 //! The signed-in user's own account: profile, address book and devices.
 
 use poem::web::Data;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
-use crate::dto::common::{id, Created, NoContent};
+use crate::dto::common::{Created, NoContent};
+use crate::dto::params::PathId;
 use crate::dto::user::{Address, AddressInput, DeviceToken, ProfileUpdate, User};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -83,13 +83,12 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The address id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
         body: Json<AddressInput>,
     ) -> Result<Json<Address>, ApiError> {
         let address = state
             .bakery
-            .update_address(&auth.0, &self::id("id", &id)?, body.to_domain()?)
+            .update_address(&auth.0, &id, body.to_domain()?)
             .await?;
         Ok(Json(address.into()))
     }
@@ -105,13 +104,9 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The address id.
-        #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
-        id: Path<String>,
+        id: PathId,
     ) -> Result<NoContent, ApiError> {
-        state
-            .bakery
-            .remove_address(&auth.0, &self::id("id", &id)?)
-            .await?;
+        state.bakery.remove_address(&auth.0, &id).await?;
         Ok(NoContent::NoContent)
     }
 
