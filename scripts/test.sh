@@ -115,8 +115,41 @@ start_mongo() {
     log "BAKERY_TEST_MONGODB_URI=$BAKERY_TEST_MONGODB_URI"
 }
 
+# Redis: Debian's redis-server, installed when missing. The suite gets one shared server
+# (BAKERY_TEST_REDIS_URL; each test uses its own key prefix) and the binary itself
+# (BAKERY_REDIS_SERVER), so that a test can start, stop and restart a server of its own.
+install_redis() {
+    if command -v redis-server >/dev/null 2>&1; then
+        return 0
+    fi
+    log "installing redis-server (Debian package)"
+    if [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null
+    fi
+}
+
+start_redis() {
+    install_redis
+    local port logfile pid
+    port=$(free_port)
+    logfile="$RUN_DIR/redis.log"
+    log "starting redis-server on 127.0.0.1:$port"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+        --dir "$RUN_DIR" >"$logfile" 2>&1 &
+    pid=$!
+    SERVICE_PIDS+=("$pid")
+    wait_for_port redis-server "$port" "$pid" "$logfile"
+    export BAKERY_TEST_REDIS_URL="redis://127.0.0.1:$port"
+    BAKERY_REDIS_SERVER="$(command -v redis-server)"
+    export BAKERY_REDIS_SERVER
+    log "BAKERY_TEST_REDIS_URL=$BAKERY_TEST_REDIS_URL"
+}
+
 log "starting test services"
 start_mongo
+start_redis
 
 if [[ "${BAKERY_SKIP_LINT:-}" == "1" ]]; then
     log "BAKERY_SKIP_LINT=1: skipping cargo fmt and cargo clippy (CI never does this)"

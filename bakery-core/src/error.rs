@@ -33,6 +33,14 @@ pub enum Error {
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many requests, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Something this request needs to stay safe is down for now (the shared rate limiter):
+    /// refused rather than let through unchecked. The cause is logged, never shown.
+    #[error("temporarily unavailable, retry in {retry_after_secs} s")]
+    LimiterUnavailable {
+        #[source]
+        cause: Box<dyn std::error::Error + Send + Sync>,
+        retry_after_secs: u64,
+    },
     /// Anything the client cannot fix. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -109,6 +117,7 @@ impl Error {
             Self::Forbidden => "FORBIDDEN",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::LimiterUnavailable { .. } => "TEMPORARILY_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }

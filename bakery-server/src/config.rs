@@ -26,6 +26,36 @@ pub enum StoreConfig {
     Mongo { uri: String, database: String },
 }
 
+/// Every environment variable the server reads, so that deployment files and `.env`
+/// examples can be checked against it (a test reads the configuration with all of them set
+/// and fails on any read that is not listed here).
+pub const VARIABLES: &[&str] = &[
+    "BAKERY_ENV",
+    "PORT",
+    "BAKERY_DATA_DIR",
+    "MONGODB_URI",
+    "MONGODB_DATABASE",
+    "REDIS_URL",
+    "REDIS_PREFIX",
+    "JWT_SECRET",
+    "OTP_SECRET",
+    "AUTH_RATE_LIMIT",
+    "OTP_RATE_LIMIT",
+    "CORS_ORIGINS",
+    "TRUST_PROXY",
+    "BAKERY_FORCE_HTTPS",
+    "JWT_EXPIRES_IN",
+    "JWT_REFRESH_EXPIRES_IN",
+    "SHOP_NAME",
+    "SHOP_CURRENCY",
+    "DELIVERY_FEE",
+    "FREE_DELIVERY_ABOVE",
+    "TAX_RATE_BPS",
+    "DELIVERY_MINUTES",
+    // Read by the log filter (tracing-subscriber), not by `Config`.
+    "RUST_LOG",
+];
+
 /// Everything `serve` and `create-admin` need.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -35,6 +65,9 @@ pub struct Config {
     /// generated secrets.
     pub data_dir: PathBuf,
     pub store: StoreConfig,
+    /// `REDIS_URL`: the shared catalog cache and rate limits of a fleet. Without it both
+    /// stay in this process, which is right for one instance only.
+    pub redis: Option<RedisConfig>,
     pub jwt_secret: Vec<u8>,
     /// Which of `JWT_SECRET` / `OTP_SECRET` were not set and got a random value; see
     /// [`Config::keep_generated_secrets`].
@@ -44,6 +77,14 @@ pub struct Config {
     pub settings: Settings,
     pub rate_limits: RateLimits,
     pub http: HttpPolicy,
+}
+
+/// Where the shared Redis is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisConfig {
+    pub url: String,
+    /// `REDIS_PREFIX` (default `bakery:`): keeps this shop's keys apart on a shared server.
+    pub prefix: String,
 }
 
 /// Secrets the environment did not provide.
@@ -62,6 +103,13 @@ impl Config {
     /// Reads configuration through `lookup`, so tests can pass a map instead of the process
     /// environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let lookup = |key: &str| {
+            debug_assert!(
+                VARIABLES.contains(&key),
+                "{key} is read but not in VARIABLES"
+            );
+            lookup(key)
+        };
         let production = match lookup("BAKERY_ENV").as_deref().map(str::trim) {
             None | Some("development") | Some("dev") | Some("test") => false,
             Some("production") | Some("prod") => true,
@@ -85,6 +133,18 @@ impl Config {
             None => StoreConfig::Sqlite {
                 data_dir: data_dir.clone(),
             },
+        };
+        let redis = match lookup("REDIS_URL") {
+            Some(url) => {
+                if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                    bail!("REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)");
+                }
+                Some(RedisConfig {
+                    url,
+                    prefix: lookup("REDIS_PREFIX").unwrap_or_else(|| "bakery:".into()),
+                })
+            }
+            None => None,
         };
         let mut generated_secrets = GeneratedSecrets::default();
         let jwt_secret = match lookup("JWT_SECRET") {
@@ -206,6 +266,7 @@ impl Config {
             port,
             data_dir,
             store,
+            redis,
             jwt_secret,
             generated_secrets,
             access_token_ttl,
@@ -454,6 +515,48 @@ mod tests {
         );
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
         assert_eq!(c.settings.pricing.currency.as_str(), "eur");
+    }
+
+    #[test]
+    fn every_variable_read_is_listed() {
+        use std::sync::Mutex;
+        let read = Mutex::new(Vec::new());
+        let values = [
+            ("MONGODB_URI", "mongodb://localhost"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+            ("FREE_DELIVERY_ABOVE", "2000"),
+            ("CORS_ORIGINS", "https://shop.example"),
+        ];
+        Config::from_lookup(|key| {
+            read.lock().unwrap().push(key.to_owned());
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap();
+        let mut read = read.into_inner().unwrap();
+        read.push("RUST_LOG".into());
+        read.sort();
+        read.dedup();
+        let mut listed: Vec<String> = VARIABLES.iter().map(|v| (*v).to_owned()).collect();
+        listed.sort();
+        assert_eq!(read, listed);
+    }
+
+    #[test]
+    fn redis_url_is_checked_and_prefixed() {
+        let c = config(&[("REDIS_URL", "redis://127.0.0.1:6379/2")]).unwrap();
+        assert_eq!(
+            c.redis,
+            Some(RedisConfig {
+                url: "redis://127.0.0.1:6379/2".into(),
+                prefix: "bakery:".into()
+            })
+        );
+        assert!(config(&[]).unwrap().redis.is_none());
+        let err = config(&[("REDIS_URL", "127.0.0.1:6379")]).unwrap_err();
+        assert!(err.to_string().contains("REDIS_URL"), "{err}");
     }
 
     #[test]

@@ -71,9 +71,10 @@ pub enum ApiError {
     /// Something failed on our side; the log has the cause under the request id.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// A feature whose provider is not configured (e.g. card payments).
+    /// A feature whose provider is not configured (e.g. card payments), or a dependency
+    /// that is down for now; `Retry-After`, when present, says when to try again.
     #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] Option<u64>),
 }
 
 impl ApiError {
@@ -101,7 +102,22 @@ impl From<Error> for ApiError {
                 Self::Unauthorized(Json(ErrorBody::new(code, err.to_string())))
             }
             Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(code, err.to_string()))),
-            Error::Unavailable(_) => Self::Unavailable(Json(ErrorBody::new(code, err.to_string()))),
+            Error::Unavailable(_) => {
+                Self::Unavailable(Json(ErrorBody::new(code, err.to_string())), None)
+            }
+            Error::LimiterUnavailable {
+                cause,
+                retry_after_secs,
+            } => {
+                tracing::error!(error = %cause, "the shared rate limiter is unreachable");
+                Self::Unavailable(
+                    Json(ErrorBody::new(
+                        code,
+                        "temporarily unavailable, please retry shortly",
+                    )),
+                    Some(retry_after_secs),
+                )
+            }
             Error::RateLimited { retry_after_secs } => Self::TooManyRequests(
                 Json(ErrorBody::new(code, err.to_string())),
                 retry_after_secs,

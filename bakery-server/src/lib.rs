@@ -9,11 +9,15 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod catalog_cache;
 pub mod config;
 pub mod controllers;
 pub mod demo_data;
+#[cfg(test)]
+mod deploy_check;
 pub mod dto;
 pub mod error;
+pub mod fleet;
 pub mod middleware;
 pub mod state;
 pub mod store;
@@ -90,6 +94,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let policy = Arc::new(state.http.clone());
     let cors = middleware::cors(&state.http.cors);
     let cors_enabled = cors.is_some();
+    let cache = state.bakery.catalog_cache().clone();
     Route::new()
         .nest("/", service)
         .at(
@@ -101,6 +106,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
             }),
         )
         .nest("/docs", docs)
+        .around(move |next, req| catalog_cache::around(next, req, cache.clone()))
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(error::catch_all)

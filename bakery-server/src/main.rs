@@ -7,6 +7,7 @@ use anyhow::Context;
 use bakery_core::domain::{Phone, Role};
 use bakery_core::services::Bakery;
 use bakery_server::config::Config;
+use bakery_server::fleet::Fleet;
 use bakery_server::{api_spec, spawn_until, store, telemetry, AppState, SHUTDOWN_GRACE};
 use clap::{Parser, Subcommand};
 
@@ -101,9 +102,22 @@ async fn serve() -> anyhow::Result<()> {
     let mut config = load_config()?;
     config.keep_generated_secrets()?;
     let store = store::open(&config.store).await?;
-    let bakery = Bakery::new(store, config.settings.clone());
+    let fleet = Fleet::connect(config.redis.as_ref()).await?;
+    tracing::info!(
+        store = store.health.backend(),
+        cache = fleet.cache.backend(),
+        rate_limits = if config.redis.is_some() {
+            "redis"
+        } else {
+            "in-process"
+        },
+        "adapters"
+    );
+    let bakery =
+        Bakery::new(store, config.settings.clone()).with_catalog_cache(fleet.cache.clone());
     let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(config.rate_limits)
+        .with_rate_limiter(fleet.limiter)
         .with_http_policy(config.http.clone());
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let running = spawn_until(state, addr, shutdown_signal(), SHUTDOWN_GRACE)
@@ -151,7 +165,8 @@ async fn shutdown_signal() {
 async fn demo_data() -> anyhow::Result<()> {
     let config = load_config()?;
     let store = store::open(&config.store).await?;
-    let bakery = Bakery::new(store, config.settings);
+    let fleet = Fleet::connect(config.redis.as_ref()).await?;
+    let bakery = Bakery::new(store, config.settings).with_catalog_cache(fleet.cache);
     let summary = bakery_server::demo_data::fill(&bakery).await?;
     println!(
         "demo bakery ready: {} categories, {} products, promotion code {}",

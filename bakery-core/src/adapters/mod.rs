@@ -1,15 +1,21 @@
 //! Implementations of the ports: the embedded defaults (always built) and the production
 //! adapters (each behind its cargo feature).
 
+pub mod cache;
+mod invalidating;
 mod log_push;
 mod log_sms;
 mod memory_rate_limit;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
 mod no_payments;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+pub use cache::MemoryCache;
+pub use invalidating::{invalidating, InvalidatingStore};
 pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
 pub use memory_rate_limit::MemoryRateLimiter;

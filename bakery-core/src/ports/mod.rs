@@ -1,6 +1,7 @@
 //! What the use cases need from the outside world, as traits. Each has an embedded default in
 //! `adapters` and a production adapter behind a cargo feature.
 
+mod cache;
 mod clock;
 mod payments;
 mod push;
@@ -8,6 +9,7 @@ mod rate_limit;
 mod sms;
 mod store;
 
+pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use payments::{PaymentEvent, PaymentIntent, PaymentProvider};
 pub use push::{PushMessage, PushSender};

@@ -2,11 +2,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::adapters::{LogPush, LogSms, NoPayments};
+use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, NoPayments};
 pub use crate::domain::Actor;
-use crate::domain::{Id, User};
+use crate::domain::{Currency, Id, Money, User};
 use crate::error::{ConflictCode, Error, Result};
-use crate::ports::{Clock, PaymentProvider, PushSender, SmsSender, Store, SystemClock};
+use crate::ports::{
+    CatalogCache, Clock, PaymentProvider, PushSender, SmsSender, Store, SystemClock,
+};
 use crate::rules::pricing::PricingSettings;
 use crate::secrets::OtpKey;
 
@@ -24,11 +26,38 @@ pub struct Settings {
     pub refresh_token_ttl: Duration,
 }
 
+impl Settings {
+    /// `shop_name`'s settings with the documented defaults, the ones the server uses when
+    /// nothing is configured: prices in EUR with no delivery fee, no free-delivery threshold
+    /// and no tax; 30 minutes of delivery; codes valid 10 minutes with 5 tries; refresh tokens
+    /// valid 7 days. Change fields after for anything else.
+    pub fn new(shop_name: impl Into<String>, otp_key: OtpKey) -> Self {
+        Self {
+            shop_name: shop_name.into(),
+            pricing: PricingSettings {
+                currency: Currency::parse("eur").expect("eur is an ISO 4217 code"),
+                delivery_fee: Money::ZERO,
+                free_delivery_above: None,
+                tax_rate_bps: 0,
+            },
+            delivery_minutes: 30,
+            otp_key,
+            otp_ttl: Duration::minutes(10),
+            otp_max_attempts: 5,
+            refresh_token_ttl: Duration::days(7),
+        }
+    }
+}
+
 /// The application: every use case is a method, split over this module's files by area.
 /// Cheap to clone; share one per process.
 #[derive(Clone)]
 pub struct Bakery {
+    /// The store as the use cases see it: its writes invalidate `catalog_cache`.
     pub(crate) store: Store,
+    /// The store as given, kept to re-wrap it when the cache changes.
+    plain_store: Store,
+    pub(crate) catalog_cache: Arc<dyn CatalogCache>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sms: Arc<dyn SmsSender>,
     pub(crate) push: Arc<dyn PushSender>,
@@ -40,14 +69,30 @@ impl Bakery {
     /// A bakery on the given store with the embedded defaults for everything else: system
     /// clock, OTPs to the log, pushes to the log, cash payments only.
     pub fn new(store: Store, settings: Settings) -> Self {
+        let catalog_cache: Arc<dyn CatalogCache> = Arc::new(MemoryCache::new());
         Self {
-            store,
+            store: invalidating(store.clone(), catalog_cache.clone()),
+            plain_store: store,
+            catalog_cache,
             clock: Arc::new(SystemClock),
             sms: Arc::new(LogSms),
             push: Arc::new(LogPush),
             payments: Arc::new(NoPayments),
             settings: Arc::new(settings),
         }
+    }
+
+    /// The cache whose answers this bakery's writes invalidate (in-process by default; a
+    /// shared one for a fleet), so every write that changes what the catalog shows is
+    /// followed by the bump, whoever serves the cached answers.
+    pub fn with_catalog_cache(mut self, cache: Arc<dyn CatalogCache>) -> Self {
+        self.store = invalidating(self.plain_store.clone(), cache.clone());
+        self.catalog_cache = cache;
+        self
+    }
+
+    pub fn catalog_cache(&self) -> &Arc<dyn CatalogCache> {
+        &self.catalog_cache
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

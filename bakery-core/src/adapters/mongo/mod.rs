@@ -68,6 +68,10 @@ impl MongoStore {
 
 #[async_trait]
 impl StoreHealth for MongoStore {
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         self.db
             .run_command(doc! { "ping": 1 })

@@ -103,6 +103,10 @@ async fn finish<T>(tx: WriteTx, outcome: StoreResult<T>) -> StoreResult<T> {
 
 #[async_trait]
 impl StoreHealth for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

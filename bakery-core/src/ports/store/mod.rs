@@ -39,6 +39,9 @@ pub type StoreResult<T> = Result<T, Error>;
 /// Whether the store answers at all, for readiness checks.
 #[async_trait]
 pub trait StoreHealth: Send + Sync {
+    /// Which adapter this is (`sqlite`, `mongodb`), for start-up logs and readiness.
+    fn backend(&self) -> &'static str;
+
     /// Cheap round trip.
     async fn ping(&self) -> StoreResult<()>;
 }

@@ -1,5 +1,6 @@
 //! Liveness and readiness probes.
 
+use bakery_core::ports::CacheHealth;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -17,6 +18,26 @@ pub struct Health {
     pub status: String,
 }
 
+/// Whether this instance can serve, and how each dependency is doing.
+#[derive(Object, Debug, Clone)]
+pub struct Readiness {
+    /// `ok`, or `degraded` when an optional dependency is down and requests that need it
+    /// are refused or served without it (the instance stays in rotation).
+    pub status: String,
+    pub dependencies: Vec<DependencyState>,
+}
+
+/// One dependency, without secrets.
+#[derive(Object, Debug, Clone)]
+pub struct DependencyState {
+    /// `store` or `cache`.
+    pub name: String,
+    /// The adapter in use (`sqlite`, `mongodb`, `in-process`, `redis`).
+    pub backend: String,
+    /// `up` or `degraded`.
+    pub state: String,
+}
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// The process is up
@@ -27,18 +48,32 @@ impl HealthApi {
         }))
     }
 
-    /// The process can serve requests (the store answers)
+    /// The process can serve requests (the store answers); reports each dependency
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
-    async fn readyz(&self, state: Data<&AppState>) -> Result<Json<Health>, ApiError> {
+    async fn readyz(&self, state: Data<&AppState>) -> Result<Json<Readiness>, ApiError> {
         if let Err(e) = state.bakery.ping().await {
             tracing::warn!(error = ?e, "readiness check failed");
-            return Err(ApiError::Unavailable(Json(ErrorBody::new(
-                "NOT_READY",
-                "the store is not reachable",
-            ))));
+            return Err(ApiError::Unavailable(
+                Json(ErrorBody::new("NOT_READY", "the store is not reachable")),
+                None,
+            ));
         }
-        Ok(Json(Health {
-            status: "ok".into(),
+        let cache = state.bakery.catalog_cache();
+        let cache_up = cache.health() == CacheHealth::Up;
+        Ok(Json(Readiness {
+            status: if cache_up { "ok" } else { "degraded" }.into(),
+            dependencies: vec![
+                DependencyState {
+                    name: "store".into(),
+                    backend: state.bakery.store().health.backend().into(),
+                    state: "up".into(),
+                },
+                DependencyState {
+                    name: "cache".into(),
+                    backend: cache.backend().into(),
+                    state: if cache_up { "up" } else { "degraded" }.into(),
+                },
+            ],
         }))
     }
 }
