@@ -27,8 +27,8 @@ async fn main() -> anyhow::Result<()> {
         .context("opening the SQLite store")?;
     // The example reads the OTP it "sent" instead of texting a phone.
     let sms = Arc::new(RecordingSms::default());
+    // The defaults (codes valid 10 minutes, refresh tokens 7 days, …) with our own prices.
     let settings = Settings {
-        shop_name: "Corner Bakery".into(),
         pricing: PricingSettings {
             currency: Currency::parse("eur")?,
             delivery_fee: Money::from_minor(250),
@@ -36,10 +36,7 @@ async fn main() -> anyhow::Result<()> {
             tax_rate_bps: 700,
         },
         delivery_minutes: 25,
-        otp_key: OtpKey::random(),
-        otp_ttl: Duration::minutes(10),
-        otp_max_attempts: 5,
-        refresh_token_ttl: Duration::days(7),
+        ..Settings::new("Corner Bakery", OtpKey::random())
     };
     let bakery =
         Bakery::new(bakery_core::ports::Store::from_adapter(store), settings).with_sms(sms.clone());

@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
-use bakery_e2e::{types, ApiError, AppOptions, ResponseValue, TestApp, Tokens, ADMIN_PHONE};
+use bakery_e2e::{
+    types, ApiError, AppOptions, RateLimits, ResponseValue, TestApp, Tokens, ADMIN_PHONE,
+};
 
 /// Access tokens live one second (plus the server's leeway) on a clock the test moves.
 pub fn short_access_ttl() -> AppOptions {
@@ -18,7 +20,7 @@ pub fn short_access_ttl() -> AppOptions {
 /// The seed's limits: 5 sign-in attempts per 15 minutes per IP, 3 codes per hour per phone.
 pub fn seed_rate_limits() -> AppOptions {
     AppOptions {
-        seed_rate_limits: true,
+        rate_limits: Some(RateLimits::default()),
         ..AppOptions::default()
     }
 }

@@ -1,5 +1,6 @@
 //! The API end to end: the real server on a random loopback port, driven only through
-//! bakery-sdk, once on SQLite and once on MongoDB.
+//! bakery-sdk, once on SQLite and once on MongoDB; and, in [`http`], the same server driven
+//! with raw HTTP for what the SDK hides (status codes, headers, CORS, redirects, shutdown).
 //!
 //! Each case (in the area modules) is written once against a [`TestApp`]; `e2e!` turns it into
 //! a `#[tokio::test]` per backend, so `cargo test -p bakery-e2e` lists every case as
@@ -13,6 +14,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod favorites;
+mod http;
 mod journey;
 mod notifications;
 mod orders;
@@ -132,4 +134,16 @@ mod sqlite {
 
 mod mongo {
     e2e!(bakery_e2e::Backend::Mongo);
+}
+
+/// The harness's doc example (tests/src/lib.rs), run for real.
+#[tokio::test]
+async fn harness_example() {
+    use bakery_e2e::{spawn_app, Backend};
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let ada = app.customer("Ada", "+447700900001").await;
+    let me = ada.api().get_profile().send().await.unwrap();
+    assert_eq!(me.name, "Ada");
 }

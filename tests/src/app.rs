@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bakery_core::adapters::RecordingSms;
@@ -11,7 +11,9 @@ use bakery_core::ports::{ManualClock, Store};
 use bakery_core::services::Bakery;
 use bakery_sdk::{types, BakeryClient, Tokens};
 use bakery_server::config::Config;
+use bakery_server::state::{HttpPolicy, RateLimits};
 use bakery_server::AppState;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Where the server under test keeps its data.
@@ -51,10 +53,14 @@ pub struct AppOptions {
     /// [`TestApp::advance`]: OTPs, access and refresh tokens, promotion windows and scheduled
     /// times follow it.
     pub manual_clock: bool,
-    /// Keep the seed's sign-in rate limits (5 per 15 minutes per IP, 3 codes per hour per
-    /// phone). Off by default: every test client shares 127.0.0.1, so tests that sign in
-    /// often run with limits no test reaches.
-    pub seed_rate_limits: bool,
+    /// The sign-in rate limits. `None` (the default): limits no test reaches, since every
+    /// test client shares 127.0.0.1 and tests sign in often. `Some(RateLimits::default())`
+    /// keeps the seed's (5 attempts per 15 minutes per IP, 3 codes per hour per phone).
+    pub rate_limits: Option<RateLimits>,
+    /// Proxy trust, CORS and the HTTPS redirect (`TRUST_PROXY`, `CORS_ORIGINS`,
+    /// `BAKERY_FORCE_HTTPS`); the default trusts no proxy, sends no CORS headers and serves
+    /// plain http.
+    pub http: HttpPolicy,
     /// The shop currency (`SHOP_CURRENCY`), ISO 4217.
     pub currency: &'static str,
 }
@@ -65,7 +71,8 @@ impl Default for AppOptions {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 86_400),
             manual_clock: false,
-            seed_rate_limits: false,
+            rate_limits: None,
+            http: HttpPolicy::default(),
             currency: "eur",
         }
     }
@@ -75,6 +82,8 @@ impl Default for AppOptions {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`, the base URL for [`BakeryClient::new`].
     pub base_url: String,
+    /// The address the server listens on.
+    pub addr: SocketAddr,
     /// Every code the server "texted".
     pub sms: Arc<RecordingSms>,
     /// The application the server runs, for harness-level setup only (the first admin).
@@ -83,7 +92,9 @@ pub struct TestApp {
     /// The use cases' clock when started with [`AppOptions::manual_clock`].
     pub clock: Option<Arc<ManualClock>>,
     pub options: AppOptions,
-    server: JoinHandle<std::io::Result<()>>,
+    /// Starts the graceful shutdown; see [`TestApp::shut_down`].
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
     _data_dir: Option<tempfile::TempDir>,
 }
 
@@ -117,7 +128,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
         }
     };
     let config = config(&options);
-    let rate_limits = config.rate_limits;
+    let rate_limits = options.rate_limits.unwrap_or(config.rate_limits);
     let sms = Arc::new(RecordingSms::default());
     let mut bakery = Bakery::new(store, config.settings.clone()).with_sms(sms.clone());
     let clock = options.manual_clock.then(|| {
@@ -126,18 +137,30 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
         clock
     });
     let state = AppState::new(bakery.clone(), &config.jwt_secret, config.access_token_ttl)
-        .with_rate_limits(rate_limits);
-    let running = bakery_server::spawn(state, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("start the server on 127.0.0.1:0");
+        .with_rate_limits(rate_limits)
+        .with_http_policy(options.http.clone());
+    // As the binary runs it: until a shutdown signal, then in-flight requests finish.
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = bakery_server::spawn_until(
+        state,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        async move {
+            let _ = stopped.await;
+        },
+        bakery_server::SHUTDOWN_GRACE,
+    )
+    .await
+    .expect("start the server on 127.0.0.1:0");
     Some(TestApp {
         base_url: format!("http://{}", running.addr),
+        addr: running.addr,
         sms,
         bakery,
         backend,
         clock,
         options,
-        server: running.handle,
+        stop: Mutex::new(Some(stop)),
+        server: Some(running.handle),
         _data_dir: data_dir,
     })
 }
@@ -161,7 +184,7 @@ fn config(options: &AppOptions) -> Config {
         ("TAX_RATE_BPS", TAX_RATE_BPS.to_string()),
         ("DELIVERY_MINUTES", DELIVERY_MINUTES.to_string()),
     ]);
-    if !options.seed_rate_limits {
+    if options.rate_limits.is_none() {
         vars.insert("AUTH_RATE_LIMIT", "10000/1m".to_owned());
         vars.insert("OTP_RATE_LIMIT", "10000/1m".to_owned());
     }
@@ -249,12 +272,18 @@ impl TestApp {
     /// Creates (or promotes) the shop's admin in the app's bakery — the `create-admin`
     /// command's use case — and signs in with the password through the SDK.
     pub async fn admin(&self) -> BakeryClient {
+        self.create_admin().await;
+        self.login_with_password(ADMIN_PHONE, ADMIN_PASSWORD).await
+    }
+
+    /// Creates (or promotes) the shop's admin, [`ADMIN_PHONE`] with [`ADMIN_PASSWORD`], in
+    /// the app's bakery without signing in.
+    pub async fn create_admin(&self) {
         let phone = Phone::parse(ADMIN_PHONE).expect("admin phone");
         self.bakery
             .create_staff("Olga Owner", &phone, ADMIN_PASSWORD, Role::Admin)
             .await
             .expect("create the admin");
-        self.login_with_password(ADMIN_PHONE, ADMIN_PASSWORD).await
     }
 
     /// Creates (or re-creates) the shop's courier, [`COURIER_NAME`] (role `delivery`), in the
@@ -304,10 +333,31 @@ impl TestApp {
             ttl + bakery_server::auth::LEEWAY_SECS,
         ));
     }
+
+    /// Starts the graceful shutdown, as SIGTERM does to the binary: the server stops
+    /// accepting connections and lets in-flight requests finish. Await
+    /// [`TestApp::stopped`] for the end. Panics when called twice.
+    pub fn shut_down(&self) {
+        let stop = self.stop.lock().expect("stop sender").take();
+        stop.expect("the server is shut down once")
+            .send(())
+            .expect("the server waits for its shutdown signal");
+    }
+
+    /// Waits for the server task to end (after [`TestApp::shut_down`]) and returns how it
+    /// ended; panics when called twice.
+    pub async fn stopped(&mut self) -> Result<std::io::Result<()>, tokio::task::JoinError> {
+        self.server
+            .take()
+            .expect("the server task is awaited once")
+            .await
+    }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
     }
 }

@@ -4,6 +4,8 @@
 //!
 //! Tests drive the server only through [`bakery_sdk`]; the harness itself touches bakery-core
 //! for the two things no public API offers: creating the first admin and reading sent codes.
+//! (Raw-HTTP tests, in the e2e crate's `http` module, use the same [`TestApp`] with a plain
+//! HTTP client.) The e2e test `harness_example` runs this example (doc tests are off here):
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -29,4 +31,5 @@ pub use app::{
 };
 pub use bakery_sdk::ResponseValue;
 pub use bakery_sdk::{types, ApiError, BakeryClient, Tokens};
+pub use bakery_server::state::{CorsOrigins, HttpPolicy, RateLimits};
 pub use errors::{assert_error, assert_invalid, error_of};

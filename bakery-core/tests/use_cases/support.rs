@@ -2,14 +2,11 @@ use std::sync::Arc;
 
 use bakery_core::adapters::sqlite::SqliteStore;
 use bakery_core::adapters::RecordingSms;
-use bakery_core::domain::{
-    Currency, DeliveryAddress, Id, Money, NutritionalInfo, Phone, ProductDraft, Role,
-};
+use bakery_core::domain::{DeliveryAddress, Id, Money, NutritionalInfo, Phone, ProductDraft, Role};
 use bakery_core::ports::{ManualClock, Store};
-use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::{Actor, Bakery, CategoryInput, Settings};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 
 pub struct TestShop {
     pub bakery: Bakery,
@@ -28,21 +25,14 @@ impl Drop for TempDir {
     }
 }
 
+/// The test shop: [`Settings::new`]'s defaults with prices in EUR cents, delivery 3.00 below
+/// 50.00 and 10 % tax (the e2e harness runs the same shop).
 pub fn settings() -> Settings {
-    Settings {
-        shop_name: "Test Bakery".into(),
-        pricing: PricingSettings {
-            currency: Currency::parse("eur").unwrap(),
-            delivery_fee: Money::from_minor(300),
-            free_delivery_above: Some(Money::from_minor(5000)),
-            tax_rate_bps: 1000,
-        },
-        delivery_minutes: 30,
-        otp_key: OtpKey::random(),
-        otp_ttl: Duration::minutes(10),
-        otp_max_attempts: 5,
-        refresh_token_ttl: Duration::days(7),
-    }
+    let mut settings = Settings::new("Test Bakery", OtpKey::random());
+    settings.pricing.delivery_fee = Money::from_minor(300);
+    settings.pricing.free_delivery_above = Some(Money::from_minor(5000));
+    settings.pricing.tax_rate_bps = 1000;
+    settings
 }
 
 pub async fn shop() -> TestShop {
