@@ -2,6 +2,8 @@
 //! adapters (each behind its cargo feature).
 
 pub mod cache;
+#[cfg(feature = "fcm")]
+pub mod fcm;
 mod invalidating;
 mod log_push;
 mod log_sms;
@@ -15,6 +17,8 @@ pub mod redis;
 pub mod sqlite;
 
 pub use cache::MemoryCache;
+#[cfg(feature = "fcm")]
+pub use fcm::{FcmOptions, FcmPush};
 pub use invalidating::{invalidating, InvalidatingStore};
 pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
