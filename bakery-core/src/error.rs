@@ -30,6 +30,10 @@ pub enum Error {
     /// A feature whose provider is not configured (e.g. card payments without Stripe).
     #[error("{0}")]
     Unavailable(String),
+    /// The SMS provider did not take the text with a sign-in code (down, refusing, timing
+    /// out). The provider's answer is logged by the adapter, never shown.
+    #[error("the text message with your code could not be sent; please try again shortly")]
+    SmsUnavailable,
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many requests, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -116,6 +120,7 @@ impl Error {
             Self::Unauthorized(_) => "UNAUTHORIZED",
             Self::Forbidden => "FORBIDDEN",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::SmsUnavailable => "SMS_UNAVAILABLE",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimiterUnavailable { .. } => "TEMPORARILY_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

@@ -1,15 +1,19 @@
 //! The server's configuration, read once from the environment (and `.env`, loaded by `main`).
 //!
 //! With nothing set, the embedded defaults apply and the server starts; with
-//! `BAKERY_ENV=production` every insecure default is refused with a message that says what to
-//! set.
+//! `BAKERY_ENV=production` it starts once the secrets and an SMS provider are set, and
+//! otherwise refuses with one line that names every missing or insecure setting and says what
+//! to set.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use bakery_core::domain::{Currency, Money};
-use bakery_core::ports::RateLimit;
+use bakery_core::adapters::LogSms;
+use bakery_core::domain::{Currency, Money, Phone};
+use bakery_core::ports::{RateLimit, SmsSender};
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::Settings;
@@ -52,6 +56,13 @@ pub const VARIABLES: &[&str] = &[
     "FREE_DELIVERY_ABOVE",
     "TAX_RATE_BPS",
     "DELIVERY_MINUTES",
+    "SMS_PROVIDER",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_MESSAGING_SERVICE_SID",
+    "TWILIO_API_BASE",
+    "OTP_WEB_DOMAIN",
     // Read by the log filter (tracing-subscriber), not by `Config`.
     "RUST_LOG",
 ];
@@ -77,6 +88,61 @@ pub struct Config {
     pub settings: Settings,
     pub rate_limits: RateLimits,
     pub http: HttpPolicy,
+    /// How sign-in codes reach the customer (`SMS_PROVIDER`).
+    pub sms: SmsConfig,
+    /// `OTP_WEB_DOMAIN`: the web shop's host. When set, code texts end with the line
+    /// `@<domain> #<code>` so browsers (WebOTP) and Android can fill the code in.
+    pub otp_web_domain: Option<String>,
+}
+
+/// Twilio's API, unless `TWILIO_API_BASE` points elsewhere (a test's fake).
+pub const TWILIO_API_BASE: &str = "https://api.twilio.com";
+
+/// `SMS_PROVIDER`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsConfig {
+    /// `log`, the default outside production: codes are written to the server's log, where
+    /// a single-shop owner or a developer reads them. Refused in production.
+    Log,
+    /// `twilio`: Twilio's Messages API.
+    Twilio(TwilioSettings),
+}
+
+impl SmsConfig {
+    /// For the adapters line at start-up.
+    pub fn provider(&self) -> &'static str {
+        match self {
+            Self::Log => "log",
+            Self::Twilio(_) => "twilio",
+        }
+    }
+}
+
+/// `TWILIO_*`: at least one of `from` and `messaging_service_sid` is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TwilioSettings {
+    /// `TWILIO_ACCOUNT_SID` (`AC` + 32 hex characters).
+    pub account_sid: String,
+    /// `TWILIO_AUTH_TOKEN`: never printed (see the `Debug` impl).
+    pub auth_token: String,
+    /// `TWILIO_FROM`: a number in E.164 form or an alphanumeric sender id.
+    pub from: Option<String>,
+    /// `TWILIO_MESSAGING_SERVICE_SID` (`MG` + 32 hex characters).
+    pub messaging_service_sid: Option<String>,
+    /// `TWILIO_API_BASE`, without a trailing slash; https in production.
+    pub api_base: String,
+}
+
+impl fmt::Debug for TwilioSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwilioSettings")
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &"<redacted>")
+            .field("from", &self.from)
+            .field("messaging_service_sid", &self.messaging_service_sid)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
 }
 
 /// Where the shared Redis is.
@@ -146,28 +212,46 @@ impl Config {
             }
             None => None,
         };
+        // Settings that are missing or insecure are collected, not reported one at a time, so
+        // that one failed start names everything left to fix.
+        let mut refused: Vec<String> = Vec::new();
         let mut generated_secrets = GeneratedSecrets::default();
         let jwt_secret = match lookup("JWT_SECRET") {
             Some(secret) if secret.len() >= 32 => secret.into_bytes(),
-            Some(_) => bail!("JWT_SECRET must be at least 32 characters long"),
-            None if production => bail!(
-                "JWT_SECRET is not set. With BAKERY_ENV=production the server refuses to sign \
-                 tokens with a random key (every restart would sign everyone out, and several \
-                 instances would reject each other's tokens). Set JWT_SECRET to at least 32 \
-                 random characters, e.g. the output of `openssl rand -hex 32`."
-            ),
+            Some(_) => {
+                refused.push(
+                    "JWT_SECRET is shorter than 32 characters (use e.g. `openssl rand -hex 32`)"
+                        .into(),
+                );
+                random_secret().into_bytes()
+            }
+            None if production => {
+                refused.push(
+                    "JWT_SECRET is not set (at least 32 random characters, e.g. `openssl rand \
+                     -hex 32`; a random key would sign everyone out at every restart and \
+                     instances would reject each other's tokens)"
+                        .into(),
+                );
+                random_secret().into_bytes()
+            }
             None => {
                 generated_secrets.jwt = true;
                 random_secret().into_bytes()
             }
         };
         let otp_key = match lookup("OTP_SECRET") {
-            Some(secret) => OtpKey::new(secret.as_bytes())
-                .map_err(|_| anyhow::anyhow!("OTP_SECRET must be at least 16 characters long"))?,
-            None if production => bail!(
-                "OTP_SECRET is not set. With BAKERY_ENV=production set it to at least 16 random \
-                 characters, so codes sent before a restart stay valid."
-            ),
+            Some(secret) => OtpKey::new(secret.as_bytes()).unwrap_or_else(|_| {
+                refused.push("OTP_SECRET is shorter than 16 characters".into());
+                OtpKey::random()
+            }),
+            None if production => {
+                refused.push(
+                    "OTP_SECRET is not set (at least 16 random characters, so codes sent before \
+                     a restart stay valid)"
+                        .into(),
+                );
+                OtpKey::random()
+            }
             None => {
                 generated_secrets.otp = true;
                 OtpKey::random()
@@ -187,10 +271,11 @@ impl Config {
                     .collect();
                 if origins.iter().any(|o| o == "*") {
                     if production {
-                        bail!(
+                        refused.push(
                             "CORS_ORIGINS=* lets every web site call the API with your users' \
-                             browsers; with BAKERY_ENV=production list the origins instead, \
-                             e.g. CORS_ORIGINS=https://shop.example,https://admin.shop.example"
+                             browsers (list the origins instead, e.g. \
+                             CORS_ORIGINS=https://shop.example,https://admin.shop.example)"
+                                .into(),
                         );
                     }
                     CorsOrigins::Any
@@ -216,15 +301,28 @@ impl Config {
             force_https: bool_var(&lookup, "BAKERY_FORCE_HTTPS")?,
             cors,
         };
-        if production {
-            // The only SMS sender that exists today writes codes to the log: in production
-            // that would hand every sign-in code to whoever reads the logs.
-            bail!(
-                "BAKERY_ENV=production needs an SMS provider to send sign-in codes, and none is \
-                 available yet (the only sender writes codes to the log, which is refused in \
-                 production). Run without BAKERY_ENV=production until an SMS provider is \
-                 configured."
-            );
+        let sms = sms_config(&lookup, production, &mut refused);
+        let otp_web_domain = match lookup("OTP_WEB_DOMAIN") {
+            None => None,
+            Some(raw) => match web_domain(&raw) {
+                Some(domain) => Some(domain),
+                None => {
+                    refused.push(format!(
+                        "OTP_WEB_DOMAIN must be the web shop's host, like shop.example (no \
+                         scheme, port or path), not `{}`",
+                        raw.trim()
+                    ));
+                    None
+                }
+            },
+        };
+        if !refused.is_empty() {
+            let lead = if production {
+                "BAKERY_ENV=production refuses to start: "
+            } else {
+                ""
+            };
+            bail!("{lead}{}", refused.join("; "));
         }
         let access_token_ttl = duration_var(&lookup, "JWT_EXPIRES_IN", "15m")?;
         let refresh_token_ttl = duration_var(&lookup, "JWT_REFRESH_EXPIRES_IN", "7d")?;
@@ -274,8 +372,187 @@ impl Config {
             settings,
             rate_limits,
             http,
+            sms,
+            otp_web_domain,
         })
     }
+
+    /// The SMS sender `SMS_PROVIDER` names, wording its texts with the shop's name and
+    /// `OTP_WEB_DOMAIN`.
+    pub fn sms_sender(&self) -> anyhow::Result<Arc<dyn SmsSender>> {
+        match &self.sms {
+            SmsConfig::Log => Ok(Arc::new(LogSms)),
+            #[cfg(feature = "sms-http")]
+            SmsConfig::Twilio(twilio) => {
+                use bakery_core::adapters::twilio_sms::{TwilioConfig, TwilioSms, DEFAULT_TIMEOUT};
+                let sms = TwilioSms::new(TwilioConfig {
+                    account_sid: twilio.account_sid.clone(),
+                    auth_token: twilio.auth_token.clone(),
+                    from: twilio.from.clone(),
+                    messaging_service_sid: twilio.messaging_service_sid.clone(),
+                    api_base: twilio.api_base.clone(),
+                    shop_name: self.settings.shop_name.clone(),
+                    web_otp_domain: self.otp_web_domain.clone(),
+                    timeout: DEFAULT_TIMEOUT,
+                })
+                .map_err(|e| anyhow::anyhow!("SMS_PROVIDER=twilio: {e}"))?;
+                Ok(Arc::new(sms))
+            }
+            #[cfg(not(feature = "sms-http"))]
+            SmsConfig::Twilio(_) => bail!(
+                "SMS_PROVIDER=twilio needs a bakery-server built with the `sms-http` feature \
+                 (on by default)"
+            ),
+        }
+    }
+}
+
+/// `SMS_PROVIDER` and, for `twilio`, its `TWILIO_*` settings; what is missing or wrong goes
+/// to `refused`.
+fn sms_config(
+    lookup: &impl Fn(&str) -> Option<String>,
+    production: bool,
+    refused: &mut Vec<String>,
+) -> SmsConfig {
+    const HOW: &str = "set SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and \
+                       TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID";
+    let provider = lookup("SMS_PROVIDER").map(|p| p.trim().to_ascii_lowercase());
+    match provider.as_deref() {
+        None | Some("log") => {
+            if production {
+                refused.push(if provider.is_none() {
+                    format!("SMS_PROVIDER is not set ({HOW})")
+                } else {
+                    format!("SMS_PROVIDER=log would write every sign-in code to the log ({HOW})")
+                });
+            }
+            SmsConfig::Log
+        }
+        Some("twilio") => {
+            let before = refused.len();
+            let twilio = twilio_settings(lookup, production, refused);
+            if refused.len() == before {
+                SmsConfig::Twilio(twilio)
+            } else {
+                SmsConfig::Log
+            }
+        }
+        Some(other) => {
+            refused.push(format!(
+                "SMS_PROVIDER must be `log` or `twilio`, not `{other}`"
+            ));
+            SmsConfig::Log
+        }
+    }
+}
+
+fn twilio_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+    production: bool,
+    refused: &mut Vec<String>,
+) -> TwilioSettings {
+    let account_sid = match lookup("TWILIO_ACCOUNT_SID").map(|v| v.trim().to_owned()) {
+        None => {
+            refused.push("TWILIO_ACCOUNT_SID is not set (the Account SID, AC…)".into());
+            String::new()
+        }
+        Some(sid) if twilio_sid(&sid, "AC") => sid,
+        Some(_) => {
+            refused.push(
+                "TWILIO_ACCOUNT_SID must be AC followed by 32 hex characters (the Account SID)"
+                    .into(),
+            );
+            String::new()
+        }
+    };
+    let auth_token = lookup("TWILIO_AUTH_TOKEN")
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| {
+            refused.push("TWILIO_AUTH_TOKEN is not set".into());
+            String::new()
+        });
+    let from = lookup("TWILIO_FROM").and_then(|raw| {
+        let from = sender_id(&raw);
+        if from.is_none() {
+            refused.push(format!(
+                "TWILIO_FROM must be a number in international form (+15005550006) or an \
+                 alphanumeric sender id of up to 11 letters and digits, not `{}`",
+                raw.trim()
+            ));
+        }
+        from
+    });
+    let messaging_service_sid = lookup("TWILIO_MESSAGING_SERVICE_SID").and_then(|raw| {
+        let sid = raw.trim().to_owned();
+        if twilio_sid(&sid, "MG") {
+            Some(sid)
+        } else {
+            refused.push(
+                "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex characters".into(),
+            );
+            None
+        }
+    });
+    if lookup("TWILIO_FROM").is_none() && lookup("TWILIO_MESSAGING_SERVICE_SID").is_none() {
+        refused.push(
+            "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is not set (one of them names the \
+             sender)"
+                .into(),
+        );
+    }
+    let api_base = lookup("TWILIO_API_BASE")
+        .map(|v| v.trim().trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| TWILIO_API_BASE.into());
+    if production && !api_base.starts_with("https://") {
+        refused.push(format!(
+            "TWILIO_API_BASE must be https:// with BAKERY_ENV=production (the auth token \
+             travels with every request), not `{api_base}`"
+        ));
+    } else if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+        refused.push(format!(
+            "TWILIO_API_BASE must be an http(s) URL like {TWILIO_API_BASE}, not `{api_base}`"
+        ));
+    }
+    TwilioSettings {
+        account_sid,
+        auth_token,
+        from,
+        messaging_service_sid,
+        api_base,
+    }
+}
+
+/// `AC…` / `MG…`: the prefix and 32 hex characters, as Twilio issues them.
+fn twilio_sid(sid: &str, prefix: &str) -> bool {
+    sid.len() == 34 && sid.starts_with(prefix) && sid[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A sender Twilio accepts in `From`: a phone number (normalised to E.164) or an
+/// alphanumeric sender id (up to 11 letters, digits and spaces, at least one letter).
+fn sender_id(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.starts_with('+') || raw.starts_with("00") {
+        return Phone::parse(raw).ok().map(String::from);
+    }
+    let ok = (1..=11).contains(&raw.len())
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
+        && raw.bytes().any(|b| b.is_ascii_alphabetic());
+    ok.then(|| raw.to_owned())
+}
+
+/// A host name for the WebOTP line (`shop.example`), lower-cased; `None` if it is not one.
+fn web_domain(raw: &str) -> Option<String> {
+    let domain = raw.trim().to_ascii_lowercase();
+    let labels_ok = domain.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    (labels_ok && domain.len() <= 253).then_some(domain)
 }
 
 /// Where development secrets are kept, inside the data directory.
@@ -526,6 +803,13 @@ mod tests {
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("FREE_DELIVERY_ABOVE", "2000"),
             ("CORS_ORIGINS", "https://shop.example"),
+            ("SMS_PROVIDER", "twilio"),
+            ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+            ("TWILIO_FROM", "+15005550006"),
+            ("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID),
+            ("TWILIO_API_BASE", "http://127.0.0.1:9"),
+            ("OTP_WEB_DOMAIN", "shop.example"),
         ];
         Config::from_lookup(|key| {
             read.lock().unwrap().push(key.to_owned());
@@ -669,16 +953,174 @@ mod tests {
         assert!(format!("{err:#}").contains("delete the file"), "{err:#}");
     }
 
-    #[test]
-    fn production_refuses_insecure_defaults() {
-        let err = config(&[("BAKERY_ENV", "production")]).unwrap_err();
-        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
-        let err = config(&[
+    const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+    const AUTH_TOKEN: &str = "f00dcafe0123456789abcdef01234567";
+    const SERVICE_SID: &str = "MG0123456789abcdef0123456789abcdef";
+
+    /// A production configuration that starts: secrets and Twilio.
+    fn production_vars() -> Vec<(&'static str, &'static str)> {
+        vec![
             ("BAKERY_ENV", "production"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("OTP_SECRET", "0123456789abcdef"),
+            ("SMS_PROVIDER", "twilio"),
+            ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+            ("TWILIO_FROM", "+1 500 555 0006"),
+        ]
+    }
+
+    /// The refusal as the operator sees it: one line.
+    fn refusal(vars: &[(&str, &str)]) -> String {
+        let err = format!("{:#}", config(vars).unwrap_err());
+        assert!(!err.contains('\n'), "one line: {err}");
+        err
+    }
+
+    #[test]
+    fn production_refuses_insecure_defaults() {
+        // Everything missing is named at once, not one per start.
+        let err = refusal(&[("BAKERY_ENV", "production")]);
+        assert!(
+            err.starts_with("BAKERY_ENV=production refuses to start: "),
+            "{err}"
+        );
+        for named in ["JWT_SECRET", "OTP_SECRET", "SMS_PROVIDER is not set"] {
+            assert!(err.contains(named), "{named}: {err}");
+        }
+        // Log-only SMS is refused, and so are weak secrets and CORS for everyone.
+        let err = refusal(&[
+            ("BAKERY_ENV", "production"),
+            ("JWT_SECRET", "too-short"),
+            ("OTP_SECRET", "short"),
+            ("SMS_PROVIDER", "log"),
+            ("CORS_ORIGINS", "*"),
+        ]);
+        for named in [
+            "JWT_SECRET is shorter",
+            "OTP_SECRET is shorter",
+            "SMS_PROVIDER=log",
+            "CORS_ORIGINS=*",
+        ] {
+            assert!(err.contains(named), "{named}: {err}");
+        }
+        // Twilio chosen but half configured: each missing or insecure part is named.
+        let err = refusal(&[
+            ("BAKERY_ENV", "production"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("OTP_SECRET", "0123456789abcdef"),
+            ("SMS_PROVIDER", "twilio"),
+            ("TWILIO_ACCOUNT_SID", "SK0123456789abcdef0123456789abcdef"),
+            ("TWILIO_API_BASE", "http://api.twilio.com"),
+        ]);
+        for named in [
+            "TWILIO_ACCOUNT_SID must be AC",
+            "TWILIO_AUTH_TOKEN is not set",
+            "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is not set",
+            "TWILIO_API_BASE must be https://",
+        ] {
+            assert!(err.contains(named), "{named}: {err}");
+        }
+        assert!(!err.contains("JWT_SECRET"), "{err}");
+        // The token is never repeated back.
+        let err = refusal(&[
+            ("BAKERY_ENV", "production"),
+            ("SMS_PROVIDER", "twilio"),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+        ]);
+        assert!(!err.contains(AUTH_TOKEN), "{err}");
+    }
+
+    #[test]
+    fn production_starts_with_secrets_and_twilio() {
+        let c = config(&production_vars()).unwrap();
+        assert!(c.production);
+        assert_eq!(
+            c.sms,
+            SmsConfig::Twilio(TwilioSettings {
+                account_sid: ACCOUNT_SID.into(),
+                auth_token: AUTH_TOKEN.into(),
+                from: Some("+15005550006".into()),
+                messaging_service_sid: None,
+                api_base: TWILIO_API_BASE.into(),
+            })
+        );
+        assert_eq!(c.sms.provider(), "twilio");
+        assert!(
+            !format!("{c:?}").contains(AUTH_TOKEN),
+            "Debug hides the token"
+        );
+        // A messaging service instead of a number does as well.
+        let mut vars = production_vars();
+        vars.retain(|(k, _)| *k != "TWILIO_FROM");
+        vars.push(("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID));
+        vars.push(("OTP_WEB_DOMAIN", "Shop.Example"));
+        let c = config(&vars).unwrap();
+        match &c.sms {
+            SmsConfig::Twilio(t) => {
+                assert_eq!(t.from, None);
+                assert_eq!(t.messaging_service_sid.as_deref(), Some(SERVICE_SID));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(c.otp_web_domain.as_deref(), Some("shop.example"));
+    }
+
+    #[test]
+    fn sms_provider_defaults_to_the_log_outside_production() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.sms, SmsConfig::Log);
+        assert_eq!(c.otp_web_domain, None);
+        // Twilio outside production: a local fake over plain http is fine, and an
+        // alphanumeric sender id is a sender.
+        let c = config(&[
+            ("SMS_PROVIDER", "Twilio"),
+            ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+            ("TWILIO_FROM", "Crumb Co"),
+            ("TWILIO_API_BASE", "http://127.0.0.1:4010/"),
         ])
-        .unwrap_err();
-        assert!(err.to_string().contains("SMS"), "{err}");
+        .unwrap();
+        match &c.sms {
+            SmsConfig::Twilio(t) => {
+                assert_eq!(t.api_base, "http://127.0.0.1:4010");
+                assert_eq!(t.from.as_deref(), Some("Crumb Co"));
+            }
+            other => panic!("{other:?}"),
+        }
+        for (key, bad) in [
+            ("SMS_PROVIDER", "carrier-pigeon"),
+            ("TWILIO_FROM", "not a sender!"),
+            ("TWILIO_FROM", "ABCDEFGHIJKLMNOP"),
+            ("TWILIO_MESSAGING_SERVICE_SID", "MGnothex"),
+            ("TWILIO_API_BASE", "api.twilio.com"),
+            ("OTP_WEB_DOMAIN", "https://shop.example"),
+            ("OTP_WEB_DOMAIN", "shop.example:8443"),
+            ("OTP_WEB_DOMAIN", "shop..example"),
+        ] {
+            let mut vars = vec![
+                ("SMS_PROVIDER", "twilio"),
+                ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+                ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+                ("TWILIO_FROM", "+15005550006"),
+            ];
+            vars.retain(|(k, _)| *k != key);
+            vars.push((key, bad));
+            let err = refusal(&vars);
+            assert!(err.contains(key), "{key}={bad}: {err}");
+            assert!(!err.starts_with("BAKERY_ENV"), "{err}");
+        }
+    }
+
+    #[test]
+    fn sms_sender_follows_the_provider() {
+        assert!(config(&[]).unwrap().sms_sender().is_ok());
+        let mut vars = production_vars();
+        vars.push(("OTP_WEB_DOMAIN", "shop.example"));
+        let built = config(&vars).unwrap().sms_sender();
+        #[cfg(feature = "sms-http")]
+        assert!(built.is_ok(), "{:?}", built.err());
+        #[cfg(not(feature = "sms-http"))]
+        assert!(built.is_err());
     }
 }

@@ -102,7 +102,7 @@ impl From<Error> for ApiError {
                 Self::Unauthorized(Json(ErrorBody::new(code, err.to_string())))
             }
             Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(code, err.to_string()))),
-            Error::Unavailable(_) => {
+            Error::Unavailable(_) | Error::SmsUnavailable => {
                 Self::Unavailable(Json(ErrorBody::new(code, err.to_string())), None)
             }
             Error::LimiterUnavailable {

@@ -103,6 +103,7 @@ async fn serve() -> anyhow::Result<()> {
     config.keep_generated_secrets()?;
     let store = store::open(&config.store).await?;
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
+    let sms = config.sms_sender()?;
     tracing::info!(
         store = store.health.backend(),
         cache = fleet.cache.backend(),
@@ -111,10 +112,12 @@ async fn serve() -> anyhow::Result<()> {
         } else {
             "in-process"
         },
+        sms = config.sms.provider(),
         "adapters"
     );
-    let bakery =
-        Bakery::new(store, config.settings.clone()).with_catalog_cache(fleet.cache.clone());
+    let bakery = Bakery::new(store, config.settings.clone())
+        .with_catalog_cache(fleet.cache.clone())
+        .with_sms(sms);
     let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(config.rate_limits)
         .with_rate_limiter(fleet.limiter)

@@ -111,15 +111,26 @@ impl AppState {
 
     /// Counts one code sent to `phone`; 429 beyond the limit.
     pub async fn limit_otp(&self, phone: &Phone) -> Result<(), ApiError> {
-        let key = format!("otp:{}", phone.as_str());
-        self.limiter.hit(&key, self.limits.otp).await?;
+        self.limiter.hit(&otp_key(phone), self.limits.otp).await?;
         Ok(())
+    }
+
+    /// Gives back the count [`AppState::limit_otp`] took, when the code was not sent after all
+    /// (the SMS provider failed): the customer's allowance is for codes they received.
+    pub async fn refund_otp(&self, phone: &Phone) {
+        if let Err(e) = self.limiter.refund(&otp_key(phone)).await {
+            tracing::warn!(error = ?e, "could not give back an OTP count after a failed send");
+        }
     }
 
     /// The client's address as far as we can trust it.
     pub fn client_ip(&self, req: &Request) -> String {
         client_ip(req, self.http.trust_proxy)
     }
+}
+
+fn otp_key(phone: &Phone) -> String {
+    format!("otp:{}", phone.as_str())
 }
 
 /// The bakery's clock (system or the one it was given), for the token keys.

@@ -52,6 +52,14 @@ impl RateLimiter for MemoryRateLimiter {
         window.count += 1;
         Ok(())
     }
+
+    async fn refund(&self, key: &str) -> Result<(), Error> {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(window) = windows.get_mut(key) {
+            window.count = window.count.saturating_sub(1);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +85,30 @@ mod tests {
             other => panic!("{other:?}"),
         }
         limiter.hit("otp:+442", limit).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_refund_gives_one_request_back() {
+        let limiter = MemoryRateLimiter::default();
+        let limit = RateLimit {
+            max: 2,
+            window: Duration::from_secs(3600),
+        };
+        // Nothing to give back yet: no window is started, no credit is banked.
+        limiter.refund("otp:+441").await.unwrap();
+        limiter.hit("otp:+441", limit).await.unwrap();
+        limiter.hit("otp:+441", limit).await.unwrap();
+        assert!(limiter.hit("otp:+441", limit).await.is_err());
+        limiter.refund("otp:+441").await.unwrap();
+        limiter.hit("otp:+441", limit).await.unwrap();
+        assert!(limiter.hit("otp:+441", limit).await.is_err());
+        // Refunds never bank more than was counted.
+        for _ in 0..5 {
+            limiter.refund("otp:+441").await.unwrap();
+        }
+        limiter.hit("otp:+441", limit).await.unwrap();
+        limiter.hit("otp:+441", limit).await.unwrap();
+        assert!(limiter.hit("otp:+441", limit).await.is_err());
     }
 
     #[tokio::test]

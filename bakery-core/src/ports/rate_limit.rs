@@ -55,6 +55,11 @@ pub trait RateLimiter: Send + Sync {
     /// Counts one request for `key`; `Err(Error::RateLimited { retry_after_secs })` once the
     /// window already holds `limit.max` requests.
     async fn hit(&self, key: &str, limit: RateLimit) -> Result<(), Error>;
+
+    /// Gives back one request counted by [`RateLimiter::hit`] for `key` in its current window,
+    /// for work that failed on our side (an SMS the provider did not take) and so should not
+    /// use up the client's allowance. Never goes below zero and never starts a window.
+    async fn refund(&self, key: &str) -> Result<(), Error>;
 }
 
 #[cfg(test)]

@@ -62,7 +62,15 @@ impl Bakery {
         };
         self.store.auth_secrets.put_otp(&record).await?;
         let minutes = u32::try_from(self.settings.otp_ttl.num_minutes()).unwrap_or(u32::MAX);
-        self.sms.send_otp(phone, &code, minutes).await
+        if let Err(send_error) = self.sms.send_otp(phone, &code, minutes).await {
+            // Stored before sending, so a code cannot arrive before it verifies; a code that
+            // never left must not stay behind to be guessed at.
+            if let Err(e) = self.store.auth_secrets.consume_otp(&record.id).await {
+                tracing::error!(error = ?e, "could not discard a sign-in code that was not sent");
+            }
+            return Err(send_error);
+        }
+        Ok(())
     }
 
     /// Proves the phone with its code: creates the account on first sign-up, else signs in.

@@ -5,4 +5,5 @@ mod auth;
 mod catalog;
 mod orders;
 mod payments;
+mod sms;
 mod support;

@@ -21,10 +21,21 @@ end
 return {count, ttl}
 ";
 
+/// Takes one back only from a live, positive count: a DECR on a missing key would create it
+/// at -1 without expiry (a standing credit); a count already at zero stays there.
+const REFUND: &str = r"
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+";
+
 #[derive(Debug, Clone)]
 pub struct RedisRateLimiter {
     redis: RedisConnection,
     script: redis::Script,
+    refund_script: redis::Script,
 }
 
 impl RedisRateLimiter {
@@ -32,6 +43,7 @@ impl RedisRateLimiter {
         Self {
             redis,
             script: redis::Script::new(HIT),
+            refund_script: redis::Script::new(REFUND),
         }
     }
 }
@@ -58,6 +70,19 @@ impl RateLimiter for RedisRateLimiter {
                 retry_after_secs: left_secs.max(1),
             });
         }
+        Ok(())
+    }
+
+    async fn refund(&self, key: &str) -> Result<(), Error> {
+        let _: i64 = self
+            .refund_script
+            .key(self.redis.key(&format!("rl:{key}")))
+            .invoke_async(&mut self.redis.manager())
+            .await
+            .map_err(|e| Error::LimiterUnavailable {
+                cause: Box::new(e),
+                retry_after_secs: 5,
+            })?;
         Ok(())
     }
 }

@@ -86,6 +86,43 @@ async fn instances_share_limits() {
 }
 
 #[tokio::test]
+async fn a_refund_gives_one_request_back_to_every_instance() {
+    let Some(url) = shared_url() else { return };
+    let prefix = prefix();
+    let a = RedisRateLimiter::new(connect(&url, &prefix).await);
+    let b = RedisRateLimiter::new(connect(&url, &prefix).await);
+    let limit = RateLimit {
+        max: 2,
+        window: Duration::from_secs(3600),
+    };
+    // Nothing counted yet: a refund must not bank a credit (nor leave a key without expiry).
+    a.refund("otp:+447700900001").await.unwrap();
+    a.hit("otp:+447700900001", limit).await.unwrap();
+    b.hit("otp:+447700900001", limit).await.unwrap();
+    assert!(a.hit("otp:+447700900001", limit).await.is_err());
+    // The refused hit was counted too (3); two refunds bring it back under the limit.
+    b.refund("otp:+447700900001").await.unwrap();
+    b.refund("otp:+447700900001").await.unwrap();
+    a.hit("otp:+447700900001", limit).await.unwrap();
+    assert!(b.hit("otp:+447700900001", limit).await.is_err());
+    // The window keeps its expiry through refunds, and a refund creates no key.
+    let raw = connect(&url, &prefix).await;
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(raw.key("rl:otp:+447700900001"))
+        .query_async(&mut raw.manager())
+        .await
+        .unwrap();
+    assert!(ttl > 0, "{ttl}");
+    a.refund("otp:+447700900002").await.unwrap();
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg(raw.key("rl:otp:+447700900002"))
+        .query_async(&mut raw.manager())
+        .await
+        .unwrap();
+    assert_eq!(exists, 0);
+}
+
+#[tokio::test]
 async fn a_bump_on_one_instance_hides_the_answer_on_the_other() {
     let Some(url) = shared_url() else { return };
     let prefix = prefix();

@@ -40,7 +40,8 @@ impl AuthApi {
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
         state.limit_otp(&phone).await?;
-        state.bakery.register(&body.name, &phone).await?;
+        let sent = state.bakery.register(&body.name, &phone).await;
+        counted_send(&state, &phone, sent).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
@@ -56,7 +57,8 @@ impl AuthApi {
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
         state.limit_otp(&phone).await?;
-        state.bakery.send_otp(&phone).await?;
+        let sent = state.bakery.send_otp(&phone).await;
+        counted_send(&state, &phone, sent).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
@@ -168,6 +170,20 @@ impl AuthApi {
     }
 }
 
+/// The outcome of sending a code, after [`AppState::limit_otp`] counted it: a code the SMS
+/// provider did not take is given back to the phone's allowance, so an outage does not lock
+/// customers out for the rest of the window.
+async fn counted_send(
+    state: &AppState,
+    phone: &Phone,
+    sent: bakery_core::Result<()>,
+) -> Result<(), ApiError> {
+    if let Err(bakery_core::Error::SmsUnavailable) = &sent {
+        state.refund_otp(phone).await;
+    }
+    Ok(sent?)
+}
+
 fn presented_refresh_token(jar: &CookieJar, body: &RefreshRequest) -> Option<String> {
     body.refresh_token
         .clone()
@@ -206,4 +222,134 @@ fn signed_in(
         token_type: "Bearer".into(),
         user: session.user.into(),
     }))
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+    use bakery_core::adapters::sqlite::SqliteStore;
+    use bakery_core::ports::{RateLimit, SmsSender, Store};
+    use bakery_core::secrets::OtpKey;
+    use bakery_core::services::{Bakery, Settings};
+
+    use super::*;
+    use crate::state::RateLimits;
+
+    /// Fails while `down` is set, like the Twilio adapter during an outage.
+    #[derive(Default)]
+    struct FlakySms {
+        down: AtomicBool,
+        tried: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl SmsSender for FlakySms {
+        async fn send_otp(
+            &self,
+            _to: &Phone,
+            code: &str,
+            _valid_minutes: u32,
+        ) -> Result<(), bakery_core::Error> {
+            self.tried.lock().unwrap().push(code.to_owned());
+            if self.down.load(Ordering::SeqCst) {
+                Err(bakery_core::Error::SmsUnavailable)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    async fn state(sms: Arc<FlakySms>, dir: &tempfile::TempDir) -> AppState {
+        let store = SqliteStore::open(dir.path().join("bakery.db"))
+            .await
+            .unwrap();
+        let bakery = Bakery::new(
+            Store::from_adapter(store),
+            Settings::new("Test Bakery", OtpKey::random()),
+        )
+        .with_sms(sms);
+        let otp_two_per_hour = RateLimit {
+            max: 2,
+            window: Duration::from_secs(3600),
+        };
+        AppState::new(
+            bakery,
+            b"test-secret-test-secret-test-secret!",
+            Duration::from_secs(900),
+        )
+        .with_rate_limits(RateLimits {
+            otp: otp_two_per_hour,
+            ..RateLimits::default()
+        })
+    }
+
+    async fn register(state: &AppState) -> Result<Json<Message>, ApiError> {
+        AuthApi
+            .register(
+                Data(state),
+                Json(RegisterRequest {
+                    name: "Ada".into(),
+                    phone: "+447700900050".into(),
+                }),
+            )
+            .await
+    }
+
+    async fn send_otp(state: &AppState) -> Result<Json<Message>, ApiError> {
+        AuthApi
+            .send_otp(
+                Data(state),
+                Json(SendOtpRequest {
+                    phone: "+447700900050".into(),
+                }),
+            )
+            .await
+    }
+
+    fn code_of(err: &ApiError) -> String {
+        match err {
+            ApiError::Unavailable(body, _) | ApiError::TooManyRequests(body, _) => {
+                body.0.code.clone()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_sms_answers_503_and_keeps_the_otp_allowance() {
+        let dir = tempfile::tempdir().unwrap();
+        let sms = Arc::new(FlakySms::default());
+        let state = state(sms.clone(), &dir).await;
+
+        // The provider is down: every try is 503 SMS_UNAVAILABLE, none counts, so the
+        // customer is not at 429 when it comes back.
+        sms.down.store(true, Ordering::SeqCst);
+        for _ in 0..4 {
+            let err = register(&state).await.unwrap_err();
+            assert!(matches!(err, ApiError::Unavailable(..)), "{err:?}");
+            assert_eq!(code_of(&err), "SMS_UNAVAILABLE");
+        }
+        sms.down.store(false, Ordering::SeqCst);
+        register(&state).await.unwrap();
+        let phone = Phone::parse("+447700900050").unwrap();
+        let code = sms.tried.lock().unwrap().last().cloned().unwrap();
+        state.bakery.verify_otp(&phone, &code).await.unwrap();
+
+        // Codes that were sent count: register and send-otp share the allowance of two.
+        sms.down.store(true, Ordering::SeqCst);
+        assert_eq!(
+            code_of(&send_otp(&state).await.unwrap_err()),
+            "SMS_UNAVAILABLE"
+        );
+        sms.down.store(false, Ordering::SeqCst);
+        send_otp(&state).await.unwrap();
+        assert_eq!(
+            code_of(&send_otp(&state).await.unwrap_err()),
+            "RATE_LIMITED"
+        );
+    }
 }
