@@ -161,6 +161,11 @@ else
     cargo clippy --workspace --all-targets --all-features -- -D warnings
 fi
 
+# The fleet test runs bakery-server as separate processes: build the binary it starts.
+log "cargo build -p bakery-server --bin bakery-server"
+cargo build --quiet -p bakery-server --bin bakery-server --all-features
+export BAKERY_SERVER_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/bakery-server"
+
 log "cargo test --workspace --all-features $*"
 cargo test --workspace --all-features "$@"
 

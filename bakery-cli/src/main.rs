@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{auth, categories, completions, orders, products, promotions};
+use commands::{auth, categories, completions, orders, outbox, products, promotions};
 use context::{Ctx, Global};
 
 const AFTER_HELP: &str = "Examples:
@@ -67,6 +67,12 @@ enum Command {
         after_help = "Example:\n  bakery orders list --status placed"
     )]
     Orders(orders::Cmd),
+    /// Pushes and other messages still to send, and the ones that gave up.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  bakery outbox list --state failed"
+    )]
+    Outbox(outbox::Cmd),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
 }
@@ -103,6 +109,7 @@ async fn run(cli: Cli) -> exit::Result<()> {
         Command::Products(cmd) => products::run(&ctx, cmd).await,
         Command::Promotions(cmd) => promotions::run(&ctx, cmd).await,
         Command::Orders(cmd) => orders::run(&ctx, cmd).await,
+        Command::Outbox(cmd) => outbox::run(&ctx, cmd).await,
         Command::Completions(args) => {
             completions::run(args);
             Ok(())

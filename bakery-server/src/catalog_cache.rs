@@ -124,8 +124,12 @@ fn product_ids(body: &[u8]) -> Vec<Id> {
     }
 }
 
-fn respond(answer: &CachedAnswer, headers: &HeaderMap) -> Response {
+/// `X-Cache: hit` or `miss`, so operators and the benchmark can see the hit rate.
+const X_CACHE: &str = "x-cache";
+
+fn respond(answer: &CachedAnswer, headers: &HeaderMap, hit: bool) -> Response {
     let builder = Response::builder()
+        .header(X_CACHE, if hit { "hit" } else { "miss" })
         .header(ETAG, answer.etag.as_str())
         .header(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
     if matches_etag(headers, &answer.etag) {
@@ -155,7 +159,7 @@ pub async fn around<E: Endpoint>(
     let usable = cache.health() == CacheHealth::Up;
     if usable {
         if let Some(answer) = cache.get(&key).await {
-            return Ok(respond(&answer, &headers));
+            return Ok(respond(&answer, &headers, true));
         }
     }
 
@@ -174,7 +178,7 @@ pub async fn around<E: Endpoint>(
         body,
         depends_on: Vec::new(),
     };
-    let reply = respond(&answer, &headers);
+    let reply = respond(&answer, &headers, false);
     if usable {
         if let Some(depends_on) = cache.generations(&scopes, snapshot) {
             cache

@@ -117,6 +117,15 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         .around(move |next, req| middleware::around(next, req, policy.clone()))
 }
 
+/// Ends a background task when its owner ends, however it ends (returned or aborted).
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// A running server: where it listens and the task serving it.
 pub struct Running {
     pub addr: SocketAddr,
@@ -126,8 +135,8 @@ pub struct Running {
 /// How long in-flight requests may take to finish once shutdown starts.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Binds `addr` (port 0 picks a free one) and serves in the background until the task is
-/// dropped or aborted.
+/// Binds `addr` (port 0 picks a free one) and serves in the background, with the outbox
+/// worker beside it, until the task is dropped or aborted.
 pub async fn spawn(state: AppState, addr: SocketAddr) -> std::io::Result<Running> {
     spawn_until(state, addr, std::future::pending(), SHUTDOWN_GRACE).await
 }
@@ -146,8 +155,14 @@ pub async fn spawn_until(
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .ok_or_else(|| std::io::Error::other("listener has no socket address"))?;
+    let bakery = state.bakery.clone();
     let app = build_app(state);
     let handle = tokio::spawn(async move {
+        // The outbox worker lives as long as the server: what is left undelivered at shutdown
+        // stays in the store for the next start (or another instance).
+        let _worker = AbortOnDrop(tokio::spawn(async move {
+            bakery.run_outbox(std::future::pending()).await
+        }));
         Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(app, signal, Some(grace))
             .await

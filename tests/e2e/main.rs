@@ -12,8 +12,10 @@
 
 mod admin;
 mod auth;
+mod cache;
 mod catalog;
 mod favorites;
+mod fleet;
 mod http;
 mod journey;
 mod notifications;
@@ -25,6 +27,9 @@ mod users;
 macro_rules! e2e {
     ($backend:expr) => {
         e2e!(@expand $backend;
+            cache {
+                reads_follow_every_write,
+            }
             auth {
                 register_verify_and_read_the_profile,
                 register_refuses_an_impossible_phone,

@@ -6,5 +6,6 @@ pub mod categories;
 pub mod completions;
 pub mod import;
 pub mod orders;
+pub mod outbox;
 pub mod products;
 pub mod promotions;

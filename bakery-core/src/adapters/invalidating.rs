@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Category, DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus,
-    Product, Promotion, Review,
+    Category, DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest,
+    PaymentStatus, Product, Promotion, Review,
 };
 use crate::ports::{
     CacheScope, CatalogCache, CatalogStore, OrderQuery, OrderStore, PlaceOrder, ProductFilter,
@@ -208,8 +208,9 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
         order: &Id,
         outcome: PaymentStatus,
         at: DateTime<Utc>,
+        effects: &[OutboxMessage],
     ) -> StoreResult<Option<Order>> {
-        self.inner.settle_payment(order, outcome, at).await
+        self.inner.settle_payment(order, outcome, at, effects).await
     }
 
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::Error;
-use crate::ports::{PushMessage, PushSender};
+use crate::ports::{PushMessage, PushReport, PushSender};
 
 /// The no-FCM default: the notification is already stored for the app's inbox; this only
 /// logs that a push would have gone out.
@@ -10,7 +10,7 @@ pub struct LogPush;
 
 #[async_trait]
 impl PushSender for LogPush {
-    async fn send(&self, message: &PushMessage) -> Result<(), Error> {
+    async fn send(&self, message: &PushMessage) -> Result<PushReport, Error> {
         tracing::info!(
             target: "bakery::push",
             devices = message.device_tokens.len(),
@@ -18,6 +18,9 @@ impl PushSender for LogPush {
             message.title,
             message.body
         );
-        Ok(())
+        Ok(PushReport {
+            delivered: message.device_tokens.len(),
+            ..PushReport::default()
+        })
     }
 }

@@ -8,6 +8,7 @@ mod id;
 mod money;
 mod notification;
 mod order;
+mod outbox;
 mod page;
 mod phone;
 mod promotion;
@@ -26,6 +27,7 @@ pub use order::{
     DeliveryAddress, DeliveryPerson, GeoPoint, Order, OrderItem, OrderStatus, PaymentDetails,
     PaymentMethod, PaymentStatus, StatusChange,
 };
+pub use outbox::{backoff, Effect, OutboxMessage, OutboxState};
 pub use page::{Page, PageRequest};
 pub use phone::Phone;
 pub use promotion::{normalise_code, DiscountType, Promotion, PromotionDraft};

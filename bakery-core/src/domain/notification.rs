@@ -11,6 +11,17 @@ pub enum NotificationKind {
     System,
 }
 
+impl NotificationKind {
+    /// The wire name, as in the stored document and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Order => "order",
+            Self::Promotion => "promotion",
+            Self::System => "system",
+        }
+    }
+}
+
 /// What the customer sees in the app's inbox; push delivery is best effort on top of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

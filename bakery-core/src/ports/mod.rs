@@ -12,12 +12,12 @@ mod store;
 pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use payments::{PaymentEvent, PaymentIntent, PaymentProvider};
-pub use push::{PushMessage, PushSender};
+pub use push::{PushMessage, PushReport, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
-    category_in_use, out_of_stock, promotion_used_up, AccountStore, AuthSecretStore, CatalogStore,
-    NotificationStore, OrderQuery, OrderStore, PlaceOrder, ProductFilter, ProductSort,
-    PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
-    StoreResult, TransitionOrder, Unique,
+    apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
+    AuthSecretStore, CatalogStore, NotificationStore, OrderQuery, OrderStore, OutboxStore,
+    PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore, RefreshOutcome,
+    ReviewStore, Store, StoreHealth, StoreResult, TransitionOrder, Unique,
 };

@@ -63,6 +63,9 @@ pub struct Bakery {
     pub(crate) push: Arc<dyn PushSender>,
     pub(crate) payments: Arc<dyn PaymentProvider>,
     pub(crate) settings: Arc<Settings>,
+    /// Poked after a change commits outbox messages, so this process's worker delivers them
+    /// at once instead of at its next poll.
+    pub(crate) outbox_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl Bakery {
@@ -79,6 +82,7 @@ impl Bakery {
             push: Arc::new(LogPush),
             payments: Arc::new(NoPayments),
             settings: Arc::new(settings),
+            outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

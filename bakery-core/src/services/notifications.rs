@@ -1,61 +1,79 @@
 //! The customer's inbox, and pushes to their phones.
 
+use std::collections::BTreeMap;
+
 use super::{Actor, Bakery};
-use crate::domain::{Id, Notification, NotificationKind, Page, PageRequest};
+use crate::domain::{
+    Effect, Id, Notification, NotificationKind, OrderStatus, OutboxMessage, Page, PageRequest,
+};
 use crate::error::{Error, Result};
-use crate::ports::PushMessage;
 
 impl Bakery {
-    /// Stores the notification (the record the app's inbox shows), then pushes to the
-    /// user's devices. Failures are logged, not returned: the change it announces has
-    /// already been committed, and reporting it as failed would invite a retry (a second
-    /// order, say).
-    #[tracing::instrument(skip(self, message))]
-    pub(crate) async fn notify(
+    /// The notification a change announces, as an outbox message to commit with the change:
+    /// the customer's inbox entry and a push to their devices.
+    pub(crate) fn announce(
         &self,
         user_id: &Id,
         kind: NotificationKind,
         title: &str,
         message: String,
-        reference_id: Option<Id>,
-    ) {
+        order: Option<(&Id, OrderStatus)>,
+    ) -> OutboxMessage {
+        let now = self.now();
         let notification = Notification {
             id: Id::generate(),
             user_id: user_id.clone(),
             title: title.to_owned(),
             message,
             kind,
-            reference_id,
+            reference_id: order.map(|(id, _)| id.clone()),
             is_read: false,
-            created_at: self.now(),
+            created_at: now,
         };
-        if let Err(e) = self
-            .store
-            .notifications
-            .insert_notification(&notification)
-            .await
-        {
-            tracing::error!(error = ?e, "could not store a notification; the change stands");
-            return;
+        let mut data = BTreeMap::from([("type".to_owned(), kind.as_str().to_owned())]);
+        if let Some((id, status)) = order {
+            data.insert("orderId".into(), id.to_string());
+            data.insert("status".into(), status.as_str().to_owned());
         }
-        let devices = match self.store.accounts.get_user(user_id).await {
-            Ok(Some(user)) => user.device_tokens,
-            Ok(None) => Vec::new(),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read devices for push");
-                Vec::new()
+        OutboxMessage::new(
+            Effect::Notify {
+                notification,
+                data,
+                pending_devices: None,
+            },
+            now,
+        )
+    }
+
+    /// After the change and its messages committed: writes the inbox entries now (so the
+    /// app sees them on its next read; the worker writing them again keeps one) and wakes
+    /// the worker for the pushes. Failures are logged, not returned: the change stands, and
+    /// the worker delivers what this could not.
+    pub(crate) async fn committed(&self, messages: &[OutboxMessage]) {
+        for message in messages {
+            let Effect::Notify { notification, .. } = &message.effect;
+            if let Err(e) = self
+                .store
+                .notifications
+                .insert_notification(notification)
+                .await
+            {
+                tracing::warn!(error = ?e, "inbox entry left to the outbox worker");
             }
-        };
-        if !devices.is_empty() {
-            let push = PushMessage {
-                device_tokens: devices,
-                title: notification.title.clone(),
-                body: notification.message.clone(),
-                reference_id: notification.reference_id.clone(),
-            };
-            if let Err(e) = self.push.send(&push).await {
-                tracing::warn!(error = ?e, "push delivery failed; the notification is stored");
-            }
+        }
+        self.outbox_wakeup.notify_one();
+    }
+
+    /// Drops device tokens the push provider says are gone, so they are not tried again.
+    pub(crate) async fn forget_devices(&self, user_id: &Id, tokens: &[String]) {
+        let removed = self
+            .modify_user(user_id, |user| {
+                user.device_tokens.retain(|t| !tokens.contains(t));
+                Ok(())
+            })
+            .await;
+        if let Err(e) = removed {
+            tracing::warn!(error = ?e, "could not remove stale device tokens");
         }
     }
 

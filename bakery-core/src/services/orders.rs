@@ -244,22 +244,23 @@ impl Bakery {
             usage_limit: p.usage_limit,
             per_user_limit: p.per_user_limit,
         });
+        let (title, message) = status_message(&order);
+        let effects = vec![self.announce(
+            &order.user_id,
+            NotificationKind::Order,
+            title,
+            message,
+            Some((&order.id, order.order_status)),
+        )];
         self.store
             .orders
             .place_order(&PlaceOrder {
                 order: order.clone(),
                 promotion: redemption,
+                effects: effects.clone(),
             })
             .await?;
-        let (title, message) = status_message(&order);
-        self.notify(
-            &order.user_id,
-            NotificationKind::Order,
-            title,
-            message,
-            Some(order.id.clone()),
-        )
-        .await;
+        self.committed(&effects).await;
         Ok(order)
     }
 
@@ -334,10 +335,23 @@ impl Bakery {
             actor_id: actor.user_id.clone(),
             actor_role: actor.role,
         };
+        let announced = Order {
+            order_status: to,
+            ..order.clone()
+        };
+        let (title, message) = status_message(&announced);
+        let effects = vec![self.announce(
+            &order.user_id,
+            NotificationKind::Order,
+            title,
+            message,
+            Some((&order.id, to)),
+        )];
         let request = TransitionOrder {
             order_id: order.id.clone(),
             from: order.order_status,
             change,
+            effects: effects.clone(),
         };
         let Some(updated) = self.store.orders.transition_order(&request).await? else {
             // Someone moved it first; report against what it is now.
@@ -347,15 +361,7 @@ impl Bakery {
                 format!("the order is now {now_is}; it cannot become {to}"),
             ));
         };
-        let (title, message) = status_message(&updated);
-        self.notify(
-            &updated.user_id,
-            NotificationKind::Order,
-            title,
-            message,
-            Some(updated.id.clone()),
-        )
-        .await;
+        self.committed(&effects).await;
         Ok(updated)
     }
 

@@ -74,34 +74,41 @@ impl Bakery {
         Ok(())
     }
 
-    /// Records the outcome once and tells the customer; a repeat finds nothing to move.
+    /// Records the outcome once and tells the customer; a repeat finds nothing to move, and
+    /// announces nothing (the message commits with the change, or not at all).
     async fn settle(&self, order_id: &Id, outcome: PaymentStatus) -> Result<Order> {
+        let order = self
+            .store
+            .orders
+            .get_order(order_id)
+            .await?
+            .ok_or(Error::NotFound { resource: "order" })?;
+        let (title, message) = match outcome {
+            PaymentStatus::Completed => (
+                "Payment received",
+                "Thank you, your card payment went through.",
+            ),
+            _ => (
+                "Payment failed",
+                "Your card payment did not go through; please try again.",
+            ),
+        };
+        let effects = vec![self.announce(
+            &order.user_id,
+            NotificationKind::Order,
+            title,
+            message.to_owned(),
+            Some((&order.id, order.order_status)),
+        )];
         match self
             .store
             .orders
-            .settle_payment(order_id, outcome, self.now())
+            .settle_payment(order_id, outcome, self.now(), &effects)
             .await?
         {
-            Some(order) => {
-                let (title, message) = match outcome {
-                    PaymentStatus::Completed => (
-                        "Payment received",
-                        "Thank you, your card payment went through.",
-                    ),
-                    _ => (
-                        "Payment failed",
-                        "Your card payment did not go through; please try again.",
-                    ),
-                };
-                self.notify(
-                    &order.user_id,
-                    NotificationKind::Order,
-                    title,
-                    message.to_owned(),
-                    Some(order.id.clone()),
-                )
-                .await;
-                Ok(order)
+            Some(settled) => {
+                self.committed(&effects).await;
+                Ok(settled)
             }
             None => self
                 .store

@@ -259,6 +259,7 @@ pub fn place(order: Order) -> PlaceOrder {
     PlaceOrder {
         order,
         promotion: None,
+        effects: Vec::new(),
     }
 }
 
@@ -275,6 +276,7 @@ pub fn place_with(mut order: Order, promotion: &Promotion) -> PlaceOrder {
             usage_limit: promotion.usage_limit,
             per_user_limit: promotion.per_user_limit,
         }),
+        effects: Vec::new(),
     }
 }
 

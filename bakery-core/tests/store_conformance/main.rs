@@ -90,6 +90,12 @@ macro_rules! conformance {
                 payment_intent_is_recorded_while_pending,
                 payment_only_moves_forward,
             }
+            outbox {
+                effects_commit_with_the_order_or_not_at_all,
+                claims_lease_and_finish,
+                a_notification_written_twice_is_kept_once,
+                concurrent_claims_take_each_message_once,
+            }
             promotions {
                 promotion_round_trips,
                 duplicate_code_conflicts,

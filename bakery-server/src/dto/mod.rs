@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod common;
 pub mod notification;
 pub mod order;
+pub mod outbox;
 pub mod params;
 pub mod payment;
 pub mod promotion;

@@ -4,6 +4,7 @@
 //! follow redirects.
 
 mod auth;
+mod cache;
 mod errors;
 mod limits;
 mod policy;

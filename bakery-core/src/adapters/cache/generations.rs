@@ -110,10 +110,13 @@ mod tests {
             Some(vec![(CacheScope::Catalog, 0), (product.clone(), 0)])
         );
         table.bump(&product);
-        assert_eq!(table.generations(&[product.clone()], before), None);
+        assert_eq!(
+            table.generations(std::slice::from_ref(&product), before),
+            None
+        );
         let after = table.snapshot();
         assert_eq!(
-            table.generations(&[product.clone()], after),
+            table.generations(std::slice::from_ref(&product), after),
             Some(vec![(product.clone(), 1)])
         );
         assert!(!table.is_current(&[(product.clone(), 0)]));

@@ -86,8 +86,12 @@ mod tests {
             CacheScope::Product(Id::generate()),
         );
         let snap = cache.snapshot();
-        let bread_gens = cache.generations(&[bread.clone()], snap).unwrap();
-        let cake_gens = cache.generations(&[cake.clone()], snap).unwrap();
+        let bread_gens = cache
+            .generations(std::slice::from_ref(&bread), snap)
+            .unwrap();
+        let cake_gens = cache
+            .generations(std::slice::from_ref(&cake), snap)
+            .unwrap();
         cache
             .put("bread", answer(bread_gens), Duration::from_secs(60))
             .await;

@@ -23,7 +23,7 @@ fn unique(keys: Document) -> IndexModel {
 }
 
 pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
-    let plan: [(&str, Vec<IndexModel>); 10] = [
+    let plan: [(&str, Vec<IndexModel>); 11] = [
         (coll::USERS, vec![unique(doc! { "phone": 1 })]),
         // `nameKey` is the lower-cased name: "Bread" and "bread" are one category. A
         // case-insensitive collation would do the same on mongod, but a plain field works on
@@ -58,6 +58,14 @@ pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
         (
             coll::NOTIFICATIONS,
             vec![index(doc! { "userId": 1, "createdAt": -1 })],
+        ),
+        // Due messages, and the staff's list by state.
+        (
+            coll::OUTBOX,
+            vec![
+                index(doc! { "state": 1, "nextAttemptAt": 1 }),
+                index(doc! { "state": 1, "createdAt": -1 }),
+            ],
         ),
         (
             coll::PROMOTIONS,

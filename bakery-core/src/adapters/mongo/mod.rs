@@ -13,6 +13,7 @@ mod docs;
 mod indexes;
 mod notifications;
 mod orders;
+mod outbox;
 mod promotions;
 mod reviews;
 mod table;
@@ -43,6 +44,7 @@ mod coll {
     /// One document per (promotion, user), written only to make concurrent redemptions by
     /// the same customer conflict.
     pub const PROMOTION_REDEMPTIONS: &str = "promotionRedemptions";
+    pub const OUTBOX: &str = "outbox";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

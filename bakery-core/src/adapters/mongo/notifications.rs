@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use bson::doc;
 
-use super::docs::{internal, oid, to_doc};
+use super::docs::{internal, is_duplicate_key, oid, to_doc};
 use super::table::newest_first;
 use super::{coll, MongoStore};
 use crate::domain::{Id, Notification, PageRequest};
@@ -11,12 +11,17 @@ use crate::ports::{NotificationStore, StoreResult};
 
 #[async_trait]
 impl NotificationStore for MongoStore {
+    /// A duplicate id keeps the stored one: the outbox may write it again after a crash.
     async fn insert_notification(&self, notification: &Notification) -> StoreResult<()> {
-        self.collection(coll::NOTIFICATIONS)
+        match self
+            .collection(coll::NOTIFICATIONS)
             .insert_one(to_doc(notification)?)
             .await
-            .map_err(internal)?;
-        Ok(())
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_duplicate_key(&e) => Ok(()),
+            Err(e) => Err(internal(e)),
+        }
     }
 
     async fn list_notifications(

@@ -11,7 +11,9 @@ use super::docs::{from_doc, int, internal, oid, to_doc, to_value, ts};
 use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
-use crate::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus};
+use crate::domain::{
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
+};
 use crate::error::Error;
 use crate::ports::{
     out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
@@ -89,7 +91,7 @@ impl MongoStore {
             .insert_one(to_doc(order)?)
             .session(&mut *session)
             .await?;
-        Ok(())
+        self.enqueue_tx(session, &request.effects).await
     }
 
     async fn redeem(
@@ -149,6 +151,30 @@ impl MongoStore {
         Ok(())
     }
 
+    async fn settle_payment_tx(
+        &self,
+        session: &mut ClientSession,
+        order: &Id,
+        outcome: PaymentStatus,
+        at: DateTime<Utc>,
+        effects: &[OutboxMessage],
+    ) -> TxResult<Option<Order>> {
+        let updated = self
+            .collection(coll::ORDERS)
+            .find_one_and_update(
+                doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+                doc! { "$set": { "paymentDetails.status": to_value(&outcome)?, "updatedAt": ts(&at) } },
+            )
+            .return_document(ReturnDocument::After)
+            .session(&mut *session)
+            .await?;
+        let Some(updated) = updated else {
+            return Ok(None);
+        };
+        self.enqueue_tx(session, effects).await?;
+        Ok(Some(from_doc(updated)?))
+    }
+
     pub(super) async fn transition_order_tx(
         &self,
         session: &mut ClientSession,
@@ -174,6 +200,7 @@ impl MongoStore {
         if change.status == OrderStatus::Canceled {
             self.give_back(session, &order).await?;
         }
+        self.enqueue_tx(session, &request.effects).await?;
         Ok(Some(order))
     }
 
@@ -292,11 +319,14 @@ impl OrderStore for MongoStore {
         order: &Id,
         outcome: PaymentStatus,
         at: DateTime<Utc>,
+        effects: &[OutboxMessage],
     ) -> StoreResult<Option<Order>> {
-        self.update_order(
-            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
-            doc! { "$set": { "paymentDetails.status": to_value(&outcome)?, "updatedAt": ts(&at) } },
-        )
+        self.transaction(|mut session| async move {
+            let outcome = self
+                .settle_payment_tx(&mut session, order, outcome, at, effects)
+                .await;
+            (session, outcome)
+        })
         .await
     }
 

@@ -107,6 +107,7 @@ fn place(order: Order) -> PlaceOrder {
     PlaceOrder {
         order,
         promotion: None,
+        effects: Vec::new(),
     }
 }
 
@@ -168,6 +169,7 @@ async fn canceling_gives_back_limited_stock_only() {
             actor_id: user.clone(),
             actor_role: Role::Customer,
         },
+        effects: Vec::new(),
     };
     let canceled = store.transition_order(&cancel).await.unwrap().unwrap();
     assert_eq!(canceled.order_status, OrderStatus::Canceled);

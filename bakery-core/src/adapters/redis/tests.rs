@@ -136,15 +136,21 @@ async fn a_bump_on_one_instance_hides_the_answer_on_the_other() {
         .generations(&[CacheScope::Catalog, bread.clone()], a.snapshot())
         .unwrap();
     a.put("bread", answer(gens), Duration::from_secs(60)).await;
-    let gens = a.generations(&[cake.clone()], a.snapshot()).unwrap();
+    let gens = a
+        .generations(std::slice::from_ref(&cake), a.snapshot())
+        .unwrap();
     a.put("cake", answer(gens), Duration::from_secs(60)).await;
     // B has never computed it: it comes from Redis.
     assert!(b.get("bread").await.is_some());
 
-    b.bump(&[bread.clone()]).await;
+    b.bump(std::slice::from_ref(&bread)).await;
     assert!(b.get("bread").await.is_none(), "the writer sees it at once");
     assert!(
-        eventually(Duration::from_millis(100), async || a.get("bread").await.is_none()).await,
+        eventually(Duration::from_millis(100), async || a
+            .get("bread")
+            .await
+            .is_none())
+        .await,
         "the other instance within 100 ms"
     );
     assert!(a.get("cake").await.is_some(), "other products stay cached");
@@ -208,12 +214,15 @@ fn spawn(binary: &str, port: u16, dir: &std::path::Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut child = child;
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return child;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("redis-server did not open port {port}");
 }
 
@@ -253,7 +262,9 @@ async fn an_outage_degrades_and_the_recovery_needs_no_restart() {
 
     server.restart();
     assert!(
-        eventually(Duration::from_secs(10), async || cache.health() == CacheHealth::Up).await,
+        eventually(Duration::from_secs(10), async || cache.health()
+            == CacheHealth::Up)
+        .await,
         "recovers by itself"
     );
     assert!(
@@ -266,7 +277,11 @@ async fn an_outage_degrades_and_the_recovery_needs_no_restart() {
     let gens = cache
         .generations(&[CacheScope::Catalog], cache.snapshot())
         .unwrap();
-    assert_eq!(gens, vec![(CacheScope::Catalog, 1)], "the missed bump was re-sent");
+    assert_eq!(
+        gens,
+        vec![(CacheScope::Catalog, 1)],
+        "the missed bump was re-sent"
+    );
     cache.put("k", answer(gens), Duration::from_secs(60)).await;
     assert!(cache.get("k").await.is_some());
 }

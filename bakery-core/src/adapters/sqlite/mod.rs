@@ -17,6 +17,7 @@ mod catalog;
 mod codec;
 mod notifications;
 mod orders;
+mod outbox;
 mod promotions;
 mod reviews;
 mod table;

@@ -10,8 +10,12 @@ use crate::ports::{NotificationStore, StoreResult};
 
 #[async_trait]
 impl NotificationStore for SqliteStore {
+    /// `OR IGNORE`: the outbox may write the same notification again after a crash.
     async fn insert_notification(&self, notification: &Notification) -> StoreResult<()> {
-        self.insert("notifications", &notification.id, encode(notification)?)
+        sqlx::query("INSERT OR IGNORE INTO notifications (id, doc) VALUES (?1, ?2)")
+            .bind(notification.id.as_str())
+            .bind(encode(notification)?)
+            .execute(&self.pool)
             .await
             .map_err(internal)?;
         Ok(())

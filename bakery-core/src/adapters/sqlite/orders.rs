@@ -12,8 +12,10 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::codec::{decode, decode_opt, encode, int, internal, ts, Conditions};
 use super::table::NEWEST_FIRST;
-use super::{finish, SqliteStore};
-use crate::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus};
+use super::{finish, outbox, SqliteStore};
+use crate::domain::{
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
+};
 use crate::error::Error;
 use crate::ports::{
     out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
@@ -90,7 +92,7 @@ pub(super) async fn place_order(
         .execute(&mut *conn)
         .await
         .map_err(internal)?;
-    Ok(())
+    outbox::enqueue(conn, &request.effects).await
 }
 
 /// The limits are the ones the use case checked against, re-checked at commit time.
@@ -146,6 +148,7 @@ pub(super) async fn transition_order(
     if change.status == OrderStatus::Canceled {
         give_back(conn, &order).await?;
     }
+    outbox::enqueue(conn, &request.effects).await?;
     Ok(Some(order))
 }
 
@@ -270,16 +273,29 @@ impl OrderStore for SqliteStore {
         order: &Id,
         outcome: PaymentStatus,
         at: DateTime<Utc>,
+        effects: &[OutboxMessage],
     ) -> StoreResult<Option<Order>> {
-        self.update_order(
-            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.status', json(?1), '$.updatedAt', ?2)
-             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
-             RETURNING doc",
-            encode(&outcome)?,
-            at,
-            order,
-        )
-        .await
+        let mut tx = self.begin_write().await?;
+        let result = async {
+            let doc: Option<String> = sqlx::query_scalar(
+                "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.status', json(?1), '$.updatedAt', ?2)
+                 WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+                 RETURNING doc",
+            )
+            .bind(encode(&outcome)?)
+            .bind(ts(&at))
+            .bind(order.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+            let settled: Option<Order> = decode_opt(doc)?;
+            if settled.is_some() {
+                outbox::enqueue(&mut tx, effects).await?;
+            }
+            Ok(settled)
+        }
+        .await;
+        finish(tx, result).await
     }
 
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {

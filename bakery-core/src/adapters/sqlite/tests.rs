@@ -119,6 +119,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
             let request = PlaceOrder {
                 order: order(&user, &croissant, 1),
                 promotion: None,
+                effects: Vec::new(),
             };
             tokio::spawn(async move { store.place_order(&request).await.map(|()| request) })
         })
@@ -151,6 +152,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
             actor_id: user.clone(),
             actor_role: Role::Customer,
         },
+        effects: Vec::new(),
     };
     let canceled = store.transition_order(&cancel).await.unwrap().unwrap();
     assert_eq!(canceled.order_status, OrderStatus::Canceled);

@@ -12,6 +12,7 @@ mod auth_secrets;
 mod catalog;
 mod notifications;
 mod orders;
+mod outbox;
 mod promotions;
 mod reviews;
 
@@ -29,6 +30,7 @@ pub use orders::{
     out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
     TransitionOrder,
 };
+pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
 
@@ -58,6 +60,7 @@ pub struct Store {
     pub orders: Arc<dyn OrderStore>,
     pub promotions: Arc<dyn PromotionStore>,
     pub notifications: Arc<dyn NotificationStore>,
+    pub outbox: Arc<dyn OutboxStore>,
 }
 
 impl Store {
@@ -72,6 +75,7 @@ impl Store {
             + OrderStore
             + PromotionStore
             + NotificationStore
+            + OutboxStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -83,7 +87,8 @@ impl Store {
             reviews: adapter.clone(),
             orders: adapter.clone(),
             promotions: adapter.clone(),
-            notifications: adapter,
+            notifications: adapter.clone(),
+            outbox: adapter,
         }
     }
 }

@@ -7,6 +7,8 @@ use crate::domain::{Id, Notification, PageRequest};
 
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
+    /// Writing a notification whose id is already stored keeps the stored one: the outbox
+    /// delivers at least once.
     async fn insert_notification(&self, notification: &Notification) -> StoreResult<()>;
     /// Newest first.
     async fn list_notifications(

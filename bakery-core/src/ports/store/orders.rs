@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentStatus, StatusChange,
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
+    StatusChange,
 };
 use crate::error::{ConflictCode, Error};
 
@@ -27,6 +28,8 @@ pub struct PlaceOrder {
     pub order: Order,
     /// The promotion redeemed, with the limits that must still hold at commit time.
     pub promotion: Option<PromotionRedemption>,
+    /// Added to the outbox in the same transaction.
+    pub effects: Vec<OutboxMessage>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +45,8 @@ pub struct TransitionOrder {
     pub order_id: Id,
     pub from: OrderStatus,
     pub change: StatusChange,
+    /// Added to the outbox in the same transaction, only if the change applies.
+    pub effects: Vec<OutboxMessage>,
 }
 
 /// What placing `order` reports when `product` cannot cover its line. A product deleted
@@ -102,14 +107,16 @@ pub trait OrderStore: Send + Sync {
         intent_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
-    /// Moves a pending payment to `outcome`. Payments only move forward: `None` when the
-    /// payment was no longer pending, so a webhook and the app's confirm racing each other
-    /// (or a webhook delivered twice) take effect exactly once.
+    /// Moves a pending payment to `outcome`, adding `effects` to the outbox in the same
+    /// transaction. Payments only move forward: `None` when the payment was no longer
+    /// pending, so a webhook and the app's confirm racing each other (or a webhook delivered
+    /// twice) take effect exactly once, effects included.
     async fn settle_payment(
         &self,
         order: &Id,
         outcome: PaymentStatus,
         at: DateTime<Utc>,
+        effects: &[OutboxMessage],
     ) -> StoreResult<Option<Order>>;
     /// Whether one of the user's delivered orders contains the product.
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;

@@ -6,6 +6,7 @@ pub mod auth_secrets;
 pub mod catalog;
 pub mod notifications;
 pub mod orders;
+pub mod outbox;
 pub mod promotions;
 pub mod races;
 pub mod reviews;

@@ -25,6 +25,7 @@ async fn transition(
             order_id: order.clone(),
             from,
             change: change(to, &Id::generate(), role),
+            effects: Vec::new(),
         })
         .await
         .expect("transition")
@@ -353,6 +354,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: preparing.clone(),
+            effects: Vec::new(),
         })
         .await
         .unwrap()
@@ -371,6 +373,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Canceled, &user.id, Role::Customer),
+            effects: Vec::new(),
         })
         .await
         .unwrap();
@@ -385,6 +388,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
             change: out.clone(),
+            effects: Vec::new(),
         })
         .await
         .unwrap()
@@ -399,6 +403,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
             order_id: Id::generate(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Preparing, &staff, Role::Admin),
+            effects: Vec::new(),
         })
         .await
         .unwrap();
@@ -511,6 +516,7 @@ pub async fn staff_cancel_while_preparing_gives_back_stock(store: Shared) {
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
             change: change(OrderStatus::Canceled, &Id::generate(), Role::Admin),
+            effects: Vec::new(),
         })
         .await
         .unwrap()
@@ -809,7 +815,7 @@ pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
 
     store
         .orders
-        .settle_payment(&order.id, PaymentStatus::Completed, at)
+        .settle_payment(&order.id, PaymentStatus::Completed, at, &[])
         .await
         .expect("settle")
         .expect("pending payment settles");
@@ -840,14 +846,14 @@ pub async fn payment_only_moves_forward(store: Shared) {
     let order = card_order(&store).await;
     let failed = store
         .orders
-        .settle_payment(&order.id, PaymentStatus::Failed, now())
+        .settle_payment(&order.id, PaymentStatus::Failed, now(), &[])
         .await
         .expect("settle")
         .expect("pending moves to failed");
     assert_eq!(failed.payment_details.status, PaymentStatus::Failed);
     let again = store
         .orders
-        .settle_payment(&order.id, PaymentStatus::Completed, now())
+        .settle_payment(&order.id, PaymentStatus::Completed, now(), &[])
         .await
         .expect("settle");
     assert!(again.is_none(), "failed does not become completed");
@@ -857,7 +863,7 @@ pub async fn payment_only_moves_forward(store: Shared) {
     );
     assert!(store
         .orders
-        .settle_payment(&Id::generate(), PaymentStatus::Completed, now())
+        .settle_payment(&Id::generate(), PaymentStatus::Completed, now(), &[])
         .await
         .expect("missing")
         .is_none());

@@ -268,6 +268,7 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Canceled, &user.id, Role::Customer),
+            effects: Vec::new(),
         };
         async move { store.orders.transition_order(&request).await }
     })
@@ -398,7 +399,7 @@ pub async fn payment_settles_exactly_once(store: Shared) {
         async move {
             store
                 .orders
-                .settle_payment(&id, PaymentStatus::Completed, now())
+                .settle_payment(&id, PaymentStatus::Completed, now(), &[])
                 .await
         }
     })

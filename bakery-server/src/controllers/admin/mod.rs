@@ -13,6 +13,7 @@ use crate::auth::BearerAuth;
 use crate::dto::catalog::{Category, CategoryInput, Product, ProductInput};
 use crate::dto::common::{Created, NoContent, Page};
 use crate::dto::order::{DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
+use crate::dto::outbox::{OutboxEntry, OutboxState};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
 use crate::error::ApiError;
@@ -301,5 +302,49 @@ impl AdminApi {
         let actor = auth.require(access::STAFF)?;
         state.bakery.delete_promotion(actor, &id).await?;
         Ok(NoContent::NoContent)
+    }
+
+    /// The outbox: pushes and other outgoing effects, by state (`failed` ones need staff)
+    #[oai(path = "/outbox", method = "get", operation_id = "admin_list_outbox")]
+    async fn list_outbox(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only messages in this state.
+        #[oai(name = "state")]
+        message_state: Query<Option<OutboxState>>,
+        /// Page number, from 1.
+        page: PageNumber,
+        /// Items per page, 1..=100 (default 20).
+        limit: PageSize,
+    ) -> Result<Json<Page<OutboxEntry>>, ApiError> {
+        let actor = auth.require(access::STAFF)?;
+        let messages = state
+            .bakery
+            .outbox(
+                actor,
+                message_state.0.map(Into::into),
+                self::page(page, limit)?,
+            )
+            .await?;
+        Ok(Json(Page::from_domain(messages)))
+    }
+
+    /// Put a failed outbox message back in line, due now
+    #[oai(
+        path = "/outbox/:id/retry",
+        method = "post",
+        operation_id = "admin_retry_outbox_message"
+    )]
+    async fn retry_outbox_message(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The message id.
+        id: PathId,
+    ) -> Result<Json<OutboxEntry>, ApiError> {
+        let actor = auth.require(access::STAFF)?;
+        let message = state.bakery.retry_outbox_message(actor, &id).await?;
+        Ok(Json(message.into()))
     }
 }

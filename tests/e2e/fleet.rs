@@ -1,0 +1,281 @@
+//! Two `bakery-server` processes on one MongoDB and one Redis, as a chain runs them: what one
+//! instance writes, the other serves within 100 ms; limits are counted once for both.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use bakery_core::domain::{Id, Role};
+use bakery_e2e::fixtures::{
+    category_input, create_category, create_product, line, order_request, place_order,
+    product_input, update_product, v,
+};
+use bakery_e2e::{error_of, BakeryClient, Tokens, MONGO_URI_VAR, SKIP_MONGO_VAR};
+use bakery_server::auth::TokenKeys;
+use tokio::process::{Child, Command};
+
+const REDIS_VAR: &str = "BAKERY_TEST_REDIS_URL";
+const SKIP_REDIS_VAR: &str = "BAKERY_SKIP_REDIS";
+const SERVER_BIN_VAR: &str = "BAKERY_SERVER_BIN";
+const JWT_SECRET: &str = "fleet-secret-fleet-secret-fleet-secret";
+const OTP_SECRET: &str = "fleet-otp-secret-0123";
+const ADMIN_PHONE: &str = "+33612345670";
+
+/// What the two instances share; `None` when the developer opted out of Mongo or Redis.
+struct Shared {
+    mongo: String,
+    redis: String,
+    database: String,
+    prefix: String,
+    binary: String,
+    data: tempfile::TempDir,
+}
+
+fn shared() -> Option<Shared> {
+    let mongo = match std::env::var(MONGO_URI_VAR) {
+        Ok(uri) => uri,
+        Err(_) if std::env::var(SKIP_MONGO_VAR).as_deref() == Ok("1") => return None,
+        Err(_) => panic!("{MONGO_URI_VAR} is not set: run scripts/test.sh"),
+    };
+    let redis = match std::env::var(REDIS_VAR) {
+        Ok(url) => url,
+        Err(_) if std::env::var(SKIP_REDIS_VAR).as_deref() == Ok("1") => return None,
+        Err(_) => panic!("{REDIS_VAR} is not set: run scripts/test.sh"),
+    };
+    // scripts/test.sh builds the binary and says where; next to the test binary otherwise.
+    let binary = std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("target dir");
+        dir.join("bakery-server").to_string_lossy().into_owned()
+    });
+    assert!(
+        std::path::Path::new(&binary).exists(),
+        "{binary} does not exist: run scripts/test.sh (it builds bakery-server), or \
+         `cargo build -p bakery-server` first"
+    );
+    let id = Id::generate();
+    Some(Shared {
+        mongo,
+        redis,
+        database: format!("fleet_{id}"),
+        prefix: format!("fleet:{id}:"),
+        binary,
+        data: tempfile::tempdir().expect("temp dir"),
+    })
+}
+
+impl Shared {
+    fn command(&self, port: u16) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .env_clear()
+            .env("PORT", port.to_string())
+            .env("BAKERY_DATA_DIR", self.data.path())
+            .env("MONGODB_URI", &self.mongo)
+            .env("MONGODB_DATABASE", &self.database)
+            .env("REDIS_URL", &self.redis)
+            .env("REDIS_PREFIX", &self.prefix)
+            .env("JWT_SECRET", JWT_SECRET)
+            .env("OTP_SECRET", OTP_SECRET)
+            .env("AUTH_RATE_LIMIT", "5/15m")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// A server on a free port, answering `/readyz`.
+    async fn start(&self) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = self.command(port).spawn().expect("start bakery-server");
+        let url = format!("http://127.0.0.1:{port}");
+        let client = BakeryClient::new(&url);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while client.api().readyz().send().await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "bakery-server on {port} never got ready"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Instance { url, _child: child }
+    }
+
+    /// Staff created with the server's own command; the token is signed with the shared
+    /// secret, so that no sign-in attempt counts against the limits tested below.
+    async fn admin_token(&self) -> String {
+        let out = self
+            .command(0)
+            .args([
+                "create-admin",
+                "--name",
+                "Fleet Admin",
+                "--phone",
+                ADMIN_PHONE,
+            ])
+            .args(["--password", "fleet-password-1"])
+            .stdout(Stdio::piped())
+            .output()
+            .await
+            .expect("run create-admin");
+        assert!(out.status.success(), "create-admin failed: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let id = text
+            .split_whitespace()
+            .last()
+            .expect("create-admin prints the id");
+        let id = Id::parse("id", id).expect("an id");
+        TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(900))
+            .issue(&id, Role::Admin)
+            .expect("token")
+    }
+}
+
+struct Instance {
+    url: String,
+    _child: Child,
+}
+
+impl Instance {
+    fn client(&self, access_token: &str) -> BakeryClient {
+        BakeryClient::with_tokens(
+            &self.url,
+            Tokens {
+                access_token: access_token.to_owned(),
+                refresh_token: String::new(),
+            },
+        )
+    }
+}
+
+/// Polls `check` every 5 ms until it holds or `within` has passed since `since`.
+async fn within<F, Fut>(since: Instant, within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    loop {
+        if check().await {
+            return true;
+        }
+        if since.elapsed() > within {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+const FRESH_WITHIN: Duration = Duration::from_millis(100);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_agree() {
+    let Some(shared) = shared() else { return };
+    let token = shared.admin_token().await;
+    let (a, b) = tokio::join!(shared.start(), shared.start());
+    let (staff_a, staff_b) = (a.client(&token), b.client(&token));
+
+    let category = create_category(&staff_a, category_input("Breads", 1)).await;
+    let mut input = product_input(&category.id, "Baguette", 120);
+    let baguette = create_product(&staff_a, input.clone()).await;
+    let mut limited = product_input(&category.id, "Galette des rois", 2400);
+    limited.stock = Some(1);
+    let galette = create_product(&staff_a, limited).await;
+
+    // B caches the product and the listing first.
+    let price_on = |client: BakeryClient, id: String| async move {
+        client
+            .api()
+            .get_product()
+            .id(id.as_str())
+            .send()
+            .await
+            .expect("get product")
+            .into_inner()
+            .price
+    };
+    assert_eq!(price_on(staff_b.clone(), baguette.id.clone()).await, 120);
+
+    // A staff price change made on A is served by B within 100 ms.
+    input.price = std::num::NonZeroU64::new(135).expect("price");
+    update_product(&staff_a, &baguette.id, input).await;
+    let changed = Instant::now();
+    assert!(
+        within(changed, FRESH_WITHIN, || {
+            let (client, id) = (staff_b.clone(), baguette.id.clone());
+            async move { price_on(client, id).await == 135 }
+        })
+        .await,
+        "B still serves the old price 100 ms after the change on A"
+    );
+
+    // The last item sold on B shows as sold out on A.
+    let stock_on_a = || {
+        let client = staff_a.clone();
+        let id = galette.id.clone();
+        async move {
+            client
+                .api()
+                .get_product()
+                .id(id.as_str())
+                .send()
+                .await
+                .expect("get product")
+                .into_inner()
+                .stock
+        }
+    };
+    assert_eq!(stock_on_a().await, Some(1));
+    let order = place_order(&staff_b, order_request(vec![line(&galette.id, 1)])).await;
+    let sold = Instant::now();
+    assert!(
+        within(sold, FRESH_WITHIN, || {
+            let check = stock_on_a();
+            async move { check.await == Some(0) }
+        })
+        .await,
+        "A still shows the galette in stock 100 ms after B sold the last one"
+    );
+
+    // An order placed on B is visible on A.
+    let seen = staff_a
+        .api()
+        .get_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .expect("order on A")
+        .into_inner();
+    assert_eq!(seen.id, order.id);
+
+    // Five failed logins spread over A and B make the sixth 429 on either.
+    let anonymous = [BakeryClient::new(&a.url), BakeryClient::new(&b.url)];
+    for attempt in 0..5 {
+        let result = anonymous[attempt % 2]
+            .api()
+            .login()
+            .body_map(|body| {
+                body.phone(ADMIN_PHONE)
+                    .password(Some(v("wrong-password-1")))
+            })
+            .send()
+            .await;
+        assert_eq!(error_of(result).0, 401, "attempt {attempt}");
+    }
+    for client in &anonymous {
+        let result = client
+            .api()
+            .login()
+            .body_map(|body| {
+                body.phone(ADMIN_PHONE)
+                    .password(Some(v("fleet-password-1")))
+            })
+            .send()
+            .await;
+        assert_eq!(error_of(result).0, 429);
+    }
+}
