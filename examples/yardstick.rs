@@ -6,7 +6,8 @@
 //! ```
 //!
 //! The answer carries what a cached catalog answer carries: the body read from `--file`, the
-//! same content type, an `ETag` of the same shape and `Cache-Control: public, no-cache`.
+//! same content type, an `ETag` of the same shape, `Cache-Control: public, no-cache` and
+//! `X-Cache: hit`.
 //! Anything but GET gets 405.
 
 use std::collections::hash_map::DefaultHasher;
@@ -82,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
         Response::builder()
             .header(ETAG, etag.clone())
             .header(CACHE_CONTROL, HeaderValue::from_static("public, no-cache"))
+            .header("x-cache", HeaderValue::from_static("hit"))
             .header(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),

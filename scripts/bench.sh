@@ -421,7 +421,7 @@ OTHERS_AFTER=$(busy_others)
     echo
     echo "- **bare poem handler**: \`examples/yardstick.rs\`, answering every GET with the embedded"
     echo "  server's exact \`GET $LISTING\` bytes ($LISTING_BYTES bytes) and the same content type,"
-    echo "  ETag shape and Cache-Control."
+    echo "  ETag shape, Cache-Control and X-Cache."
     echo "- **cached listing**: \`GET $LISTING\`, the same request every time (served from the"
     echo "  catalog cache after the warm-up). Embedded: SQLite in a temp dir, in-process cache."
     echo "  MongoDB + Redis: the shared Redis cache with its local layer. RSS is the server's"
