@@ -45,23 +45,12 @@ impl Bakery {
         )
     }
 
-    /// After the change and its messages committed: writes the inbox entries now (so the
-    /// app sees them on its next read; the worker writing them again keeps one) and wakes
-    /// the worker for the pushes. Failures are logged, not returned: the change stands, and
-    /// the worker delivers what this could not.
+    /// After the change and its messages committed (their inbox entries with them): wakes
+    /// this process's worker, so the pushes go out now rather than at its next poll.
     pub(crate) async fn committed(&self, messages: &[OutboxMessage]) {
-        for message in messages {
-            let Effect::Notify { notification, .. } = &message.effect;
-            if let Err(e) = self
-                .store
-                .notifications
-                .insert_notification(notification)
-                .await
-            {
-                tracing::warn!(error = ?e, "inbox entry left to the outbox worker");
-            }
+        if !messages.is_empty() {
+            self.outbox_wakeup.notify_one();
         }
-        self.outbox_wakeup.notify_one();
     }
 
     /// Drops device tokens the push provider says are gone, so they are not tried again.

@@ -111,18 +111,14 @@ impl Bakery {
         }
     }
 
-    /// Writes the inbox entry (again, harmlessly, if the request already did) and pushes to
-    /// the devices; `Some` names what is left to retry.
+    /// Pushes to the devices (the inbox entry was written with the change); `Some` names what
+    /// is left to retry.
     async fn push_notification(
         &self,
         notification: &crate::domain::Notification,
         data: &std::collections::BTreeMap<String, String>,
         pending_devices: Option<&[String]>,
     ) -> Result<Option<(String, Effect)>> {
-        self.store
-            .notifications
-            .insert_notification(notification)
-            .await?;
         let devices = match pending_devices {
             Some(devices) => devices.to_vec(),
             None => match self.store.accounts.get_user(&notification.user_id).await? {

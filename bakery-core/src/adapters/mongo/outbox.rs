@@ -13,12 +13,23 @@ use super::docs::{from_doc, internal, oid, to_doc, ts};
 use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
-use crate::domain::{Id, OutboxMessage, OutboxState, PageRequest};
+use crate::domain::{Effect, Id, OutboxMessage, OutboxState, PageRequest};
 use crate::error::Error;
 use crate::ports::{apply_outcome, AttemptOutcome, OutboxStore, StoreResult};
 
+/// The inbox entries `messages` announce.
+fn notifications(messages: &[OutboxMessage]) -> Result<Vec<bson::Document>, Error> {
+    messages
+        .iter()
+        .map(|message| {
+            let Effect::Notify { notification, .. } = &message.effect;
+            to_doc(notification)
+        })
+        .collect()
+}
+
 impl MongoStore {
-    /// Adds `messages` inside the caller's transaction.
+    /// Adds `messages` inside the caller's transaction, with the inbox entries they announce.
     pub(super) async fn enqueue_tx(
         &self,
         session: &mut ClientSession,
@@ -27,6 +38,10 @@ impl MongoStore {
         if messages.is_empty() {
             return Ok(());
         }
+        self.collection(coll::NOTIFICATIONS)
+            .insert_many(notifications(messages)?)
+            .session(&mut *session)
+            .await?;
         let docs = messages.iter().map(to_doc).collect::<Result<Vec<_>, _>>()?;
         self.collection(coll::OUTBOX)
             .insert_many(docs)
@@ -39,15 +54,11 @@ impl MongoStore {
 #[async_trait]
 impl OutboxStore for MongoStore {
     async fn enqueue(&self, messages: &[OutboxMessage]) -> StoreResult<()> {
-        if messages.is_empty() {
-            return Ok(());
-        }
-        let docs = messages.iter().map(to_doc).collect::<Result<Vec<_>, _>>()?;
-        self.collection(coll::OUTBOX)
-            .insert_many(docs)
-            .await
-            .map_err(internal)?;
-        Ok(())
+        self.transaction(|mut session| async move {
+            let outcome = self.enqueue_tx(&mut session, messages).await;
+            (session, outcome)
+        })
+        .await
     }
 
     async fn claim_due(

@@ -10,16 +10,24 @@ use sqlx::SqliteConnection;
 use super::codec::{decode_all, decode_opt, encode, int, internal, ts};
 use super::table::NEWEST_FIRST;
 use super::{finish, SqliteStore};
-use crate::domain::{Id, OutboxMessage, OutboxState, PageRequest};
+use crate::domain::{Effect, Id, OutboxMessage, OutboxState, PageRequest};
 use crate::error::Error;
 use crate::ports::{apply_outcome, AttemptOutcome, OutboxStore, StoreResult};
 
-/// Adds `messages` on `conn`, inside the caller's transaction.
+/// Adds `messages` on `conn`, inside the caller's transaction, with the inbox entries they
+/// announce.
 pub(super) async fn enqueue(
     conn: &mut SqliteConnection,
     messages: &[OutboxMessage],
 ) -> StoreResult<()> {
     for message in messages {
+        let Effect::Notify { notification, .. } = &message.effect;
+        sqlx::query("INSERT OR IGNORE INTO notifications (id, doc) VALUES (?1, ?2)")
+            .bind(notification.id.as_str())
+            .bind(encode(notification)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(internal)?;
         sqlx::query("INSERT INTO outbox (id, doc) VALUES (?1, ?2)")
             .bind(message.id.as_str())
             .bind(encode(message)?)

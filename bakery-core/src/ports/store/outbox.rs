@@ -51,7 +51,9 @@ pub fn apply_outcome(message: &mut OutboxMessage, outcome: &AttemptOutcome, now:
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Adds messages on their own, for effects of changes that are a single write.
+    /// Adds messages on their own, for effects of changes that are a single write. Like the
+    /// writes that take messages, it also writes the inbox entry of each `Notify` effect in
+    /// the same transaction: the worker only pushes.
     async fn enqueue(&self, messages: &[OutboxMessage]) -> StoreResult<()>;
 
     /// Takes up to `limit` pending messages due at `now`, each for `lease`: their attempt

@@ -48,6 +48,14 @@ pub async fn effects_commit_with_the_order_or_not_at_all(store: Shared) {
     let pending = all_of(&store, OutboxState::Pending).await;
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].id, placed.effects[0].id);
+    // The inbox entry the message announces is written with it, and only with it.
+    let (inbox, _) = store
+        .notifications
+        .list_notifications(&user.id, all())
+        .await
+        .expect("inbox");
+    let titles: Vec<&str> = inbox.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(titles, ["Order placed"]);
 
     // A transition that no longer applies adds nothing either.
     let stale = TransitionOrder {
