@@ -172,7 +172,7 @@ rss_mib() {
 
 # --- Scenarios -------------------------------------------------------------------------------
 
-declare -A RPS P50 P99 ERRORS NOTES EXTRA
+declare -A RPS P50 P99 ERRORS NOTES EXTRA BUSY
 ORDER=()
 
 # run NAME URL LUA [NOTE]: warm-up, then the measured run; the script's BENCH line is kept.
@@ -180,6 +180,8 @@ run() {
     local name=$1 url=$2 lua=$3 note=${4:-}
     local out="$RUN_DIR/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
     log "scenario: $name (${WARMUP}s warm-up, ${SECONDS_PER_RUN}s measured)"
+    local busy_before busy_after
+    busy_before=$(busy_others)
     if ((WARMUP > 0)); then
         BENCH_RUN_ID="w$RANDOM" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" \
             -s "$lua" "$url" >/dev/null
@@ -206,6 +208,8 @@ run() {
     P99[$name]=$(awk -v u="$p99" 'BEGIN { printf "%.2f", u / 1000 }')
     ERRORS[$name]=$errors
     NOTES[$name]=$note
+    busy_after=$(busy_others)
+    BUSY[$name]=$((busy_before > busy_after ? busy_before : busy_after))
     EXTRA[$name]=${extra% }
     log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors $errors ${EXTRA[$name]}"
 }
@@ -334,10 +338,16 @@ fi
 NOTES[$MIXED]="hit rate $HIT_RATE; $(extra_of "$MIXED" reads) reads, $(extra_of "$MIXED" orders) orders"
 run "order placement, embedded" "$EMBEDDED/api/v1/orders" "$(with_report orders)" \
     "POST /api/v1/orders, 2 lines, cash"
+# The yardstick once more: if the machine got busier or quieter during the run, the ratios
+# above are skewed, and this says by how much.
+run "bare poem handler, again at the end" "http://127.0.0.1:$YARDSTICK_PORT$LISTING" "$REPORT" \
+    "drift check: the ratios use the first run"
 
 # --- Report --------------------------------------------------------------------------------
 
 BARE_RPS=${RPS["bare poem handler (yardstick)"]}
+BARE_END_RPS=${RPS["bare poem handler, again at the end"]}
+DRIFT=$(awk -v a="$BARE_RPS" -v b="$BARE_END_RPS" 'BEGIN { printf "%+.1f", 100 * (b - a) / a }')
 pct() { awk -v r="$1" -v b="$BARE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * r / b; else print "n/a" }'; }
 yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**"; fi; }
 
@@ -346,9 +356,12 @@ table() {
     echo "|---|---:|---:|---:|---:|---:|---|"
     local name
     for name in "${ORDER[@]}"; do
+        local note=${NOTES[$name]} busy=${BUSY[$name]}
+        if ((busy > 0)); then
+            note+="${note:+; }$busy compiler processes of others running"
+        fi
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${RPS[$name]}" \
-            "$(pct "${RPS[$name]}")" "${P50[$name]}" "${P99[$name]}" "${ERRORS[$name]}" \
-            "${NOTES[$name]}"
+            "$(pct "${RPS[$name]}")" "${P50[$name]}" "${P99[$name]}" "${ERRORS[$name]}" "$note"
     done
 }
 
@@ -403,6 +416,7 @@ OTHERS_AFTER=$(busy_others)
     echo "- $(rustc --version 2>/dev/null || echo 'rustc unknown'), release profile; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
     echo "- load: wrk -t $THREADS -c $CONNECTIONS, ${WARMUP} s warm-up then ${SECONDS_PER_RUN} s per scenario, client and servers on the same machine"
     echo "- machine load average (1/5/15 min): $LOAD_BEFORE_BUILD before the build, $LOAD_AT_START before the runs, $LOAD_AFTER after; compiler/linker processes of others running: $OTHERS_BEFORE before the runs, $OTHERS_AFTER after"
+    echo "- the bare handler's req/s moved $DRIFT % between the start and the end of the run"
     if ((OTHERS_BEFORE + OTHERS_AFTER > 0)); then
         echo "- **other builds shared the machine during this run**: absolute numbers, tail"
         echo "  latencies and even ratios are pessimistic; rerun on a quiet machine to compare."
