@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use bakery_core::adapters::LogSms;
+use bakery_core::adapters::{LogPush, LogSms};
 use bakery_core::domain::{Currency, Money, Phone};
-use bakery_core::ports::{RateLimit, SmsSender};
+use bakery_core::ports::{PushSender, RateLimit, SmsSender};
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::Settings;
@@ -63,6 +63,10 @@ pub const VARIABLES: &[&str] = &[
     "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_API_BASE",
     "OTP_WEB_DOMAIN",
+    "FCM_SERVICE_ACCOUNT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "FCM_API_BASE",
+    "FCM_TOKEN_URI",
     // Read by the log filter (tracing-subscriber), not by `Config`.
     "RUST_LOG",
 ];
@@ -93,6 +97,27 @@ pub struct Config {
     /// `OTP_WEB_DOMAIN`: the web shop's host. When set, code texts end with the line
     /// `@<domain> #<code>` so browsers (WebOTP) and Android can fill the code in.
     pub otp_web_domain: Option<String>,
+    /// Push through FCM HTTP v1; `None` keeps pushes in the log (the inbox has them).
+    pub fcm: Option<FcmConfig>,
+}
+
+/// `FCM_SERVICE_ACCOUNT` (a path or the key file's JSON; else
+/// `GOOGLE_APPLICATION_CREDENTIALS`, a path), and the endpoints tests point elsewhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FcmConfig {
+    pub service_account: String,
+    pub api_base: Option<String>,
+    pub token_uri: Option<String>,
+}
+
+impl std::fmt::Debug for FcmConfig {
+    /// The service account may be the key itself: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FcmConfig")
+            .field("api_base", &self.api_base)
+            .field("token_uri", &self.token_uri)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Twilio's API, unless `TWILIO_API_BASE` points elsewhere (a test's fake).
@@ -302,6 +327,14 @@ impl Config {
             cors,
         };
         let sms = sms_config(&lookup, production, &mut refused);
+        let (fcm_api_base, fcm_token_uri) = (lookup("FCM_API_BASE"), lookup("FCM_TOKEN_URI"));
+        let fcm = lookup("FCM_SERVICE_ACCOUNT")
+            .or(lookup("GOOGLE_APPLICATION_CREDENTIALS"))
+            .map(|service_account| FcmConfig {
+                service_account,
+                api_base: fcm_api_base,
+                token_uri: fcm_token_uri,
+            });
         let otp_web_domain = match lookup("OTP_WEB_DOMAIN") {
             None => None,
             Some(raw) => match web_domain(&raw) {
@@ -374,7 +407,34 @@ impl Config {
             http,
             sms,
             otp_web_domain,
+            fcm,
         })
+    }
+
+    /// The push sender: FCM when a service account is configured, else the log.
+    pub fn push_sender(&self) -> anyhow::Result<Arc<dyn PushSender>> {
+        match &self.fcm {
+            None => Ok(Arc::new(LogPush)),
+            #[cfg(feature = "fcm")]
+            Some(fcm) => {
+                use bakery_core::adapters::fcm::{load_service_account, FcmOptions, FcmPush};
+                let json = load_service_account(&fcm.service_account)
+                    .map_err(|e| anyhow::anyhow!("FCM_SERVICE_ACCOUNT: {e}"))?;
+                let options = FcmOptions {
+                    api_base: fcm.api_base.clone(),
+                    token_uri: fcm.token_uri.clone(),
+                    ..FcmOptions::default()
+                };
+                let push = FcmPush::from_service_account(&json, options)
+                    .map_err(|e| anyhow::anyhow!("FCM_SERVICE_ACCOUNT: {e}"))?;
+                Ok(Arc::new(push))
+            }
+            #[cfg(not(feature = "fcm"))]
+            Some(_) => bail!(
+                "FCM_SERVICE_ACCOUNT needs a bakery-server built with the `fcm` feature (on by \
+                 default)"
+            ),
+        }
     }
 
     /// The SMS sender `SMS_PROVIDER` names, wording its texts with the shop's name and
@@ -810,6 +870,8 @@ mod tests {
             ("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID),
             ("TWILIO_API_BASE", "http://127.0.0.1:9"),
             ("OTP_WEB_DOMAIN", "shop.example"),
+            ("FCM_API_BASE", "http://127.0.0.1:9"),
+            ("FCM_TOKEN_URI", "http://127.0.0.1:9/token"),
         ];
         Config::from_lookup(|key| {
             read.lock().unwrap().push(key.to_owned());
@@ -1029,6 +1091,39 @@ mod tests {
             ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
         ]);
         assert!(!err.contains(AUTH_TOKEN), "{err}");
+    }
+
+    #[test]
+    fn a_service_account_switches_pushes_to_fcm() {
+        assert_eq!(config(&[]).unwrap().push_sender().unwrap().backend(), "log");
+        let key = include_str!("../../bakery-core/src/adapters/fcm/testdata/test_key.pem");
+        let account = serde_json::json!({
+            "type": "service_account",
+            "project_id": "bakery-test",
+            "client_email": "push@bakery-test.iam.gserviceaccount.com",
+            "private_key": key,
+            "token_uri": "https://oauth2.googleapis.com/token",
+        })
+        .to_string();
+        let c = config(&[
+            ("FCM_SERVICE_ACCOUNT", &account),
+            ("FCM_API_BASE", "http://127.0.0.1:9"),
+        ])
+        .unwrap();
+        assert_eq!(c.push_sender().unwrap().backend(), "fcm");
+        assert!(
+            !format!("{c:?}").contains("PRIVATE KEY"),
+            "the key is never printed"
+        );
+        let err = config(&[("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/key.json")])
+            .unwrap()
+            .push_sender()
+            .err()
+            .expect("a missing key file is refused");
+        assert!(
+            format!("{err:#}").contains("FCM_SERVICE_ACCOUNT"),
+            "{err:#}"
+        );
     }
 
     #[test]

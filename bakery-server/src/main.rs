@@ -104,6 +104,7 @@ async fn serve() -> anyhow::Result<()> {
     let store = store::open(&config.store).await?;
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
     let sms = config.sms_sender()?;
+    let push = config.push_sender()?;
     tracing::info!(
         store = store.health.backend(),
         cache = fleet.cache.backend(),
@@ -113,11 +114,13 @@ async fn serve() -> anyhow::Result<()> {
             "in-process"
         },
         sms = config.sms.provider(),
+        push = push.backend(),
         "adapters"
     );
     let bakery = Bakery::new(store, config.settings.clone())
         .with_catalog_cache(fleet.cache.clone())
-        .with_sms(sms);
+        .with_sms(sms)
+        .with_push(push);
     let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(config.rate_limits)
         .with_rate_limiter(fleet.limiter)
