@@ -45,13 +45,12 @@ impl AnswerTable {
 
     pub fn put(&self, key: &str, answer: Arc<CachedAnswer>, ttl: Duration) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        // Full: one arbitrary entry makes room. Never a sweep of the whole table under the
+        // write lock: with a stream of distinct keys (every query a miss) that sweep ran on
+        // every insert.
         if entries.len() >= self.capacity && !entries.contains_key(key) {
-            let now = Instant::now();
-            entries.retain(|_, stored| stored.expires > now);
-            if entries.len() >= self.capacity {
-                if let Some(victim) = entries.keys().next().cloned() {
-                    entries.remove(&victim);
-                }
+            if let Some(victim) = entries.keys().next().cloned() {
+                entries.remove(&victim);
             }
         }
         entries.insert(
