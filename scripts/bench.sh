@@ -172,7 +172,7 @@ rss_mib() {
 
 # --- Scenarios -------------------------------------------------------------------------------
 
-declare -A RPS P50 P99 ERRORS NOTES EXTRA BUSY
+declare -A RPS P50 P99 ERRORS NOTES EXTRA OTHERS
 ORDER=()
 
 # run NAME URL LUA [NOTE]: warm-up, then the measured run; the script's BENCH line is kept.
@@ -180,12 +180,12 @@ run() {
     local name=$1 url=$2 lua=$3 note=${4:-}
     local out="$RUN_DIR/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
     log "scenario: $name (${WARMUP}s warm-up, ${SECONDS_PER_RUN}s measured)"
-    local busy_before busy_after
-    busy_before=$(busy_others)
+    local cpu_before
     if ((WARMUP > 0)); then
         BENCH_RUN_ID="w$RANDOM" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" \
             -s "$lua" "$url" >/dev/null
     fi
+    cpu_before=$(cpu_sample)
     BENCH_RUN_ID="m$RANDOM" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" \
         --latency -s "$lua" "$url" >"$out"
     local line
@@ -208,8 +208,7 @@ run() {
     P99[$name]=$(awk -v u="$p99" 'BEGIN { printf "%.2f", u / 1000 }')
     ERRORS[$name]=$errors
     NOTES[$name]=$note
-    busy_after=$(busy_others)
-    BUSY[$name]=$((busy_before > busy_after ? busy_before : busy_after))
+    OTHERS[$name]=$(others_pct "$cpu_before" "$(cpu_sample)")
     EXTRA[$name]=${extra% }
     log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors $errors ${EXTRA[$name]}"
 }
@@ -238,11 +237,24 @@ cargo build --release --quiet -p bakery-server -p examples --bin bakery-server -
 SERVER="$CARGO_TARGET_DIR/release/bakery-server"
 YARDSTICK="$CARGO_TARGET_DIR/release/examples/yardstick"
 
-# What else is using the machine (other builds, tests): noted with the results.
-busy_others() {
-    ps -eo comm= | grep -cE '^(rustc|cargo|clippy-driver|rustdoc|cc|ld|clang|rust-lld|mold)$' || true
+# What else uses the machine (other builds and tests): the CPU time the whole machine spent
+# busy, minus what this script, its wrk runs and the servers it started spent, as a share of
+# all cores. Prints "machine_busy machine_total ours" in clock ticks.
+cpu_sample() {
+    local pid ours=0 t
+    for pid in $$ "${SERVICE_PIDS[@]+"${SERVICE_PIDS[@]}"}"; do
+        # utime stime cutime cstime: fields 14-17, after the command name in parentheses.
+        t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')
+        ours=$((ours + ${t:-0}))
+    done
+    awk -v ours="$ours" '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9
+        print busy, busy + $5 + $6, ours }' /proc/stat
 }
-OTHERS_BEFORE=$(busy_others)
+others_pct() { # others_pct "SAMPLE_BEFORE" "SAMPLE_AFTER"
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y); total = y[2] - x[2]
+        others = (y[1] - x[1]) - (y[3] - x[3]); if (others < 0) others = 0
+        printf "%.0f", (total > 0 ? 100 * others / total : 0) }'
+}
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Embedded store.
@@ -347,6 +359,8 @@ run "bare poem handler, again at the end" "http://127.0.0.1:$YARDSTICK_PORT$LIST
 
 BARE_RPS=${RPS["bare poem handler (yardstick)"]}
 BARE_END_RPS=${RPS["bare poem handler, again at the end"]}
+OTHERS_ALL=$(for name in "${ORDER[@]}"; do echo "${OTHERS[$name]}"; done |
+    awk '{ sum += $1 } END { printf "%.0f", NR ? sum / NR : 0 }')
 DRIFT=$(awk -v a="$BARE_RPS" -v b="$BARE_END_RPS" 'BEGIN { printf "%+.1f", 100 * (b - a) / a }')
 pct() { awk -v r="$1" -v b="$BARE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * r / b; else print "n/a" }'; }
 yes_no() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**"; fi; }
@@ -356,9 +370,9 @@ table() {
     echo "|---|---:|---:|---:|---:|---:|---|"
     local name
     for name in "${ORDER[@]}"; do
-        local note=${NOTES[$name]} busy=${BUSY[$name]}
-        if ((busy > 0)); then
-            note+="${note:+; }$busy compiler processes of others running"
+        local note=${NOTES[$name]} others=${OTHERS[$name]}
+        if ((others >= 5)); then
+            note+="${note:+; }other processes used $others % of the CPU"
         fi
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${RPS[$name]}" \
             "$(pct "${RPS[$name]}")" "${P50[$name]}" "${P99[$name]}" "${ERRORS[$name]}" "$note"
@@ -397,7 +411,6 @@ fi
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
-OTHERS_AFTER=$(busy_others)
 
 {
     echo "# Benchmark results"
@@ -415,11 +428,12 @@ OTHERS_AFTER=$(busy_others)
     echo "- kernel: $(uname -sr)"
     echo "- $(rustc --version 2>/dev/null || echo 'rustc unknown'), release profile; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
     echo "- load: wrk -t $THREADS -c $CONNECTIONS, ${WARMUP} s warm-up then ${SECONDS_PER_RUN} s per scenario, client and servers on the same machine"
-    echo "- machine load average (1/5/15 min): $LOAD_BEFORE_BUILD before the build, $LOAD_AT_START before the runs, $LOAD_AFTER after; compiler/linker processes of others running: $OTHERS_BEFORE before the runs, $OTHERS_AFTER after"
+    echo "- machine load average (1/5/15 min): $LOAD_BEFORE_BUILD before the build, $LOAD_AT_START before the runs, $LOAD_AFTER after"
+    echo "- processes other than this benchmark used $OTHERS_ALL % of the CPU (both cores) during the measured runs"
     echo "- the bare handler's req/s moved $DRIFT % between the start and the end of the run"
-    if ((OTHERS_BEFORE + OTHERS_AFTER > 0)); then
-        echo "- **other builds shared the machine during this run**: absolute numbers, tail"
-        echo "  latencies and even ratios are pessimistic; rerun on a quiet machine to compare."
+    if ((OTHERS_ALL >= 5)) || awk -v d="$DRIFT" 'BEGIN { exit !(d > 15 || d < -15) }'; then
+        echo "- **the machine was not quiet during this run** (other builds or tests): absolute"
+        echo "  numbers, tail latencies and even ratios are skewed; rerun on a quiet machine to compare."
     fi
     echo "- MongoDB: SecantusDB $SECANTUS_VERSION (Python server, a test stand-in, not mongod); Redis: $(redis-server --version | awk '{ print $3 }' | tr -d 'v=')"
     echo
