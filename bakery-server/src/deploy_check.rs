@@ -630,3 +630,13 @@ fn the_parsers_refuse_what_they_do_not_understand() {
         assert!(err.contains(expected), "{text:?}: {err}");
     }
 }
+
+#[test]
+fn the_env_example_lists_every_variable_the_server_reads() {
+    let listed = parse_env_file(&read(".env.example")).expect("parse .env.example");
+    let read: BTreeSet<String> = crate::config::VARIABLES
+        .iter()
+        .map(|v| (*v).to_owned())
+        .collect();
+    assert_eq!(listed, read, ".env.example and config::VARIABLES differ");
+}
