@@ -19,6 +19,8 @@
 # Environment:
 #   BENCH_SECONDS      measured seconds per scenario (default 10)
 #   BENCH_WARMUP       warm-up seconds per scenario, not counted (default 2)
+#   BENCH_SETTLE_MAX   before each scenario, at most this many seconds are spent waiting for
+#                      the servers' background work to finish (default 20)
 #   BENCH_CONNECTIONS  wrk connections (default 64)
 #   BENCH_THREADS      wrk threads (default 2)
 #   BENCH_RESULTS      where the results go (default bench/results.md)
@@ -33,6 +35,7 @@ REPO="$PWD"
 
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
+SETTLE_MAX="${BENCH_SETTLE_MAX:-20}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 RESULTS="${BENCH_RESULTS:-bench/results.md}"
@@ -172,7 +175,7 @@ rss_mib() {
 
 # --- Scenarios -------------------------------------------------------------------------------
 
-declare -A RPS P50 P99 ERRORS NOTES EXTRA OTHERS
+declare -A RPS P50 P99 ERRORS NOTES EXTRA OTHERS BAKERY_CPU
 ORDER=()
 
 # run NAME URL LUA [NOTE]: warm-up, then the measured run; the script's BENCH line is kept.
@@ -181,6 +184,7 @@ run() {
     local out="$RUN_DIR/wrk-$(echo "$name" | tr -c 'a-z0-9' '-').txt"
     log "scenario: $name (${WARMUP}s warm-up, ${SECONDS_PER_RUN}s measured)"
     local cpu_before
+    settle
     if ((WARMUP > 0)); then
         BENCH_RUN_ID="w$RANDOM" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" \
             -s "$lua" "$url" >/dev/null
@@ -207,8 +211,11 @@ run() {
     P50[$name]=$(awk -v u="$p50" 'BEGIN { printf "%.2f", u / 1000 }')
     P99[$name]=$(awk -v u="$p99" 'BEGIN { printf "%.2f", u / 1000 }')
     ERRORS[$name]=$errors
-    NOTES[$name]=$note
-    OTHERS[$name]=$(others_pct "$cpu_before" "$(cpu_sample)")
+    NOTES[$name]=$note${SETTLED:+${note:+; }$SETTLED}
+    local cpu_after
+    cpu_after=$(cpu_sample)
+    OTHERS[$name]=$(others_pct "$cpu_before" "$cpu_after")
+    BAKERY_CPU[$name]=$(bakery_pct "$cpu_before" "$cpu_after")
     EXTRA[$name]=${extra% }
     log "  ${RPS[$name]} req/s, p50 ${P50[$name]} ms, p99 ${P99[$name]} ms, errors $errors ${EXTRA[$name]}"
 }
@@ -217,6 +224,10 @@ run() {
 with_report() {
     cat "bench/$1.lua" bench/report.lua >"$RUN_DIR/$1.lua"
     echo "$RUN_DIR/$1.lua"
+}
+
+add_note() { # add_note SCENARIO TEXT: TEXT first in the scenario's notes
+    NOTES[$1]="$2${NOTES[$1]:+; ${NOTES[$1]}}"
 }
 
 extra_of() { # extra_of SCENARIO KEY
@@ -239,16 +250,46 @@ YARDSTICK="$CARGO_TARGET_DIR/release/examples/yardstick"
 
 # What else uses the machine (other builds and tests): the CPU time the whole machine spent
 # busy, minus what this script, its wrk runs and the servers it started spent, as a share of
-# all cores. Prints "machine_busy machine_total ours" in clock ticks.
+# all cores. Also what the two bakery servers spent, to see their background work while
+# the yardstick runs. Prints "machine_busy machine_total ours bakery" in clock ticks.
 cpu_sample() {
-    local pid ours=0 t
+    local pid ours=0 bakery=0 t
     for pid in $$ "${SERVICE_PIDS[@]+"${SERVICE_PIDS[@]}"}"; do
         # utime stime cutime cstime: fields 14-17, after the command name in parentheses.
         t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')
         ours=$((ours + ${t:-0}))
+        if [[ "$pid" == "${EMBEDDED_PID:-}" || "$pid" == "${FLEET_PID:-}" ]]; then
+            bakery=$((bakery + ${t:-0}))
+        fi
     done
-    awk -v ours="$ours" '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9
-        print busy, busy + $5 + $6, ours }' /proc/stat
+    awk -v ours="$ours" -v bakery="$bakery" '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9
+        print busy, busy + $5 + $6, ours, bakery }' /proc/stat
+}
+bakery_pct() { # bakery_pct "SAMPLE_BEFORE" "SAMPLE_AFTER"
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y); total = y[2] - x[2]
+        printf "%.0f", (total > 0 ? 100 * (y[4] - x[4]) / total : 0) }'
+}
+
+# settle: waits (up to SETTLE_MAX seconds) until the bakery servers are idle, i.e. their
+# background work after the previous scenario (the outbox after orders, ...) is done, so
+# that it does not run during the next one. Sets SETTLED to a note, empty when they were.
+settle() {
+    local start=$SECONDS before after pct
+    SETTLED=""
+    while :; do
+        before=$(cpu_sample)
+        sleep 0.5
+        after=$(cpu_sample)
+        pct=$(bakery_pct "$before" "$after")
+        ((pct < 3)) && break
+        if ((SECONDS - start >= SETTLE_MAX)); then
+            SETTLED="the servers were still busy ($pct % CPU) after ${SETTLE_MAX} s of waiting"
+            return
+        fi
+    done
+    if ((SECONDS - start >= 2)); then
+        SETTLED="started after ~$((SECONDS - start)) s waiting for the servers' background work"
+    fi
 }
 others_pct() { # others_pct "SAMPLE_BEFORE" "SAMPLE_AFTER"
     awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y); total = y[2] - x[2]
@@ -329,13 +370,13 @@ fi
 
 REPORT=bench/report.lua
 run "bare poem handler (yardstick)" "http://127.0.0.1:$YARDSTICK_PORT$LISTING" "$REPORT"
-NOTES["bare poem handler (yardstick)"]="same bytes, no middleware; RSS $(rss_mib "$YARDSTICK_PID") MiB"
+add_note "bare poem handler (yardstick)" "same bytes, no middleware; RSS $(rss_mib "$YARDSTICK_PID") MiB"
 run "cached listing, embedded" "$EMBEDDED$LISTING" "$REPORT"
 EMBEDDED_RSS=$(rss_mib "$EMBEDDED_PID")
-NOTES["cached listing, embedded"]="RSS $EMBEDDED_RSS MiB after the run"
+add_note "cached listing, embedded" "RSS $EMBEDDED_RSS MiB after the run"
 run "cached listing, MongoDB + Redis" "$FLEET$LISTING" "$REPORT"
 FLEET_RSS=$(rss_mib "$FLEET_PID")
-NOTES["cached listing, MongoDB + Redis"]="RSS $FLEET_RSS MiB after the run"
+add_note "cached listing, MongoDB + Redis" "RSS $FLEET_RSS MiB after the run"
 run "uncached listing, embedded" "$EMBEDDED" "$(with_report uncached)" \
     "same 20 products, a distinct key per request"
 run "mixed 95 % reads / 5 % orders, embedded" "$EMBEDDED" "$(with_report mixed)"
@@ -347,7 +388,7 @@ if ((HAS_X_CACHE)); then
 else
     HIT_RATE="n/a (no X-Cache header)"
 fi
-NOTES[$MIXED]="hit rate $HIT_RATE; $(extra_of "$MIXED" reads) reads, $(extra_of "$MIXED" orders) orders"
+add_note "$MIXED" "hit rate $HIT_RATE; $(extra_of "$MIXED" reads) reads, $(extra_of "$MIXED" orders) orders"
 run "order placement, embedded" "$EMBEDDED/api/v1/orders" "$(with_report orders)" \
     "POST /api/v1/orders, 2 lines, cash"
 # The yardstick once more: if the machine got busier or quieter during the run, the ratios
@@ -373,6 +414,9 @@ table() {
         local note=${NOTES[$name]} others=${OTHERS[$name]}
         if ((others >= 5)); then
             note+="${note:+; }other processes used $others % of the CPU"
+        fi
+        if [[ "$name" == bare* ]] && ((${BAKERY_CPU[$name]} >= 5)); then
+            note+="; the idle bakery servers used ${BAKERY_CPU[$name]} % of the CPU meanwhile"
         fi
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${RPS[$name]}" \
             "$(pct "${RPS[$name]}")" "${P50[$name]}" "${P99[$name]}" "${ERRORS[$name]}" "$note"
@@ -431,9 +475,13 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "- machine load average (1/5/15 min): $LOAD_BEFORE_BUILD before the build, $LOAD_AT_START before the runs, $LOAD_AFTER after"
     echo "- processes other than this benchmark used $OTHERS_ALL % of the CPU (both cores) during the measured runs"
     echo "- the bare handler's req/s moved $DRIFT % between the start and the end of the run"
-    if ((OTHERS_ALL >= 5)) || awk -v d="$DRIFT" 'BEGIN { exit !(d > 15 || d < -15) }'; then
+    if ((OTHERS_ALL >= 5)); then
         echo "- **the machine was not quiet during this run** (other builds or tests): absolute"
         echo "  numbers, tail latencies and even ratios are skewed; rerun on a quiet machine to compare."
+    fi
+    if awk -v d="$DRIFT" 'BEGIN { exit !(d > 15 || d < -15) }'; then
+        echo "- **the yardstick moved by more than 15 % within the run**: the ratios of the later"
+        echo "  scenarios are skewed by as much (its notes say what else ran meanwhile)."
     fi
     echo "- MongoDB: SecantusDB $SECANTUS_VERSION (Python server, a test stand-in, not mongod); Redis: $(redis-server --version | awk '{ print $3 }' | tr -d 'v=')"
     echo
@@ -464,6 +512,9 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "- **order placement**: \`bench/orders.lua\`, \`POST /api/v1/orders\` as a signed-in"
     echo "  admin: two products without limited stock, a delivery address, cash."
     echo "- errors: responses with status ≥ 400 plus socket errors (connect, read, write, timeout)."
+    echo "- before each scenario the script waits (up to ${SETTLE_MAX} s) until the bakery servers"
+    echo "  are idle, so that background work left by the previous one (the outbox after orders)"
+    echo "  does not run during it; a note says when that took a while."
 } >"$RUN_DIR/results.md"
 
 mkdir -p "$(dirname "$RESULTS")"
