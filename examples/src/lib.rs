@@ -1,3 +1,6 @@
 //! Runnable examples of using the bakery, each a file beside `Cargo.toml`:
 //!
 //! - `embedded_shop.rs`: bakery-core embedded on SQLite, from catalog to a priced order.
+//! - `sdk_client.rs`: bakery-sdk used as an integrator would, against a running server.
+//! - `yardstick.rs`: a bare poem handler answering fixed bytes, the baseline `scripts/bench.sh`
+//!   measures the server against.
