@@ -3,9 +3,7 @@
 //! every instance sees every other's writes and counts every attempt once.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::Context;
 use bakery_core::adapters::{MemoryCache, MemoryRateLimiter};
 use bakery_core::ports::{CatalogCache, RateLimiter};
 
@@ -38,6 +36,9 @@ impl Fleet {
 
 #[cfg(feature = "redis")]
 async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Fleet> {
+    use std::time::Duration;
+
+    use anyhow::Context;
     use bakery_core::adapters::redis::{RedisCache, RedisConnection, RedisRateLimiter};
 
     let connection = RedisConnection::connect(&config.url, &config.prefix)

@@ -66,6 +66,7 @@ impl GenerationTable {
 
     /// Takes a generation another instance reached (generations only grow: an older news
     /// that arrives late changes nothing).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub fn observe(&self, scope: CacheScope, generation: u64) {
         let mut table = self.scopes.write().unwrap_or_else(|p| p.into_inner());
         let entry = table.entry(scope).or_default();
@@ -78,6 +79,7 @@ impl GenerationTable {
 
     /// Replaces the whole view (after reconnecting to the shared backend). Every scope counts
     /// as bumped now, so reads in flight do not store what they computed.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub fn reset(&self, generations: impl IntoIterator<Item = (CacheScope, u64)>) {
         let mut table = self.scopes.write().unwrap_or_else(|p| p.into_inner());
         let sequence = self.sequence.fetch_add(1, Ordering::AcqRel) + 1;
