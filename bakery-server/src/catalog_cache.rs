@@ -155,12 +155,16 @@ pub async fn around<E: Endpoint>(
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let key = cache_key(req.uri().path(), req.uri().query().unwrap_or(""));
-    let headers = req.headers().clone();
     let usable = cache.health() == CacheHealth::Up;
     if usable {
         if let Some(answer) = cache.get(&key).await {
-            return Ok(respond(&answer, &headers, true));
+            return Ok(respond(&answer, req.headers(), true));
         }
+    }
+    // The request goes to the handler; only its `If-None-Match` is needed afterwards.
+    let mut headers = HeaderMap::new();
+    for tag in req.headers().get_all(IF_NONE_MATCH) {
+        headers.append(IF_NONE_MATCH, tag.clone());
     }
 
     let snapshot = cache.snapshot();

@@ -47,7 +47,7 @@ impl Bakery {
 
     /// After the change and its messages committed (their inbox entries with them): wakes
     /// this process's worker, so the pushes go out now rather than at its next poll.
-    pub(crate) async fn committed(&self, messages: &[OutboxMessage]) {
+    pub(crate) fn committed(&self, messages: &[OutboxMessage]) {
         if !messages.is_empty() {
             self.outbox_wakeup.notify_one();
         }

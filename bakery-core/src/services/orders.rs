@@ -260,7 +260,7 @@ impl Bakery {
                 effects: effects.clone(),
             })
             .await?;
-        self.committed(&effects).await;
+        self.committed(&effects);
         Ok(order)
     }
 
@@ -361,7 +361,7 @@ impl Bakery {
                 format!("the order is now {now_is}; it cannot become {to}"),
             ));
         };
-        self.committed(&effects).await;
+        self.committed(&effects);
         Ok(updated)
     }
 

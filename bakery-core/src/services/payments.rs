@@ -107,7 +107,7 @@ impl Bakery {
             .await?
         {
             Some(settled) => {
-                self.committed(&effects).await;
+                self.committed(&effects);
                 Ok(settled)
             }
             None => self
