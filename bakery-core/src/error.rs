@@ -34,6 +34,13 @@ pub enum Error {
     /// out). The provider's answer is logged by the adapter, never shown.
     #[error("the text message with your code could not be sent; please try again shortly")]
     SmsUnavailable,
+    /// The card payment provider could not be reached or failed; nothing was charged by this
+    /// request. The provider's answer is logged by the adapter, never shown.
+    #[error("card payments cannot be reached right now; please try again shortly")]
+    PaymentUnavailable,
+    /// A webhook whose signature does not verify (wrong secret, altered body, too old).
+    #[error("the signature does not match the payload")]
+    BadSignature,
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many requests, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -121,6 +128,8 @@ impl Error {
             Self::Forbidden => "FORBIDDEN",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::SmsUnavailable => "SMS_UNAVAILABLE",
+            Self::PaymentUnavailable => "PAYMENT_UNAVAILABLE",
+            Self::BadSignature => "BAD_SIGNATURE",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimiterUnavailable { .. } => "TEMPORARILY_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

@@ -102,7 +102,8 @@ impl From<Error> for ApiError {
                 Self::Unauthorized(Json(ErrorBody::new(code, err.to_string())))
             }
             Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(code, err.to_string()))),
-            Error::Unavailable(_) | Error::SmsUnavailable => {
+            Error::BadSignature => Self::BadRequest(Json(ErrorBody::new(code, err.to_string()))),
+            Error::Unavailable(_) | Error::SmsUnavailable | Error::PaymentUnavailable => {
                 Self::Unavailable(Json(ErrorBody::new(code, err.to_string())), None)
             }
             Error::LimiterUnavailable {

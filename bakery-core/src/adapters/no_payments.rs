@@ -1,8 +1,10 @@
 use async_trait::async_trait;
 
-use crate::domain::{Order, PaymentStatus};
+use crate::domain::Order;
 use crate::error::Error;
-use crate::ports::{PaymentEvent, PaymentIntent, PaymentProvider};
+use crate::ports::{
+    IntentState, PaymentEvent, PaymentIntent, PaymentProvider, RefundOutcome, RefundRequest,
+};
 
 /// The embedded default: cash only. Every card operation answers 503 with a message that
 /// says what to do instead.
@@ -15,15 +17,31 @@ fn unavailable() -> Error {
 
 #[async_trait]
 impl PaymentProvider for NoPayments {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+
     fn enabled(&self) -> bool {
         false
+    }
+
+    fn publishable_key(&self) -> Option<String> {
+        None
     }
 
     async fn create_intent(&self, _order: &Order) -> Result<PaymentIntent, Error> {
         Err(unavailable())
     }
 
-    async fn intent_status(&self, _intent_id: &str) -> Result<PaymentStatus, Error> {
+    async fn intent_state(&self, _intent_id: &str) -> Result<IntentState, Error> {
+        Err(unavailable())
+    }
+
+    async fn cancel_intent(&self, _intent_id: &str) -> Result<(), Error> {
+        Err(unavailable())
+    }
+
+    async fn refund(&self, _request: &RefundRequest) -> Result<RefundOutcome, Error> {
         Err(unavailable())
     }
 

@@ -11,7 +11,10 @@ mod store;
 
 pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use payments::{PaymentEvent, PaymentIntent, PaymentProvider};
+pub use payments::{
+    IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
+    RefundRequest,
+};
 pub use push::{PushMessage, PushReport, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;

@@ -7,7 +7,7 @@
 use super::{Actor, Bakery};
 use crate::domain::{Id, NotificationKind, Order, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::error::{ConflictCode, Error, Result};
-use crate::ports::PaymentIntent;
+use crate::ports::{IntentState, PaymentEventKind, PaymentIntent};
 
 impl Bakery {
     /// Starts paying one of the caller's card orders; the app confirms the returned intent
@@ -55,9 +55,10 @@ impl Bakery {
                 "no payment has been started for this order",
             ));
         };
-        match self.payments.intent_status(&intent_id).await? {
-            PaymentStatus::Pending => Ok(order),
-            outcome => self.settle(order_id, outcome).await,
+        match self.payments.intent_state(&intent_id).await? {
+            IntentState::Open => Ok(order),
+            IntentState::Succeeded => self.settle(order_id, PaymentStatus::Completed).await,
+            IntentState::Canceled => self.settle(order_id, PaymentStatus::Failed).await,
         }
     }
 
@@ -67,9 +68,14 @@ impl Bakery {
         let Some(event) = self.payments.verify_event(payload, signature)? else {
             return Ok(());
         };
-        tracing::info!(event = %event.id, order = %event.order_id, outcome = ?event.outcome, "payment event");
-        if event.outcome != PaymentStatus::Pending {
-            self.settle(&event.order_id, event.outcome).await?;
+        tracing::info!(event = %event.id, intent = %event.intent_id, kind = ?event.kind, "payment event");
+        let outcome = match event.kind {
+            PaymentEventKind::Succeeded => PaymentStatus::Completed,
+            PaymentEventKind::Canceled => PaymentStatus::Failed,
+            PaymentEventKind::PaymentFailed | PaymentEventKind::Refunded { .. } => return Ok(()),
+        };
+        if let Some(order_id) = &event.order_id {
+            self.settle(order_id, outcome).await?;
         }
         Ok(())
     }

@@ -5,7 +5,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use bakery_core::domain::{Id, Order, PageRequest, PaymentMethod, PaymentStatus};
-use bakery_core::ports::{PaymentEvent, PaymentIntent, PaymentProvider};
+use bakery_core::ports::{
+    IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
+    RefundRequest,
+};
 use bakery_core::services::{Actor, CartLine, OrderRequest};
 use bakery_core::Error;
 
@@ -15,13 +18,31 @@ use crate::support::{address, shop, TestShop};
 /// accepted only with the right signature.
 #[derive(Default)]
 struct ProviderDouble {
-    status: Mutex<Option<PaymentStatus>>,
+    status: Mutex<Option<IntentState>>,
 }
 
 #[async_trait]
 impl PaymentProvider for ProviderDouble {
+    fn name(&self) -> &'static str {
+        "double"
+    }
+
     fn enabled(&self) -> bool {
         true
+    }
+
+    fn publishable_key(&self) -> Option<String> {
+        Some("pk_test_double".into())
+    }
+
+    async fn cancel_intent(&self, _intent_id: &str) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<RefundOutcome, Error> {
+        Ok(RefundOutcome::Refunded {
+            refund_id: format!("re_{}", request.order_id),
+        })
     }
 
     async fn create_intent(&self, order: &Order) -> Result<PaymentIntent, Error> {
@@ -33,24 +54,20 @@ impl PaymentProvider for ProviderDouble {
         })
     }
 
-    async fn intent_status(&self, _intent_id: &str) -> Result<PaymentStatus, Error> {
-        Ok(self
-            .status
-            .lock()
-            .unwrap()
-            .unwrap_or(PaymentStatus::Pending))
+    async fn intent_state(&self, _intent_id: &str) -> Result<IntentState, Error> {
+        Ok(self.status.lock().unwrap().unwrap_or(IntentState::Open))
     }
 
     fn verify_event(&self, payload: &[u8], signature: &str) -> Result<Option<PaymentEvent>, Error> {
         if signature != "good" {
-            return Err(Error::Unauthorized("bad webhook signature"));
+            return Err(Error::BadSignature);
         }
         let order_id = Id::parse("orderId", std::str::from_utf8(payload).unwrap()).unwrap();
         Ok(Some(PaymentEvent {
             id: "evt_1".into(),
             intent_id: format!("pi_{order_id}"),
-            order_id,
-            outcome: PaymentStatus::Completed,
+            order_id: Some(order_id),
+            kind: PaymentEventKind::Succeeded,
         }))
     }
 }
@@ -125,7 +142,7 @@ async fn confirm_asks_the_provider_and_the_webhook_does_not_repeat_it() {
         Some(intent.id.as_str())
     );
 
-    *provider.status.lock().unwrap() = Some(PaymentStatus::Completed);
+    *provider.status.lock().unwrap() = Some(IntentState::Succeeded);
     let paid = shop
         .bakery
         .confirm_payment(&customer, &order.id)
@@ -161,7 +178,7 @@ async fn webhooks_are_verified_and_settle_once() {
         .bakery
         .handle_payment_webhook(order.id.as_str().as_bytes(), "forged")
         .await;
-    assert!(matches!(forged, Err(Error::Unauthorized(_))));
+    assert!(matches!(forged, Err(Error::BadSignature)));
     for _ in 0..3 {
         shop.bakery
             .handle_payment_webhook(order.id.as_str().as_bytes(), "good")
