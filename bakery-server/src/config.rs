@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use bakery_core::adapters::{LogPush, LogSms};
+use bakery_core::adapters::{LogPush, LogSms, NoPayments};
 use bakery_core::domain::{Currency, Money, Phone};
-use bakery_core::ports::{PushSender, RateLimit, SmsSender};
+use bakery_core::ports::{PaymentProvider, PushSender, RateLimit, SmsSender};
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
 use bakery_core::services::Settings;
@@ -67,6 +67,11 @@ pub const VARIABLES: &[&str] = &[
     "GOOGLE_APPLICATION_CREDENTIALS",
     "FCM_API_BASE",
     "FCM_TOKEN_URI",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_API_BASE",
+    "CARD_PAYMENT_TIMEOUT",
     // Read by the log filter (tracing-subscriber), not by `Config`.
     "RUST_LOG",
 ];
@@ -99,6 +104,30 @@ pub struct Config {
     pub otp_web_domain: Option<String>,
     /// Push through FCM HTTP v1; `None` keeps pushes in the log (the inbox has them).
     pub fcm: Option<FcmConfig>,
+    /// Card payments through Stripe; `None` takes cash only.
+    pub stripe: Option<StripeSettings>,
+}
+
+/// `STRIPE_*`: all three keys, or none (cash only).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// `STRIPE_SECRET_KEY` (`sk_...` or a restricted `rk_...`): never printed.
+    pub secret_key: String,
+    /// `STRIPE_WEBHOOK_SECRET` (`whsec_...`), the endpoint's signing secret: never printed.
+    pub webhook_secret: String,
+    /// `STRIPE_PUBLISHABLE_KEY` (`pk_...`), handed to apps in `GET /shop`.
+    pub publishable_key: String,
+    /// `STRIPE_API_BASE`: Stripe's API unless a test points it at a fake.
+    pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("publishable_key", &self.publishable_key)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `FCM_SERVICE_ACCOUNT` (a path or the key file's JSON; else
@@ -335,6 +364,7 @@ impl Config {
                 api_base: fcm_api_base,
                 token_uri: fcm_token_uri,
             });
+        let stripe = stripe_settings(&lookup, &mut refused);
         let otp_web_domain = match lookup("OTP_WEB_DOMAIN") {
             None => None,
             Some(raw) => match web_domain(&raw) {
@@ -391,6 +421,12 @@ impl Config {
             otp_max_attempts: 5,
             refresh_token_ttl: chrono::Duration::from_std(refresh_token_ttl)
                 .context("JWT_REFRESH_EXPIRES_IN is too long")?,
+            card_payment_timeout: chrono::Duration::from_std(duration_var(
+                &lookup,
+                "CARD_PAYMENT_TIMEOUT",
+                "30m",
+            )?)
+            .context("CARD_PAYMENT_TIMEOUT is too long")?,
         };
         Ok(Self {
             production,
@@ -408,7 +444,35 @@ impl Config {
             sms,
             otp_web_domain,
             fcm,
+            stripe,
         })
+    }
+
+    /// The card payment provider: Stripe when its keys are configured, else cash only.
+    pub fn payment_provider(&self) -> anyhow::Result<Arc<dyn PaymentProvider>> {
+        match &self.stripe {
+            None => Ok(Arc::new(NoPayments)),
+            #[cfg(feature = "stripe")]
+            Some(stripe) => {
+                use bakery_core::adapters::stripe::{StripeConfig, StripePayments};
+                let mut config = StripeConfig::new(
+                    stripe.secret_key.clone(),
+                    stripe.webhook_secret.clone(),
+                    stripe.publishable_key.clone(),
+                );
+                if let Some(base) = &stripe.api_base {
+                    config.api_base = base.clone();
+                }
+                let payments = StripePayments::new(config)
+                    .map_err(|e| anyhow::anyhow!("STRIPE_SECRET_KEY: {e}"))?;
+                Ok(Arc::new(payments))
+            }
+            #[cfg(not(feature = "stripe"))]
+            Some(_) => bail!(
+                "STRIPE_SECRET_KEY needs a bakery-server built with the `stripe` feature (on by \
+                 default)"
+            ),
+        }
     }
 
     /// The push sender: FCM when a service account is configured, else the log.
@@ -465,6 +529,52 @@ impl Config {
             ),
         }
     }
+}
+
+/// `STRIPE_*`: all three keys or none, each of the kind its name says (a secret key pasted
+/// as the publishable one would be handed to every app).
+fn stripe_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+    refused: &mut Vec<String>,
+) -> Option<StripeSettings> {
+    let read = |key: &str| {
+        lookup(key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let (secret, webhook, publishable) = (
+        read("STRIPE_SECRET_KEY"),
+        read("STRIPE_WEBHOOK_SECRET"),
+        read("STRIPE_PUBLISHABLE_KEY"),
+    );
+    if secret.is_none() && webhook.is_none() && publishable.is_none() {
+        return None;
+    }
+    let mut problems = Vec::new();
+    let mut check = |key: &str, value: &Option<String>, prefixes: &[&str]| match value {
+        None => problems.push(format!("{key} is not set")),
+        Some(v) if !prefixes.iter().any(|p| v.starts_with(p)) => {
+            problems.push(format!("{key} must start with {}", prefixes.join(" or ")))
+        }
+        Some(_) => {}
+    };
+    check("STRIPE_SECRET_KEY", &secret, &["sk_", "rk_"]);
+    check("STRIPE_WEBHOOK_SECRET", &webhook, &["whsec_"]);
+    check("STRIPE_PUBLISHABLE_KEY", &publishable, &["pk_"]);
+    if !problems.is_empty() {
+        refused.push(format!(
+            "card payments need STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and \
+             STRIPE_PUBLISHABLE_KEY together: {}",
+            problems.join(", ")
+        ));
+        return None;
+    }
+    Some(StripeSettings {
+        secret_key: secret?,
+        webhook_secret: webhook?,
+        publishable_key: publishable?,
+        api_base: read("STRIPE_API_BASE"),
+    })
 }
 
 /// `SMS_PROVIDER` and, for `twilio`, its `TWILIO_*` settings; what is missing or wrong goes

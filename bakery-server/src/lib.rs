@@ -160,9 +160,17 @@ pub async fn spawn_until(
     let handle = tokio::spawn(async move {
         // The outbox worker lives as long as the server: what is left undelivered at shutdown
         // stays in the store for the next start (or another instance).
+        let outbox = bakery.clone();
         let _worker = AbortOnDrop(tokio::spawn(async move {
-            bakery.run_outbox(std::future::pending()).await
+            outbox.run_outbox(std::future::pending()).await
         }));
+        // Unpaid card orders are canceled at their deadline by whichever instance sees it
+        // first; without card payments there is nothing to watch.
+        let _deadlines = bakery.card_payments_enabled().then(|| {
+            AbortOnDrop(tokio::spawn(async move {
+                bakery.run_payment_deadlines(std::future::pending()).await
+            }))
+        });
         Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(app, signal, Some(grace))
             .await

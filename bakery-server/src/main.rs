@@ -105,22 +105,27 @@ async fn serve() -> anyhow::Result<()> {
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
     let sms = config.sms_sender()?;
     let push = config.push_sender()?;
+    let payments = config.payment_provider()?;
+    let bakery = Bakery::new(store, config.settings.clone())
+        .with_catalog_cache(fleet.cache.clone())
+        .with_sms(sms)
+        .with_push(push)
+        .with_payments(payments);
+    let adapters = bakery.adapters();
     tracing::info!(
-        store = store.health.backend(),
-        cache = fleet.cache.backend(),
+        store = adapters.store,
+        cache = adapters.cache,
         rate_limits = if config.redis.is_some() {
             "redis"
         } else {
             "in-process"
         },
-        sms = config.sms.provider(),
-        push = push.backend(),
+        sms = adapters.sms,
+        push = adapters.push,
+        payments = adapters.payments,
+        images = "none",
         "adapters"
     );
-    let bakery = Bakery::new(store, config.settings.clone())
-        .with_catalog_cache(fleet.cache.clone())
-        .with_sms(sms)
-        .with_push(push);
     let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(config.rate_limits)
         .with_rate_limiter(fleet.limiter)

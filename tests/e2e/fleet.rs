@@ -11,6 +11,7 @@ use bakery_e2e::fixtures::{
 };
 use bakery_e2e::{error_of, BakeryClient, Tokens, MONGO_URI_VAR, SKIP_MONGO_VAR};
 use bakery_server::auth::TokenKeys;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const REDIS_VAR: &str = "BAKERY_TEST_REDIS_URL";
@@ -86,13 +87,31 @@ impl Shared {
         command
     }
 
-    /// A server on a free port, answering `/readyz`.
+    /// A server on a port it picks itself (`PORT=0`), answering `/readyz`. The port comes
+    /// from its "listening" log line: a port picked here and handed over could be taken by
+    /// another test's server before the child binds it, and `/readyz` would then be answered
+    /// by the wrong server.
     async fn start(&self) -> Instance {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = self.command(port).spawn().expect("start bakery-server");
+        let mut child = self
+            .command(0)
+            .env("RUST_LOG", "warn,bakery_server=info")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start bakery-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("read the server's log") {
+                if line.contains("bakery-server listening") {
+                    return listening_port(&line);
+                }
+            }
+            panic!("bakery-server exited before listening");
+        })
+        .await
+        .expect("bakery-server never logged that it listens");
+        // Keep draining the log so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let url = format!("http://127.0.0.1:{port}");
         let client = BakeryClient::new(&url);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -134,6 +153,15 @@ impl Shared {
             .issue(&id, Role::Admin)
             .expect("token")
     }
+}
+
+/// The port in `... bakery-server listening addr=0.0.0.0:PORT`.
+fn listening_port(line: &str) -> u16 {
+    line.split_whitespace()
+        .find_map(|field| field.strip_prefix("addr="))
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in the listening line: {line}"))
 }
 
 struct Instance {

@@ -8,12 +8,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Category, DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest,
-    PaymentStatus, Product, Promotion, Review,
+    Category, DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, Product, Promotion,
+    Review,
 };
 use crate::ports::{
-    CacheScope, CatalogCache, CatalogStore, OrderQuery, OrderStore, PlaceOrder, ProductFilter,
-    ProductSort, PromotionStore, ReviewStore, Store, StoreResult, TransitionOrder,
+    CacheScope, CatalogCache, CatalogStore, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
+    ProductFilter, ProductSort, PromotionStore, ReviewStore, Store, StoreResult, TransitionOrder,
 };
 
 /// Wraps the catalog, order, review and promotion ports of `store` so that their writes
@@ -203,14 +203,20 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
         self.inner.set_payment_intent(order, intent_id, at).await
     }
 
-    async fn settle_payment(
+    async fn change_payment(&self, change: &PaymentChange) -> StoreResult<Option<Order>> {
+        self.inner.change_payment(change).await
+    }
+
+    async fn find_order_by_payment_intent(&self, intent_id: &str) -> StoreResult<Option<Order>> {
+        self.inner.find_order_by_payment_intent(intent_id).await
+    }
+
+    async fn awaiting_payment(
         &self,
-        order: &Id,
-        outcome: PaymentStatus,
-        at: DateTime<Utc>,
-        effects: &[OutboxMessage],
-    ) -> StoreResult<Option<Order>> {
-        self.inner.settle_payment(order, outcome, at, effects).await
+        created_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        self.inner.awaiting_payment(created_before, limit).await
     }
 
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {

@@ -148,6 +148,10 @@ struct TwilioError {
 
 #[async_trait]
 impl SmsSender for TwilioSms {
+    fn backend(&self) -> &'static str {
+        "twilio"
+    }
+
     async fn send_otp(&self, to: &Phone, code: &str, valid_minutes: u32) -> Result<(), Error> {
         let body = otp_text(
             &self.config.shop_name,

@@ -25,6 +25,16 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The shop itself, for what happens on its own (an unpaid order canceled at its
+    /// deadline): staff rights, and the all-zero id, which no account ever has.
+    pub fn shop() -> Self {
+        Self {
+            user_id: Id::parse("actor", "000000000000000000000000")
+                .expect("24 zeros are a well-formed id"),
+            role: Role::Admin,
+        }
+    }
+
     /// `Forbidden` unless the actor's role is one of `roles` (see [`STAFF`], [`ORDER_BOOK`]).
     pub fn require(&self, roles: &[Role]) -> Result<()> {
         if roles.contains(&self.role) {

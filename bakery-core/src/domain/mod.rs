@@ -10,6 +10,7 @@ mod notification;
 mod order;
 mod outbox;
 mod page;
+mod payment;
 mod phone;
 mod promotion;
 mod review;
@@ -24,11 +25,11 @@ pub use id::Id;
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{
-    DeliveryAddress, DeliveryPerson, GeoPoint, Order, OrderItem, OrderStatus, PaymentDetails,
-    PaymentMethod, PaymentStatus, StatusChange,
+    DeliveryAddress, DeliveryPerson, GeoPoint, Order, OrderItem, OrderStatus, StatusChange,
 };
 pub use outbox::{backoff, Effect, OutboxMessage, OutboxState};
 pub use page::{Page, PageRequest};
+pub use payment::{PaymentDetails, PaymentMethod, PaymentStatus};
 pub use phone::Phone;
 pub use promotion::{normalise_code, DiscountType, Promotion, PromotionDraft};
 pub use review::{Rating, Review};

@@ -3,7 +3,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{optional_text, required_text, Address, Currency, Id, Money, Phone, Role};
+use super::{
+    optional_text, required_text, Address, Currency, Id, Money, PaymentDetails, Phone, Role,
+};
 use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,30 +59,6 @@ impl fmt::Display for OrderStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Card,
-    Cash,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    Pending,
-    Completed,
-    Failed,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentDetails {
-    pub method: PaymentMethod,
-    /// The Stripe PaymentIntent id for card payments.
-    pub transaction_id: Option<String>,
-    pub status: PaymentStatus,
 }
 
 /// A line of an order, frozen at the catalog price of the moment it was placed.

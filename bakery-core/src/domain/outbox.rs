@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Id, Notification};
+use super::{Currency, Id, Money, Notification};
 
 /// What to do once the change has committed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,19 @@ pub enum Effect {
         /// Devices still to reach after a partial failure; `None` means all of the user's.
         pending_devices: Option<Vec<String>>,
     },
+    /// Money back for a paid card order that was canceled; the provider is asked with an
+    /// idempotency key derived from the order, so a retry never refunds twice.
+    #[serde(rename_all = "camelCase")]
+    Refund {
+        order_id: Id,
+        intent_id: String,
+        amount: Money,
+        currency: Currency,
+    },
+    /// Withdraws the payment intent of an order canceled before it was paid, so the customer
+    /// cannot pay for it afterwards.
+    #[serde(rename_all = "camelCase")]
+    CancelIntent { order_id: Id, intent_id: String },
 }
 
 impl Effect {
@@ -30,6 +43,8 @@ impl Effect {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Notify { .. } => "notify",
+            Self::Refund { .. } => "refund",
+            Self::CancelIntent { .. } => "cancel_intent",
         }
     }
 }

@@ -21,6 +21,7 @@ pub use sms::SmsSender;
 pub use store::{
     apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
     AuthSecretStore, CatalogStore, NotificationStore, OrderQuery, OrderStore, OutboxStore,
-    PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore, RefreshOutcome,
-    ReviewStore, Store, StoreHealth, StoreResult, TransitionOrder, Unique,
+    PaymentChange, PaymentEventStore, PaymentStep, PlaceOrder, ProductFilter, ProductSort,
+    PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
+    StoreResult, TransitionOrder, Unique,
 };

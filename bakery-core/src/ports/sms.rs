@@ -8,6 +8,11 @@ use crate::error::Error;
 /// itself.
 #[async_trait]
 pub trait SmsSender: Send + Sync {
+    /// Which sender this is (`log`, `twilio`), for start-up logs and readiness.
+    fn backend(&self) -> &'static str {
+        "log"
+    }
+
     /// Sends `code`, valid for `valid_minutes`, to `to`. When the provider does not take the
     /// message, answers [`Error::SmsUnavailable`] (having logged the provider's reason): the
     /// use case then discards the code, and the server gives the phone's OTP allowance back.

@@ -24,13 +24,16 @@ pub struct Settings {
     /// Wrong codes allowed before the OTP is burnt.
     pub otp_max_attempts: u32,
     pub refresh_token_ttl: Duration,
+    /// How long a card order may stay unpaid before the shop cancels it, giving back its
+    /// stock and promotion use.
+    pub card_payment_timeout: Duration,
 }
 
 impl Settings {
     /// `shop_name`'s settings with the documented defaults, the ones the server uses when
     /// nothing is configured: prices in EUR with no delivery fee, no free-delivery threshold
     /// and no tax; 30 minutes of delivery; codes valid 10 minutes with 5 tries; refresh tokens
-    /// valid 7 days. Change fields after for anything else.
+    /// valid 7 days; unpaid card orders canceled after 30 minutes. Change fields after for anything else.
     pub fn new(shop_name: impl Into<String>, otp_key: OtpKey) -> Self {
         Self {
             shop_name: shop_name.into(),
@@ -45,8 +48,19 @@ impl Settings {
             otp_ttl: Duration::minutes(10),
             otp_max_attempts: 5,
             refresh_token_ttl: Duration::days(7),
+            card_payment_timeout: Duration::minutes(30),
         }
     }
+}
+
+/// Names of the adapters a [`Bakery`] runs on (`sqlite`, `redis`, `twilio`, `fcm`, `stripe`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Adapters {
+    pub store: &'static str,
+    pub cache: &'static str,
+    pub sms: &'static str,
+    pub push: &'static str,
+    pub payments: &'static str,
 }
 
 /// The application: every use case is a method, split over this module's files by area.
@@ -126,6 +140,22 @@ impl Bakery {
     /// Whether a payment provider takes cards; apps hide the card option otherwise.
     pub fn card_payments_enabled(&self) -> bool {
         self.payments.enabled()
+    }
+
+    /// The adapter behind each outgoing port, for start-up logs and readiness.
+    pub fn adapters(&self) -> Adapters {
+        Adapters {
+            store: self.store.health.backend(),
+            cache: self.catalog_cache.backend(),
+            sms: self.sms.backend(),
+            push: self.push.backend(),
+            payments: self.payments.name(),
+        }
+    }
+
+    /// The key the app's payment SDK starts with (`GET /shop`); `None` without card payments.
+    pub fn payment_publishable_key(&self) -> Option<String> {
+        self.payments.publishable_key()
     }
 
     pub fn store(&self) -> &Store {

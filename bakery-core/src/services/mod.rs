@@ -11,10 +11,11 @@ mod outbox;
 mod payments;
 mod promotions;
 mod reviews;
+mod unpaid;
 mod users;
 
 pub use auth::Session;
-pub use bakery::{Actor, Bakery, Settings};
+pub use bakery::{Actor, Adapters, Bakery, Settings};
 pub use catalog::{CategoryInput, ProductListing};
 pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};
 pub use outbox::MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS;

@@ -6,7 +6,7 @@ use super::{Actor, Bakery};
 use crate::domain::{
     access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, GeoPoint, Id,
     NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
-    PaymentMethod, PaymentStatus, Phone, Product, Promotion, StatusChange,
+    PaymentMethod, Phone, Product, Promotion, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
@@ -211,11 +211,7 @@ impl Bakery {
                 })
                 .collect(),
             delivery_address: request.delivery_address,
-            payment_details: PaymentDetails {
-                method: request.payment_method,
-                transaction_id: None,
-                status: PaymentStatus::Pending,
-            },
+            payment_details: PaymentDetails::new(request.payment_method),
             order_status: OrderStatus::Placed,
             status_history: vec![StatusChange {
                 status: OrderStatus::Placed,
@@ -324,45 +320,77 @@ impl Bakery {
     }
 
     /// Moves an order one step along the status flow (see [`crate::rules::status`]), records
-    /// who did it, gives back stock and promotion use on cancel, and tells the customer.
+    /// who did it, gives back stock and promotion use on cancel (and the money, for a paid
+    /// card order), and tells the customer.
     #[tracing::instrument(skip(self), fields(actor = %actor.user_id))]
     pub async fn advance_status(&self, actor: &Actor, id: &Id, to: OrderStatus) -> Result<Order> {
-        let order = self.order(actor, id).await?;
-        status::check_transition(order.order_status, to, actor.role)?;
-        let change = StatusChange {
-            status: to,
-            at: self.now(),
-            actor_id: actor.user_id.clone(),
-            actor_role: actor.role,
-        };
+        let mut order = self.order(actor, id).await?;
+        // A cancel is decided on the payment too; if a payment lands in between, decide again.
+        for _ in 0..4 {
+            status::check_transition(order.order_status, to, actor.role)?;
+            let request = self.transition(&order, actor, to, None);
+            if let Some(updated) = self.store.orders.transition_order(&request).await? {
+                self.committed(&request.effects);
+                return Ok(updated);
+            }
+            let now_is = self.order(actor, id).await?;
+            if now_is.order_status != order.order_status {
+                return Err(Error::conflict(
+                    ConflictCode::IllegalStatusChange,
+                    format!(
+                        "the order is now {}; it cannot become {to}",
+                        now_is.order_status
+                    ),
+                ));
+            }
+            order = now_is;
+        }
+        Err(Error::conflict(
+            ConflictCode::ConcurrentUpdate,
+            "the order keeps changing; please try again",
+        ))
+    }
+
+    /// The conditional change that moves `order` to `to`, with what it announces and, on a
+    /// cancel, what it does to the payment.
+    pub(crate) fn transition(
+        &self,
+        order: &Order,
+        actor: &Actor,
+        to: OrderStatus,
+        message: Option<&str>,
+    ) -> TransitionOrder {
         let announced = Order {
             order_status: to,
             ..order.clone()
         };
-        let (title, message) = status_message(&announced);
-        let effects = vec![self.announce(
+        let (title, default_message) = status_message(&announced);
+        let mut effects = vec![self.announce(
             &order.user_id,
             NotificationKind::Order,
             title,
-            message,
+            message.map_or(default_message, str::to_owned),
             Some((&order.id, to)),
         )];
-        let request = TransitionOrder {
+        let payment = if to == OrderStatus::Canceled {
+            let (step, payment_effects) = self.cancel_payment(order);
+            effects.extend(payment_effects);
+            step
+        } else {
+            None
+        };
+        TransitionOrder {
             order_id: order.id.clone(),
             from: order.order_status,
-            change,
-            effects: effects.clone(),
-        };
-        let Some(updated) = self.store.orders.transition_order(&request).await? else {
-            // Someone moved it first; report against what it is now.
-            let now_is = self.order(actor, id).await?.order_status;
-            return Err(Error::conflict(
-                ConflictCode::IllegalStatusChange,
-                format!("the order is now {now_is}; it cannot become {to}"),
-            ));
-        };
-        self.committed(&effects);
-        Ok(updated)
+            change: StatusChange {
+                status: to,
+                at: self.now(),
+                actor_id: actor.user_id.clone(),
+                actor_role: actor.role,
+            },
+            payment,
+            effects,
+        }
     }
 
     #[tracing::instrument(skip(self, name))]

@@ -9,7 +9,7 @@ use rand::Rng;
 use super::{Actor, Bakery};
 use crate::domain::{backoff, Effect, Id, OutboxMessage, OutboxState, Page, PageRequest};
 use crate::error::{Error, Result};
-use crate::ports::{AttemptOutcome, PushMessage};
+use crate::ports::{AttemptOutcome, IntentState, PushMessage, RefundOutcome, RefundRequest};
 
 /// Attempts before a message is left to staff.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -85,11 +85,80 @@ impl Bakery {
                 self.push_notification(notification, data, pending_devices.as_deref())
                     .await
             }
+            Effect::Refund {
+                order_id,
+                intent_id,
+                amount,
+                currency,
+            } => {
+                let request = RefundRequest {
+                    order_id: order_id.clone(),
+                    intent_id: intent_id.clone(),
+                    amount: *amount,
+                    currency: currency.clone(),
+                };
+                return self.refund(message, &request).await;
+            }
+            Effect::CancelIntent {
+                order_id,
+                intent_id,
+            } => self.withdraw_intent(order_id, intent_id).await,
         };
         match result {
             Ok(None) => AttemptOutcome::Delivered,
             Ok(Some((error, effect))) => self.retry_or_give_up(message, error, Some(effect)),
             Err(e) => self.retry_or_give_up(message, format!("{e:?}"), None),
+        }
+    }
+
+    /// Gives a canceled order's money back and records it on the order. The provider
+    /// refunds once per order however often this runs, so a retry after a crash is safe.
+    async fn refund(&self, message: &OutboxMessage, request: &RefundRequest) -> AttemptOutcome {
+        match self.payments.refund(request).await {
+            Ok(RefundOutcome::Refunded { refund_id }) => {
+                match self
+                    .refund_settled(&request.order_id, Some(refund_id))
+                    .await
+                {
+                    Ok(_) => AttemptOutcome::Delivered,
+                    Err(e) => self.retry_or_give_up(message, format!("{e:?}"), None),
+                }
+            }
+            Ok(RefundOutcome::Refused { reason }) => {
+                if let Err(e) = self.refund_stalled(&request.order_id).await {
+                    tracing::warn!(order = %request.order_id, error = ?e, "could not mark the refund as failed");
+                }
+                AttemptOutcome::GaveUp {
+                    error: format!("the provider refused the refund: {reason}"),
+                }
+            }
+            Err(e) => {
+                if let Err(e) = self.refund_stalled(&request.order_id).await {
+                    tracing::warn!(order = %request.order_id, error = ?e, "could not mark the refund as failed");
+                }
+                self.retry_or_give_up(message, format!("{e:?}"), None)
+            }
+        }
+    }
+
+    /// Withdraws the intent of an order canceled unpaid. If the customer paid in the
+    /// meantime, the payment is recorded instead, which refunds it (the order is canceled):
+    /// this does not wait for the webhook to say so.
+    async fn withdraw_intent(
+        &self,
+        order_id: &Id,
+        intent_id: &str,
+    ) -> Result<Option<(String, Effect)>> {
+        let Err(e) = self.payments.cancel_intent(intent_id).await else {
+            return Ok(None);
+        };
+        match self.payments.intent_state(intent_id).await? {
+            IntentState::Succeeded => {
+                self.payment_succeeded(order_id, intent_id).await?;
+                Ok(None)
+            }
+            IntentState::Canceled => Ok(None),
+            IntentState::Open => Err(e),
         }
     }
 

@@ -13,7 +13,7 @@ use bakery_core::domain::{
     Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
-use bakery_core::ports::{PlaceOrder, PromotionRedemption, Store};
+use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
@@ -215,11 +215,7 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
         user_id: user.clone(),
         items,
         delivery_address: delivery_address(),
-        payment_details: PaymentDetails {
-            method: PaymentMethod::Cash,
-            transaction_id: None,
-            status: PaymentStatus::Pending,
-        },
+        payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {
             status: OrderStatus::Placed,
@@ -435,4 +431,32 @@ pub fn ids<'a>(items: impl IntoIterator<Item = &'a Product>) -> Vec<Id> {
 pub fn sorted(mut ids: Vec<Id>) -> Vec<Id> {
     ids.sort();
     ids
+}
+
+/// A card order as the service writes it (payment pending, no intent yet), placed.
+pub async fn card_order(store: &Shared) -> Order {
+    let category = stored_category(store, "Cakes").await;
+    let cake = stored_product(store, &category.id, "Cake", 3000, None).await;
+    let user = stored_user(store, "Payer").await;
+    let mut order = order(&user.id, &[(&cake, 1)]);
+    order.payment_details.method = PaymentMethod::Card;
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .expect("place");
+    order
+}
+
+/// The payment of a `placed` order moving `from` → `to`, with nothing else.
+pub fn pay(order: &Id, from: PaymentStatus, to: PaymentStatus) -> PaymentChange {
+    PaymentChange {
+        order_id: order.clone(),
+        order_status: OrderStatus::Placed,
+        step: PaymentStep { from, to },
+        transaction_id: None,
+        refund_id: None,
+        at: now(),
+        effects: Vec::new(),
+    }
 }

@@ -87,8 +87,16 @@ macro_rules! conformance {
                 delivery_person_and_location,
                 has_delivered_product_only_for_delivered_orders,
                 promotion_uses_by_excludes_canceled,
-                payment_intent_is_recorded_while_pending,
-                payment_only_moves_forward,
+            }
+            payments {
+                payment_intent_is_recorded_while_unpaid,
+                payment_changes_only_on_what_was_read,
+                payment_change_records_intent_and_refund_ids,
+                payment_change_effects_commit_with_it,
+                cancel_can_be_conditional_on_the_payment,
+                order_found_by_payment_intent,
+                awaiting_payment_lists_unpaid_card_orders,
+                payment_events_are_recorded_once,
             }
             outbox {
                 effects_commit_with_the_order_or_not_at_all,
@@ -129,6 +137,7 @@ macro_rules! conformance {
                 otp_attempts_counted_atomically,
                 optimistic_user_update_has_one_winner,
                 payment_settles_exactly_once,
+                cancel_and_payment_race_one_wins,
             }
         );
     };

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use bakery_core::domain::{Id, Order, PageRequest, PaymentMethod, PaymentStatus};
+use bakery_core::domain::{Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus};
 use bakery_core::ports::{
     IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
     RefundRequest,
@@ -19,6 +19,14 @@ use crate::support::{address, shop, TestShop};
 #[derive(Default)]
 struct ProviderDouble {
     status: Mutex<Option<IntentState>>,
+    /// Every refund asked for, in order.
+    refunds: Mutex<Vec<RefundRequest>>,
+    /// Refund attempts still to fail before one is taken.
+    refund_failures: Mutex<u32>,
+    /// Intents withdrawn.
+    canceled_intents: Mutex<Vec<String>>,
+    /// The next event `verify_event` reads, when a test sets one.
+    event: Mutex<Option<PaymentEvent>>,
 }
 
 #[async_trait]
@@ -35,11 +43,18 @@ impl PaymentProvider for ProviderDouble {
         Some("pk_test_double".into())
     }
 
-    async fn cancel_intent(&self, _intent_id: &str) -> Result<(), Error> {
+    async fn cancel_intent(&self, intent_id: &str) -> Result<(), Error> {
+        self.canceled_intents.lock().unwrap().push(intent_id.to_owned());
         Ok(())
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<RefundOutcome, Error> {
+        self.refunds.lock().unwrap().push(request.clone());
+        let mut failures = self.refund_failures.lock().unwrap();
+        if *failures > 0 {
+            *failures -= 1;
+            return Err(Error::PaymentUnavailable);
+        }
         Ok(RefundOutcome::Refunded {
             refund_id: format!("re_{}", request.order_id),
         })
@@ -62,9 +77,12 @@ impl PaymentProvider for ProviderDouble {
         if signature != "good" {
             return Err(Error::BadSignature);
         }
+        if let Some(event) = self.event.lock().unwrap().clone() {
+            return Ok(Some(event));
+        }
         let order_id = Id::parse("orderId", std::str::from_utf8(payload).unwrap()).unwrap();
         Ok(Some(PaymentEvent {
-            id: "evt_1".into(),
+            id: format!("evt_{order_id}"),
             intent_id: format!("pi_{order_id}"),
             order_id: Some(order_id),
             kind: PaymentEventKind::Succeeded,
@@ -218,4 +236,279 @@ async fn without_a_provider_card_payments_are_unavailable() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "SERVICE_UNAVAILABLE");
+}
+
+/// Titles of the customer's inbox, oldest first.
+async fn inbox_titles(shop: &TestShop, customer: &Actor) -> Vec<String> {
+    let inbox = shop
+        .bakery
+        .notifications(customer, PageRequest::default())
+        .await
+        .unwrap();
+    let mut titles: Vec<String> = inbox.items.iter().map(|n| n.title.clone()).collect();
+    titles.reverse();
+    titles
+}
+
+/// Pays `order` through the webhook, as Stripe would after the device confirmed.
+async fn pay(shop: &TestShop, customer: &Actor, order: &Order) {
+    shop.bakery
+        .create_payment_intent(customer, &order.id)
+        .await
+        .unwrap();
+    shop.bakery
+        .handle_payment_webhook(order.id.as_str().as_bytes(), "good")
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_webhook_deliveries_and_a_confirm_move_the_payment_once() {
+    let (shop, provider, customer, order) = card_shop().await;
+    shop.bakery
+        .create_payment_intent(&customer, &order.id)
+        .await
+        .unwrap();
+    *provider.status.lock().unwrap() = Some(IntentState::Succeeded);
+    let barrier = Arc::new(tokio::sync::Barrier::new(21));
+    let mut tasks = Vec::new();
+    for i in 0..21 {
+        let (bakery, barrier) = (shop.bakery.clone(), barrier.clone());
+        let (customer, id) = (customer.clone(), order.id.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            if i == 0 {
+                bakery.confirm_payment(&customer, &id).await.map(|_| ())
+            } else {
+                bakery
+                    .handle_payment_webhook(id.as_str().as_bytes(), "good")
+                    .await
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let paid = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(paid.payment_details.status, PaymentStatus::Completed);
+    assert_eq!(payment_notifications(&shop, &customer).await, 1);
+    assert!(shop
+        .bakery
+        .store()
+        .payment_events
+        .payment_event_seen(&format!("evt_{}", order.id))
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn canceling_a_paid_order_refunds_it_through_the_outbox_once() {
+    let (shop, provider, customer, order) = card_shop().await;
+    pay(&shop, &customer, &order).await;
+    let canceled = shop
+        .bakery
+        .cancel_order(&customer, &order.id)
+        .await
+        .unwrap();
+    assert_eq!(canceled.order_status, OrderStatus::Canceled);
+    assert_eq!(
+        canceled.payment_details.status,
+        PaymentStatus::RefundPending,
+        "the request does not wait for the provider"
+    );
+    assert!(provider.refunds.lock().unwrap().is_empty());
+
+    shop.bakery.deliver_due().await.unwrap();
+    let refunds = provider.refunds.lock().unwrap().clone();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].order_id, order.id);
+    assert_eq!(refunds[0].amount, order.total);
+    assert_eq!(refunds[0].intent_id, format!("pi_{}", order.id));
+    let refunded = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(refunded.payment_details.status, PaymentStatus::Refunded);
+    assert_eq!(
+        refunded.payment_details.refund_id,
+        Some(format!("re_{}", order.id))
+    );
+    assert!(inbox_titles(&shop, &customer)
+        .await
+        .ends_with(&["Refund issued".to_owned()]));
+
+    // Stripe's own word on it changes nothing more.
+    *provider.event.lock().unwrap() = Some(PaymentEvent {
+        id: "evt_refund".into(),
+        intent_id: format!("pi_{}", order.id),
+        order_id: None,
+        kind: PaymentEventKind::Refunded {
+            refund_id: Some(format!("re_{}", order.id)),
+            amount_refunded: order.total.minor(),
+        },
+    });
+    shop.bakery.handle_payment_webhook(b"{}", "good").await.unwrap();
+    shop.bakery.deliver_due().await.unwrap();
+    assert_eq!(provider.refunds.lock().unwrap().len(), 1);
+    let titles = inbox_titles(&shop, &customer).await;
+    assert_eq!(titles.iter().filter(|t| *t == "Refund issued").count(), 1);
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_refuses_for_now_is_retried() {
+    let (shop, provider, customer, order) = card_shop().await;
+    pay(&shop, &customer, &order).await;
+    *provider.refund_failures.lock().unwrap() = 1;
+    shop.bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::Preparing)
+        .await
+        .unwrap();
+    shop.bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::Canceled)
+        .await
+        .unwrap();
+    shop.bakery.deliver_due().await.unwrap();
+    let stalled = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(stalled.payment_details.status, PaymentStatus::RefundFailed);
+
+    shop.clock.advance(chrono::Duration::minutes(5));
+    shop.bakery.deliver_due().await.unwrap();
+    let refunded = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(refunded.payment_details.status, PaymentStatus::Refunded);
+    assert_eq!(provider.refunds.lock().unwrap().len(), 2, "one failure, one retry");
+}
+
+#[tokio::test]
+async fn a_payment_that_lands_after_the_cancel_goes_back() {
+    let (shop, provider, customer, order) = card_shop().await;
+    shop.bakery
+        .create_payment_intent(&customer, &order.id)
+        .await
+        .unwrap();
+    shop.bakery.cancel_order(&customer, &order.id).await.unwrap();
+    shop.bakery
+        .handle_payment_webhook(order.id.as_str().as_bytes(), "good")
+        .await
+        .unwrap();
+    let order_now = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(order_now.payment_details.status, PaymentStatus::RefundPending);
+    shop.bakery.deliver_due().await.unwrap();
+    assert_eq!(provider.refunds.lock().unwrap().len(), 1);
+    assert_eq!(
+        shop.bakery
+            .order(&customer, &order.id)
+            .await
+            .unwrap()
+            .payment_details
+            .status,
+        PaymentStatus::Refunded
+    );
+    assert_eq!(
+        *provider.canceled_intents.lock().unwrap(),
+        [format!("pi_{}", order.id)],
+        "the cancel also withdrew the intent"
+    );
+}
+
+#[tokio::test]
+async fn a_declined_card_can_pay_again() {
+    let (shop, provider, customer, order) = card_shop().await;
+    shop.bakery
+        .create_payment_intent(&customer, &order.id)
+        .await
+        .unwrap();
+    *provider.event.lock().unwrap() = Some(PaymentEvent {
+        id: "evt_declined".into(),
+        intent_id: format!("pi_{}", order.id),
+        order_id: Some(order.id.clone()),
+        kind: PaymentEventKind::PaymentFailed,
+    });
+    for _ in 0..2 {
+        shop.bakery.handle_payment_webhook(b"{}", "good").await.unwrap();
+    }
+    let declined = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(declined.payment_details.status, PaymentStatus::Failed);
+    shop.bakery
+        .create_payment_intent(&customer, &order.id)
+        .await
+        .expect("another card may be tried");
+    *provider.event.lock().unwrap() = None;
+    shop.bakery
+        .handle_payment_webhook(order.id.as_str().as_bytes(), "good")
+        .await
+        .unwrap();
+    let paid = shop.bakery.order(&customer, &order.id).await.unwrap();
+    assert_eq!(paid.payment_details.status, PaymentStatus::Completed);
+    let titles = inbox_titles(&shop, &customer).await;
+    assert_eq!(
+        titles,
+        ["Order placed", "Payment failed", "Payment received"],
+        "each told once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unpaid_card_orders_are_canceled_at_their_deadline_once_across_instances() {
+    let mut shop = shop().await;
+    let provider = Arc::new(ProviderDouble::default());
+    shop.bakery = shop.bakery.clone().with_payments(provider.clone());
+    let customer = shop.customer(43).await;
+    let cat = shop.category("Viennoiserie").await;
+    let croissant = shop.product(&cat, "Croissant", 150, Some(10)).await;
+    let request = |method| OrderRequest {
+        items: vec![CartLine {
+            product: croissant.clone(),
+            quantity: 4,
+        }],
+        delivery_address: address(),
+        payment_method: method,
+        promotion_code: None,
+        scheduled_delivery_time: None,
+        special_instructions: None,
+    };
+    let unpaid = shop
+        .bakery
+        .place_order(&customer, request(PaymentMethod::Card))
+        .await
+        .unwrap();
+    shop.bakery
+        .create_payment_intent(&customer, &unpaid.id)
+        .await
+        .unwrap();
+    let cash = shop
+        .bakery
+        .place_order(&customer, request(PaymentMethod::Cash))
+        .await
+        .unwrap();
+
+    shop.clock.advance(chrono::Duration::minutes(29));
+    assert_eq!(shop.bakery.cancel_unpaid_orders().await.unwrap(), 0);
+    let recent = shop
+        .bakery
+        .place_order(&customer, request(PaymentMethod::Card))
+        .await
+        .unwrap_err();
+    assert_eq!(recent.code(), "OUT_OF_STOCK", "8 of 10 are held by the two orders");
+
+    shop.clock.advance(chrono::Duration::minutes(2));
+    // Two instances on one store sweep at the same moment.
+    let other = shop.bakery.clone();
+    let (a, b) = tokio::join!(shop.bakery.cancel_unpaid_orders(), other.cancel_unpaid_orders());
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one instance cancels it");
+
+    let canceled = shop.bakery.order(&customer, &unpaid.id).await.unwrap();
+    assert_eq!(canceled.order_status, OrderStatus::Canceled);
+    assert_eq!(canceled.status_history.len(), 2);
+    assert_eq!(
+        shop.bakery.order(&customer, &cash.id).await.unwrap().order_status,
+        OrderStatus::Placed,
+        "cash is paid at the door"
+    );
+    let product = shop.bakery.product(&croissant).await.unwrap();
+    assert_eq!(product.stock, Some(6), "the unpaid order's 4 are back on sale");
+    let titles = inbox_titles(&shop, &customer).await;
+    assert_eq!(titles.iter().filter(|t| *t == "Order canceled").count(), 1);
+
+    shop.bakery.deliver_due().await.unwrap();
+    assert_eq!(
+        *provider.canceled_intents.lock().unwrap(),
+        [format!("pi_{}", unpaid.id)]
+    );
 }

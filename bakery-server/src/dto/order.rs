@@ -70,9 +70,19 @@ impl From<PaymentMethod> for domain::PaymentMethod {
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum PaymentStatus {
+    /// Nothing taken yet (cash orders stay here until the door).
     Pending,
+    /// The card was charged.
     Completed,
+    /// The last card attempt was declined; the customer may pay again while the order is open.
     Failed,
+    /// The order was canceled after it was paid; the refund is on its way to the provider.
+    RefundPending,
+    /// The money went back to the card.
+    Refunded,
+    /// The provider has not taken the refund yet; it is retried, and staff see it if it
+    /// keeps failing.
+    RefundFailed,
 }
 
 impl From<domain::PaymentStatus> for PaymentStatus {
@@ -81,6 +91,9 @@ impl From<domain::PaymentStatus> for PaymentStatus {
             domain::PaymentStatus::Pending => Self::Pending,
             domain::PaymentStatus::Completed => Self::Completed,
             domain::PaymentStatus::Failed => Self::Failed,
+            domain::PaymentStatus::RefundPending => Self::RefundPending,
+            domain::PaymentStatus::Refunded => Self::Refunded,
+            domain::PaymentStatus::RefundFailed => Self::RefundFailed,
         }
     }
 }
@@ -89,9 +102,11 @@ impl From<domain::PaymentStatus> for PaymentStatus {
 #[oai(rename_all = "camelCase")]
 pub struct PaymentDetails {
     pub method: PaymentMethod,
-    /// The payment provider's id for card payments.
+    /// The payment provider's id for card payments (Stripe's PaymentIntent id).
     pub transaction_id: Option<String>,
     pub status: PaymentStatus,
+    /// The provider's refund id once the money went back.
+    pub refund_id: Option<String>,
 }
 
 /// A line as ordered, at the price charged.
@@ -228,6 +243,7 @@ impl From<domain::Order> for Order {
                 method: o.payment_details.method.into(),
                 transaction_id: o.payment_details.transaction_id,
                 status: o.payment_details.status.into(),
+                refund_id: o.payment_details.refund_id,
             },
             order_status: o.order_status.into(),
             status_history: o.status_history.into_iter().map(Into::into).collect(),

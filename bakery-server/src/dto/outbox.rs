@@ -40,7 +40,9 @@ impl From<OutboxState> for domain::OutboxState {
 #[oai(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub id: String,
-    /// What it does: `notify` (an inbox entry and a push to the customer's phones).
+    /// What it does: `notify` (an inbox entry and a push to the customer's phones), `refund`
+    /// (money back for a canceled card order), `cancel_intent` (withdraw an unpaid card
+    /// payment).
     pub kind: String,
     pub state: OutboxState,
     /// Attempts started so far.
@@ -64,6 +66,9 @@ impl From<domain::OutboxMessage> for OutboxEntry {
                 Some(notification.user_id.to_string()),
                 notification.reference_id.as_ref().map(ToString::to_string),
             ),
+            Effect::Refund { order_id, .. } | Effect::CancelIntent { order_id, .. } => {
+                (None, Some(order_id.to_string()))
+            }
         };
         Self {
             id: m.id.to_string(),

@@ -23,7 +23,7 @@ fn unique(keys: Document) -> IndexModel {
 }
 
 pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
-    let plan: [(&str, Vec<IndexModel>); 11] = [
+    let plan: [(&str, Vec<IndexModel>); 12] = [
         (coll::USERS, vec![unique(doc! { "phone": 1 })]),
         // `nameKey` is the lower-cased name: "Bread" and "bread" are one category. A
         // case-insensitive collation would do the same on mongod, but a plain field works on
@@ -53,7 +53,30 @@ pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
                 index(doc! { "userId": 1 }),
                 index(doc! { "orderStatus": 1 }),
                 index(doc! { "createdAt": -1 }),
+                // Webhook events name the intent, not the order.
+                IndexModel::builder()
+                    .keys(doc! { "paymentDetails.transactionId": 1 })
+                    .options(
+                        IndexOptions::builder()
+                            .partial_filter_expression(
+                                doc! { "paymentDetails.transactionId": { "$type": "string" } },
+                            )
+                            .build(),
+                    )
+                    .build(),
             ],
+        ),
+        // Handled provider events, kept 30 days (Stripe retries for 3).
+        (
+            coll::PAYMENT_EVENTS,
+            vec![IndexModel::builder()
+                .keys(doc! { "receivedAt": 1 })
+                .options(
+                    IndexOptions::builder()
+                        .expire_after(Duration::from_secs(30 * 24 * 3600))
+                        .build(),
+                )
+                .build()],
         ),
         (
             coll::NOTIFICATIONS,

@@ -14,6 +14,7 @@ mod indexes;
 mod notifications;
 mod orders;
 mod outbox;
+mod payment_events;
 mod promotions;
 mod reviews;
 mod table;
@@ -45,6 +46,7 @@ mod coll {
     /// the same customer conflict.
     pub const PROMOTION_REDEMPTIONS: &str = "promotionRedemptions";
     pub const OUTBOX: &str = "outbox";
+    pub const PAYMENT_EVENTS: &str = "paymentEvents";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

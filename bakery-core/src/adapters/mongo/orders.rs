@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use mongodb::ClientSession;
 
@@ -12,12 +13,12 @@ use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
 use crate::domain::{
-    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus,
 };
 use crate::error::Error;
 use crate::ports::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
-    StoreResult, TransitionOrder,
+    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
+    PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn order_filter(query: &OrderQuery) -> Document {
@@ -151,19 +152,30 @@ impl MongoStore {
         Ok(())
     }
 
-    async fn settle_payment_tx(
+    async fn change_payment_tx(
         &self,
         session: &mut ClientSession,
-        order: &Id,
-        outcome: PaymentStatus,
-        at: DateTime<Utc>,
-        effects: &[OutboxMessage],
+        change: &PaymentChange,
     ) -> TxResult<Option<Order>> {
+        let mut set = doc! {
+            "paymentDetails.status": change.step.to.as_str(),
+            "updatedAt": ts(&change.at),
+        };
+        if let Some(intent) = &change.transaction_id {
+            set.insert("paymentDetails.transactionId", intent.as_str());
+        }
+        if let Some(refund) = &change.refund_id {
+            set.insert("paymentDetails.refundId", refund.as_str());
+        }
         let updated = self
             .collection(coll::ORDERS)
             .find_one_and_update(
-                doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
-                doc! { "$set": { "paymentDetails.status": to_value(&outcome)?, "updatedAt": ts(&at) } },
+                doc! {
+                    "_id": oid(&change.order_id)?,
+                    "orderStatus": change.order_status.as_str(),
+                    "paymentDetails.status": change.step.from.as_str(),
+                },
+                doc! { "$set": set },
             )
             .return_document(ReturnDocument::After)
             .session(&mut *session)
@@ -171,7 +183,7 @@ impl MongoStore {
         let Some(updated) = updated else {
             return Ok(None);
         };
-        self.enqueue_tx(session, effects).await?;
+        self.enqueue_tx(session, &change.effects).await?;
         Ok(Some(from_doc(updated)?))
     }
 
@@ -181,14 +193,18 @@ impl MongoStore {
         request: &TransitionOrder,
     ) -> TxResult<Option<Order>> {
         let change = &request.change;
+        let mut filter =
+            doc! { "_id": oid(&request.order_id)?, "orderStatus": request.from.as_str() };
+        let mut set = doc! { "orderStatus": change.status.as_str(), "updatedAt": ts(&change.at) };
+        if let Some(step) = request.payment {
+            filter.insert("paymentDetails.status", step.from.as_str());
+            set.insert("paymentDetails.status", step.to.as_str());
+        }
         let updated = self
             .collection(coll::ORDERS)
             .find_one_and_update(
-                doc! { "_id": oid(&request.order_id)?, "orderStatus": request.from.as_str() },
-                doc! {
-                    "$set": { "orderStatus": change.status.as_str(), "updatedAt": ts(&change.at) },
-                    "$push": { "statusHistory": to_value(change)? },
-                },
+                filter,
+                doc! { "$set": set, "$push": { "statusHistory": to_value(change)? } },
             )
             .return_document(ReturnDocument::After)
             .session(&mut *session)
@@ -308,26 +324,55 @@ impl OrderStore for MongoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
         self.update_order(
-            doc! { "_id": oid(order)?, "paymentDetails.status": "pending" },
+            doc! {
+                "_id": oid(order)?,
+                "paymentDetails.status": { "$in": [PaymentStatus::Pending.as_str(), PaymentStatus::Failed.as_str()] },
+            },
             doc! { "$set": { "paymentDetails.transactionId": intent_id, "updatedAt": ts(&at) } },
         )
         .await
     }
 
-    async fn settle_payment(
-        &self,
-        order: &Id,
-        outcome: PaymentStatus,
-        at: DateTime<Utc>,
-        effects: &[OutboxMessage],
-    ) -> StoreResult<Option<Order>> {
+    async fn change_payment(&self, change: &PaymentChange) -> StoreResult<Option<Order>> {
         self.transaction(|mut session| async move {
-            let outcome = self
-                .settle_payment_tx(&mut session, order, outcome, at, effects)
-                .await;
+            let outcome = self.change_payment_tx(&mut session, change).await;
             (session, outcome)
         })
         .await
+    }
+
+    async fn find_order_by_payment_intent(&self, intent_id: &str) -> StoreResult<Option<Order>> {
+        self.collection(coll::ORDERS)
+            .find_one(doc! { "paymentDetails.transactionId": intent_id })
+            .await
+            .map_err(internal)?
+            .map(from_doc)
+            .transpose()
+    }
+
+    async fn awaiting_payment(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        let docs: Vec<Document> = self
+            .collection(coll::ORDERS)
+            .find(doc! {
+                "orderStatus": OrderStatus::Placed.as_str(),
+                "createdAt": { "$lte": ts(&created_before) },
+                "paymentDetails.method": PaymentMethod::Card.as_str(),
+                "paymentDetails.status": {
+                    "$in": [PaymentStatus::Pending.as_str(), PaymentStatus::Failed.as_str()],
+                },
+            })
+            .sort(doc! { "createdAt": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(internal)?
+            .try_collect()
+            .await
+            .map_err(internal)?;
+        docs.into_iter().map(from_doc).collect()
     }
 
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {

@@ -21,9 +21,9 @@ use crate::ports::{apply_outcome, AttemptOutcome, OutboxStore, StoreResult};
 fn notifications(messages: &[OutboxMessage]) -> Result<Vec<bson::Document>, Error> {
     messages
         .iter()
-        .map(|message| {
-            let Effect::Notify { notification, .. } = &message.effect;
-            to_doc(notification)
+        .filter_map(|message| match &message.effect {
+            Effect::Notify { notification, .. } => Some(to_doc(notification)),
+            Effect::Refund { .. } | Effect::CancelIntent { .. } => None,
         })
         .collect()
 }
@@ -38,10 +38,13 @@ impl MongoStore {
         if messages.is_empty() {
             return Ok(());
         }
-        self.collection(coll::NOTIFICATIONS)
-            .insert_many(notifications(messages)?)
-            .session(&mut *session)
-            .await?;
+        let inbox = notifications(messages)?;
+        if !inbox.is_empty() {
+            self.collection(coll::NOTIFICATIONS)
+                .insert_many(inbox)
+                .session(&mut *session)
+                .await?;
+        }
         let docs = messages.iter().map(to_doc).collect::<Result<Vec<_>, _>>()?;
         self.collection(coll::OUTBOX)
             .insert_many(docs)

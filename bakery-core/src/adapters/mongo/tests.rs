@@ -9,8 +9,8 @@ use chrono::Utc;
 use super::MongoStore;
 use crate::domain::{
     time, Currency, DeliveryAddress, Id, Money, NutritionalInfo, Order, OrderItem, OrderStatus,
-    PaymentDetails, PaymentMethod, PaymentStatus, Phone, Product, ProductDraft, Rating, Review,
-    Role, StatusChange, User,
+    PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating, Review, Role,
+    StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
@@ -78,11 +78,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
         }],
         delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
             .unwrap(),
-        payment_details: PaymentDetails {
-            method: PaymentMethod::Cash,
-            transaction_id: None,
-            status: PaymentStatus::Pending,
-        },
+        payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![],
         subtotal: product.price.times(quantity),
@@ -161,6 +157,7 @@ async fn canceling_gives_back_limited_stock_only() {
     assert!(store.get_order(&too_many.id).await.unwrap().is_none());
 
     let cancel = TransitionOrder {
+        payment: None,
         order_id: both.id.clone(),
         from: OrderStatus::Placed,
         change: StatusChange {

@@ -18,6 +18,7 @@ mod codec;
 mod notifications;
 mod orders;
 mod outbox;
+mod payment_events;
 mod promotions;
 mod reviews;
 mod table;

@@ -14,12 +14,12 @@ use super::codec::{decode, decode_opt, encode, int, internal, ts, Conditions};
 use super::table::NEWEST_FIRST;
 use super::{finish, outbox, SqliteStore};
 use crate::domain::{
-    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
+    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus,
 };
 use crate::error::Error;
 use crate::ports::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
-    StoreResult, TransitionOrder,
+    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
+    PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a OrderQuery) {
@@ -126,11 +126,21 @@ pub(super) async fn transition_order(
     request: &TransitionOrder,
 ) -> StoreResult<Option<Order>> {
     let change = &request.change;
+    // Without a payment step the payment condition reads `status = status` and the status
+    // is written back unchanged, so one statement serves both.
+    let (payment_from, payment_to) = match request.payment {
+        Some(step) => (Some(step.from.as_str()), Some(step.to.as_str())),
+        None => (None, None),
+    };
     let updated: Option<String> = sqlx::query_scalar(
         "UPDATE orders
          SET doc = json_set(json_insert(doc, '$.statusHistory[#]', json(?1)),
-                            '$.orderStatus', ?2, '$.updatedAt', ?3)
+                            '$.orderStatus', ?2, '$.updatedAt', ?3,
+                            '$.paymentDetails.status',
+                            coalesce(?7, json_extract(doc, '$.paymentDetails.status')))
          WHERE id = ?4 AND order_status = ?5
+           AND json_extract(doc, '$.paymentDetails.status')
+               = coalesce(?6, json_extract(doc, '$.paymentDetails.status'))
          RETURNING doc",
     )
     .bind(encode(change)?)
@@ -138,6 +148,8 @@ pub(super) async fn transition_order(
     .bind(ts(&change.at))
     .bind(request.order_id.as_str())
     .bind(request.from.as_str())
+    .bind(payment_from)
+    .bind(payment_to)
     .fetch_optional(&mut *conn)
     .await
     .map_err(internal)?;
@@ -259,7 +271,8 @@ impl OrderStore for SqliteStore {
     ) -> StoreResult<Option<Order>> {
         self.update_order(
             "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.transactionId', ?1, '$.updatedAt', ?2)
-             WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+             WHERE id = ?3
+               AND json_extract(doc, '$.paymentDetails.status') IN ('pending', 'failed')
              RETURNING doc",
             intent_id.to_owned(),
             at,
@@ -268,34 +281,76 @@ impl OrderStore for SqliteStore {
         .await
     }
 
-    async fn settle_payment(
-        &self,
-        order: &Id,
-        outcome: PaymentStatus,
-        at: DateTime<Utc>,
-        effects: &[OutboxMessage],
-    ) -> StoreResult<Option<Order>> {
+    async fn change_payment(&self, change: &PaymentChange) -> StoreResult<Option<Order>> {
         let mut tx = self.begin_write().await?;
         let result = async {
             let doc: Option<String> = sqlx::query_scalar(
-                "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.status', json(?1), '$.updatedAt', ?2)
-                 WHERE id = ?3 AND json_extract(doc, '$.paymentDetails.status') = 'pending'
+                "UPDATE orders
+                 SET doc = json_set(doc, '$.paymentDetails.status', ?1, '$.updatedAt', ?2,
+                     '$.paymentDetails.transactionId',
+                         coalesce(?3, json_extract(doc, '$.paymentDetails.transactionId')),
+                     '$.paymentDetails.refundId',
+                         coalesce(?4, json_extract(doc, '$.paymentDetails.refundId')))
+                 WHERE id = ?5 AND order_status = ?6
+                   AND json_extract(doc, '$.paymentDetails.status') = ?7
                  RETURNING doc",
             )
-            .bind(encode(&outcome)?)
-            .bind(ts(&at))
-            .bind(order.as_str())
+            .bind(change.step.to.as_str())
+            .bind(ts(&change.at))
+            .bind(change.transaction_id.as_deref())
+            .bind(change.refund_id.as_deref())
+            .bind(change.order_id.as_str())
+            .bind(change.order_status.as_str())
+            .bind(change.step.from.as_str())
             .fetch_optional(&mut *tx)
             .await
             .map_err(internal)?;
-            let settled: Option<Order> = decode_opt(doc)?;
-            if settled.is_some() {
-                outbox::enqueue(&mut tx, effects).await?;
+            let changed: Option<Order> = decode_opt(doc)?;
+            if changed.is_some() {
+                outbox::enqueue(&mut tx, &change.effects).await?;
             }
-            Ok(settled)
+            Ok(changed)
         }
         .await;
         finish(tx, result).await
+    }
+
+    async fn find_order_by_payment_intent(&self, intent_id: &str) -> StoreResult<Option<Order>> {
+        let doc: Option<String> = sqlx::query_scalar(
+            "SELECT doc FROM orders
+             WHERE json_extract(doc, '$.paymentDetails.transactionId') = ?1
+             LIMIT 1",
+        )
+        .bind(intent_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        decode_opt(doc)
+    }
+
+    async fn awaiting_payment(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT doc FROM orders
+             WHERE order_status = ?1 AND created_at <= ?2
+               AND json_extract(doc, '$.paymentDetails.method') = ?3
+               AND json_extract(doc, '$.paymentDetails.status') IN (?4, ?5)
+             ORDER BY created_at
+             LIMIT ?6",
+        )
+        .bind(OrderStatus::Placed.as_str())
+        .bind(ts(&created_before))
+        .bind(PaymentMethod::Card.as_str())
+        .bind(PaymentStatus::Pending.as_str())
+        .bind(PaymentStatus::Failed.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        docs.iter().map(|doc| decode(doc)).collect()
     }
 
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {

@@ -21,13 +21,14 @@ pub(super) async fn enqueue(
     messages: &[OutboxMessage],
 ) -> StoreResult<()> {
     for message in messages {
-        let Effect::Notify { notification, .. } = &message.effect;
-        sqlx::query("INSERT OR IGNORE INTO notifications (id, doc) VALUES (?1, ?2)")
-            .bind(notification.id.as_str())
-            .bind(encode(notification)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(internal)?;
+        if let Effect::Notify { notification, .. } = &message.effect {
+            sqlx::query("INSERT OR IGNORE INTO notifications (id, doc) VALUES (?1, ?2)")
+                .bind(notification.id.as_str())
+                .bind(encode(notification)?)
+                .execute(&mut *conn)
+                .await
+                .map_err(internal)?;
+        }
         sqlx::query("INSERT INTO outbox (id, doc) VALUES (?1, ?2)")
             .bind(message.id.as_str())
             .bind(encode(message)?)

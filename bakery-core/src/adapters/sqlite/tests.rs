@@ -8,8 +8,8 @@ use super::SqliteStore;
 use crate::domain::time::truncate;
 use crate::domain::{
     Category, Currency, DeliveryAddress, Id, Money, NutritionalInfo, Order, OrderItem, OrderStatus,
-    PaymentDetails, PaymentMethod, PaymentStatus, Phone, Product, ProductDraft, Rating,
-    RefreshTokenRecord, Review, Role, StatusChange, User,
+    PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating, RefreshTokenRecord,
+    Review, Role, StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
@@ -75,11 +75,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
         }],
         delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
             .expect("address"),
-        payment_details: PaymentDetails {
-            method: PaymentMethod::Cash,
-            transaction_id: None,
-            status: PaymentStatus::Pending,
-        },
+        payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {
             status: OrderStatus::Placed,
@@ -144,6 +140,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
     assert_eq!((sold_out.stock, sold_out.units_sold), (Some(0), 10));
 
     let cancel = TransitionOrder {
+        payment: None,
         order_id: placed[0].id.clone(),
         from: OrderStatus::Placed,
         change: StatusChange {

@@ -13,6 +13,7 @@ mod catalog;
 mod notifications;
 mod orders;
 mod outbox;
+mod payment_events;
 mod promotions;
 mod reviews;
 
@@ -27,10 +28,11 @@ pub use auth_secrets::{AuthSecretStore, RefreshOutcome};
 pub use catalog::{CatalogStore, ProductFilter, ProductSort};
 pub use notifications::NotificationStore;
 pub use orders::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PlaceOrder, PromotionRedemption,
-    TransitionOrder,
+    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PaymentStep,
+    PlaceOrder, PromotionRedemption, TransitionOrder,
 };
 pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
+pub use payment_events::PaymentEventStore;
 pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
 
@@ -61,6 +63,7 @@ pub struct Store {
     pub promotions: Arc<dyn PromotionStore>,
     pub notifications: Arc<dyn NotificationStore>,
     pub outbox: Arc<dyn OutboxStore>,
+    pub payment_events: Arc<dyn PaymentEventStore>,
 }
 
 impl Store {
@@ -76,6 +79,7 @@ impl Store {
             + PromotionStore
             + NotificationStore
             + OutboxStore
+            + PaymentEventStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -88,7 +92,8 @@ impl Store {
             orders: adapter.clone(),
             promotions: adapter.clone(),
             notifications: adapter.clone(),
-            outbox: adapter,
+            outbox: adapter.clone(),
+            payment_events: adapter,
         }
     }
 }

@@ -45,6 +45,32 @@ pub struct TransitionOrder {
     pub order_id: Id,
     pub from: OrderStatus,
     pub change: StatusChange,
+    /// A condition on the payment and, when it moves, its new status (a paid order that is
+    /// canceled goes to `refund_pending`). `None` leaves the payment out of it.
+    pub payment: Option<PaymentStep>,
+    /// Added to the outbox in the same transaction, only if the change applies.
+    pub effects: Vec<OutboxMessage>,
+}
+
+/// The payment status a decision was made on, and the one it leads to (the same, when the
+/// payment only has to still read so).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentStep {
+    pub from: PaymentStatus,
+    pub to: PaymentStatus,
+}
+
+/// A payment moving forward, applied only while the order and its payment still read as
+/// they did when the move was decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentChange {
+    pub order_id: Id,
+    pub order_status: OrderStatus,
+    pub step: PaymentStep,
+    /// Recorded when known (a webhook can arrive before the intent id was stored).
+    pub transaction_id: Option<String>,
+    pub refund_id: Option<String>,
+    pub at: DateTime<Utc>,
     /// Added to the outbox in the same transaction, only if the change applies.
     pub effects: Vec<OutboxMessage>,
 }
@@ -99,25 +125,28 @@ pub trait OrderStore: Send + Sync {
         location: GeoPoint,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
-    /// Records the provider's payment intent on an order whose payment is still pending;
-    /// `None` when the order is missing or its payment already settled.
+    /// Records the provider's payment intent on an order not paid yet (`pending`, or
+    /// `failed` after a declined card); `None` when the order is missing or already paid.
     async fn set_payment_intent(
         &self,
         order: &Id,
         intent_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
-    /// Moves a pending payment to `outcome`, adding `effects` to the outbox in the same
-    /// transaction. Payments only move forward: `None` when the payment was no longer
-    /// pending, so a webhook and the app's confirm racing each other (or a webhook delivered
-    /// twice) take effect exactly once, effects included.
-    async fn settle_payment(
+    /// Applies the payment change if the order's status and its payment status still
+    /// read as `change` expects, adding its effects to the outbox in the same transaction.
+    /// `None` otherwise, so a webhook and the app's confirm racing each other (or a webhook
+    /// delivered twice, or a cancel racing a payment) take effect exactly once.
+    async fn change_payment(&self, change: &PaymentChange) -> StoreResult<Option<Order>>;
+    /// The order a provider's payment intent was created for.
+    async fn find_order_by_payment_intent(&self, intent_id: &str) -> StoreResult<Option<Order>>;
+    /// Card orders still `placed` and unpaid (`pending` or `failed`) that were created at or
+    /// before `created_before`, oldest first.
+    async fn awaiting_payment(
         &self,
-        order: &Id,
-        outcome: PaymentStatus,
-        at: DateTime<Utc>,
-        effects: &[OutboxMessage],
-    ) -> StoreResult<Option<Order>>;
+        created_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>>;
     /// Whether one of the user's delivered orders contains the product.
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;
     /// The user's redemptions of the promotion by orders that were not canceled.

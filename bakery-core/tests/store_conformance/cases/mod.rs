@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod notifications;
 pub mod orders;
 pub mod outbox;
+pub mod payments;
 pub mod promotions;
 pub mod races;
 pub mod reviews;

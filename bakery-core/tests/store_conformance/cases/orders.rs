@@ -22,6 +22,7 @@ async fn transition(
     store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: order.clone(),
             from,
             change: change(to, &Id::generate(), role),
@@ -351,6 +352,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     let updated = store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: preparing.clone(),
@@ -370,6 +372,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     let stale = store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Canceled, &user.id, Role::Customer),
@@ -385,6 +388,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     let moved = store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
             change: out.clone(),
@@ -400,6 +404,7 @@ pub async fn transition_is_conditional_and_appends_history(store: Shared) {
     let missing = store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: Id::generate(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Preparing, &staff, Role::Admin),
@@ -513,6 +518,7 @@ pub async fn staff_cancel_while_preparing_gives_back_stock(store: Shared) {
     let canceled = store
         .orders
         .transition_order(&TransitionOrder {
+            payment: None,
             order_id: order.id.clone(),
             from: OrderStatus::Preparing,
             change: change(OrderStatus::Canceled, &Id::generate(), Role::Admin),
@@ -778,93 +784,4 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
             .unwrap(),
         0
     );
-}
-
-/// A card order as the service writes it: payment pending, no intent yet.
-async fn card_order(store: &Shared) -> Order {
-    let category = stored_category(store, "Cakes").await;
-    let cake = stored_product(store, &category.id, "Cake", 3000, None).await;
-    let user = stored_user(store, "Payer").await;
-    let mut order = order(&user.id, &[(&cake, 1)]);
-    order.payment_details.method = bakery_core::domain::PaymentMethod::Card;
-    store
-        .orders
-        .place_order(&place(order.clone()))
-        .await
-        .expect("place");
-    order
-}
-
-pub async fn payment_intent_is_recorded_while_pending(store: Shared) {
-    use bakery_core::domain::PaymentStatus;
-    let order = card_order(&store).await;
-    let at = now() + minutes(1);
-    let updated = store
-        .orders
-        .set_payment_intent(&order.id, "pi_123", at)
-        .await
-        .expect("set intent")
-        .expect("pending order takes an intent");
-    assert_eq!(
-        updated.payment_details.transaction_id.as_deref(),
-        Some("pi_123")
-    );
-    assert_eq!(updated.payment_details.status, PaymentStatus::Pending);
-    assert_eq!(updated.updated_at, at);
-    assert_eq!(reload_order(&store, &order.id).await, updated);
-
-    store
-        .orders
-        .settle_payment(&order.id, PaymentStatus::Completed, at, &[])
-        .await
-        .expect("settle")
-        .expect("pending payment settles");
-    let late = store
-        .orders
-        .set_payment_intent(&order.id, "pi_456", at)
-        .await
-        .expect("set intent");
-    assert!(late.is_none(), "a settled payment takes no new intent");
-    assert_eq!(
-        reload_order(&store, &order.id)
-            .await
-            .payment_details
-            .transaction_id
-            .as_deref(),
-        Some("pi_123")
-    );
-    assert!(store
-        .orders
-        .set_payment_intent(&Id::generate(), "pi_x", at)
-        .await
-        .expect("missing")
-        .is_none());
-}
-
-pub async fn payment_only_moves_forward(store: Shared) {
-    use bakery_core::domain::PaymentStatus;
-    let order = card_order(&store).await;
-    let failed = store
-        .orders
-        .settle_payment(&order.id, PaymentStatus::Failed, now(), &[])
-        .await
-        .expect("settle")
-        .expect("pending moves to failed");
-    assert_eq!(failed.payment_details.status, PaymentStatus::Failed);
-    let again = store
-        .orders
-        .settle_payment(&order.id, PaymentStatus::Completed, now(), &[])
-        .await
-        .expect("settle");
-    assert!(again.is_none(), "failed does not become completed");
-    assert_eq!(
-        reload_order(&store, &order.id).await.payment_details.status,
-        PaymentStatus::Failed
-    );
-    assert!(store
-        .orders
-        .settle_payment(&Id::generate(), PaymentStatus::Completed, now(), &[])
-        .await
-        .expect("missing")
-        .is_none());
 }

@@ -5,7 +5,7 @@ use bakery_core::domain::{
     Effect, Id, OrderStatus, OutboxMessage, OutboxState, PaymentStatus, Role,
 };
 use bakery_core::error::ConflictCode;
-use bakery_core::ports::{AttemptOutcome, TransitionOrder};
+use bakery_core::ports::{AttemptOutcome, PaymentChange, TransitionOrder};
 
 use crate::fixtures::*;
 
@@ -59,6 +59,7 @@ pub async fn effects_commit_with_the_order_or_not_at_all(store: Shared) {
 
     // A transition that no longer applies adds nothing either.
     let stale = TransitionOrder {
+        payment: None,
         order_id: placed.order.id.clone(),
         from: OrderStatus::Preparing,
         change: change(OrderStatus::OutForDelivery, &user.id, Role::Admin),
@@ -71,6 +72,7 @@ pub async fn effects_commit_with_the_order_or_not_at_all(store: Shared) {
         .expect("transition")
         .is_none());
     let applies = TransitionOrder {
+        payment: None,
         from: OrderStatus::Placed,
         change: change(OrderStatus::Preparing, &user.id, Role::Admin),
         effects: vec![message(&user.id, "Order in the oven")],
@@ -89,7 +91,14 @@ pub async fn effects_commit_with_the_order_or_not_at_all(store: Shared) {
     for _ in 0..2 {
         store
             .orders
-            .settle_payment(&placed.order.id, PaymentStatus::Completed, now(), &effects)
+            .change_payment(&PaymentChange {
+                effects: effects.to_vec(),
+                ..pay(
+                    &placed.order.id,
+                    PaymentStatus::Pending,
+                    PaymentStatus::Completed,
+                )
+            })
             .await
             .expect("settle");
     }

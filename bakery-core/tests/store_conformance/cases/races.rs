@@ -265,6 +265,7 @@ pub async fn cancel_gives_back_exactly_once(store: Shared) {
     let results = race(|_| {
         let store = store.clone();
         let request = TransitionOrder {
+            payment: None,
             order_id: order.id.clone(),
             from: OrderStatus::Placed,
             change: change(OrderStatus::Canceled, &user.id, Role::Customer),
@@ -399,7 +400,7 @@ pub async fn payment_settles_exactly_once(store: Shared) {
         async move {
             store
                 .orders
-                .settle_payment(&id, PaymentStatus::Completed, now(), &[])
+                .change_payment(&pay(&id, PaymentStatus::Pending, PaymentStatus::Completed))
                 .await
         }
     })
@@ -411,4 +412,55 @@ pub async fn payment_settles_exactly_once(store: Shared) {
         reload_order(&store, &order.id).await.payment_details.status,
         PaymentStatus::Completed
     );
+}
+
+/// A customer's cancel (decided on an unpaid order) racing the provider's payment (decided on
+/// a placed order): exactly one applies, so money is never taken for a canceled order
+/// without the loser seeing it and deciding again.
+pub async fn cancel_and_payment_race_one_wins(store: Shared) {
+    use bakery_core::domain::PaymentStatus::{Completed, Pending};
+    use bakery_core::ports::PaymentStep;
+    let order = card_order(&store).await;
+    let results = race(|i| {
+        let store = store.clone();
+        let id = order.id.clone();
+        let user = order.user_id.clone();
+        async move {
+            if i % 2 == 0 {
+                store
+                    .orders
+                    .change_payment(&pay(&id, Pending, Completed))
+                    .await
+                    .map(|moved| moved.is_some())
+            } else {
+                store
+                    .orders
+                    .transition_order(&TransitionOrder {
+                        order_id: id,
+                        from: OrderStatus::Placed,
+                        change: change(OrderStatus::Canceled, &user, Role::Customer),
+                        payment: Some(PaymentStep {
+                            from: Pending,
+                            to: Pending,
+                        }),
+                        effects: Vec::new(),
+                    })
+                    .await
+                    .map(|moved| moved.is_some())
+            }
+        }
+    })
+    .await;
+    let applied = results
+        .into_iter()
+        .filter(|r| *r.as_ref().expect("no store error"))
+        .count();
+    assert_eq!(
+        applied, 1,
+        "the first writer wins, every other one finds it moved"
+    );
+    let stored = reload_order(&store, &order.id).await;
+    let paid = stored.payment_details.status == Completed;
+    let canceled = stored.order_status == OrderStatus::Canceled;
+    assert!(paid != canceled, "paid or canceled, never both: {stored:?}");
 }

@@ -30,11 +30,14 @@ pub struct Readiness {
 /// One dependency, without secrets.
 #[derive(Object, Debug, Clone)]
 pub struct DependencyState {
-    /// `store` or `cache`.
+    /// `store`, `cache`, `sms`, `push` or `payments`.
     pub name: String,
-    /// The adapter in use (`sqlite`, `mongodb`, `in-process`, `redis`).
+    /// The adapter in use (`sqlite`, `mongodb`, `in-process`, `redis`, `log`, `twilio`,
+    /// `fcm`, `none`, `stripe`).
     pub backend: String,
-    /// `up` or `degraded`.
+    /// `up` or `degraded` for what this instance reaches itself; `configured` for the SaaS
+    /// providers, which are not called by a probe (their failures show in the outbox and
+    /// as 503s of the requests that need them).
     pub state: String,
 }
 
@@ -60,6 +63,12 @@ impl HealthApi {
         }
         let cache = state.bakery.catalog_cache();
         let cache_up = cache.health() == CacheHealth::Up;
+        let adapters = state.bakery.adapters();
+        let provider = |name: &str, backend: &str| DependencyState {
+            name: name.into(),
+            backend: backend.into(),
+            state: "configured".into(),
+        };
         Ok(Json(Readiness {
             status: if cache_up { "ok" } else { "degraded" }.into(),
             dependencies: vec![
@@ -73,6 +82,9 @@ impl HealthApi {
                     backend: cache.backend().into(),
                     state: if cache_up { "up" } else { "degraded" }.into(),
                 },
+                provider("sms", adapters.sms),
+                provider("push", adapters.push),
+                provider("payments", adapters.payments),
             ],
         }))
     }

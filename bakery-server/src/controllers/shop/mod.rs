@@ -28,6 +28,11 @@ pub struct ShopInfo {
     pub delivery_minutes: u32,
     /// Whether card payments are taken; cash always is.
     pub card_payments: bool,
+    /// The key the app's Stripe SDK is initialised with (`pk_...`); absent without card
+    /// payments.
+    pub stripe_publishable_key: Option<String>,
+    /// Minutes a card order may stay unpaid before the shop cancels it.
+    pub card_payment_minutes: u32,
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Shop")]
@@ -44,6 +49,9 @@ impl ShopApi {
             tax_rate_bps: settings.pricing.tax_rate_bps,
             delivery_minutes: settings.delivery_minutes,
             card_payments: state.bakery.card_payments_enabled(),
+            stripe_publishable_key: state.bakery.payment_publishable_key(),
+            card_payment_minutes: u32::try_from(settings.card_payment_timeout.num_minutes())
+                .unwrap_or(u32::MAX),
         }))
     }
 }
