@@ -15,6 +15,8 @@ mod no_payments;
 pub mod redis;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "stripe")]
+pub mod stripe;
 #[cfg(feature = "sms-http")]
 pub mod twilio_sms;
 
@@ -26,5 +28,7 @@ pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
 pub use memory_rate_limit::MemoryRateLimiter;
 pub use no_payments::NoPayments;
+#[cfg(feature = "stripe")]
+pub use stripe::{StripeConfig, StripePayments};
 #[cfg(feature = "sms-http")]
 pub use twilio_sms::{TwilioConfig, TwilioSms};
