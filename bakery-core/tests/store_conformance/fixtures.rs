@@ -435,7 +435,7 @@ pub fn sorted(mut ids: Vec<Id>) -> Vec<Id> {
 
 /// A card order as the service writes it (payment pending, no intent yet), placed.
 pub async fn card_order(store: &Shared) -> Order {
-    let category = stored_category(store, "Cakes").await;
+    let category = stored_category(store, &format!("Cakes {}", Id::generate())).await;
     let cake = stored_product(store, &category.id, "Cake", 3000, None).await;
     let user = stored_user(store, "Payer").await;
     let mut order = order(&user.id, &[(&cake, 1)]);

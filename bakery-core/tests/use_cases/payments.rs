@@ -44,7 +44,10 @@ impl PaymentProvider for ProviderDouble {
     }
 
     async fn cancel_intent(&self, intent_id: &str) -> Result<(), Error> {
-        self.canceled_intents.lock().unwrap().push(intent_id.to_owned());
+        self.canceled_intents
+            .lock()
+            .unwrap()
+            .push(intent_id.to_owned());
         Ok(())
     }
 
@@ -344,7 +347,10 @@ async fn canceling_a_paid_order_refunds_it_through_the_outbox_once() {
             amount_refunded: order.total.minor(),
         },
     });
-    shop.bakery.handle_payment_webhook(b"{}", "good").await.unwrap();
+    shop.bakery
+        .handle_payment_webhook(b"{}", "good")
+        .await
+        .unwrap();
     shop.bakery.deliver_due().await.unwrap();
     assert_eq!(provider.refunds.lock().unwrap().len(), 1);
     let titles = inbox_titles(&shop, &customer).await;
@@ -372,7 +378,11 @@ async fn a_refund_the_provider_refuses_for_now_is_retried() {
     shop.bakery.deliver_due().await.unwrap();
     let refunded = shop.bakery.order(&customer, &order.id).await.unwrap();
     assert_eq!(refunded.payment_details.status, PaymentStatus::Refunded);
-    assert_eq!(provider.refunds.lock().unwrap().len(), 2, "one failure, one retry");
+    assert_eq!(
+        provider.refunds.lock().unwrap().len(),
+        2,
+        "one failure, one retry"
+    );
 }
 
 #[tokio::test]
@@ -382,13 +392,19 @@ async fn a_payment_that_lands_after_the_cancel_goes_back() {
         .create_payment_intent(&customer, &order.id)
         .await
         .unwrap();
-    shop.bakery.cancel_order(&customer, &order.id).await.unwrap();
+    shop.bakery
+        .cancel_order(&customer, &order.id)
+        .await
+        .unwrap();
     shop.bakery
         .handle_payment_webhook(order.id.as_str().as_bytes(), "good")
         .await
         .unwrap();
     let order_now = shop.bakery.order(&customer, &order.id).await.unwrap();
-    assert_eq!(order_now.payment_details.status, PaymentStatus::RefundPending);
+    assert_eq!(
+        order_now.payment_details.status,
+        PaymentStatus::RefundPending
+    );
     shop.bakery.deliver_due().await.unwrap();
     assert_eq!(provider.refunds.lock().unwrap().len(), 1);
     assert_eq!(
@@ -421,7 +437,10 @@ async fn a_declined_card_can_pay_again() {
         kind: PaymentEventKind::PaymentFailed,
     });
     for _ in 0..2 {
-        shop.bakery.handle_payment_webhook(b"{}", "good").await.unwrap();
+        shop.bakery
+            .handle_payment_webhook(b"{}", "good")
+            .await
+            .unwrap();
     }
     let declined = shop.bakery.order(&customer, &order.id).await.unwrap();
     assert_eq!(declined.payment_details.status, PaymentStatus::Failed);
@@ -485,24 +504,39 @@ async fn unpaid_card_orders_are_canceled_at_their_deadline_once_across_instances
         .place_order(&customer, request(PaymentMethod::Card))
         .await
         .unwrap_err();
-    assert_eq!(recent.code(), "OUT_OF_STOCK", "8 of 10 are held by the two orders");
+    assert_eq!(
+        recent.code(),
+        "OUT_OF_STOCK",
+        "8 of 10 are held by the two orders"
+    );
 
     shop.clock.advance(chrono::Duration::minutes(2));
     // Two instances on one store sweep at the same moment.
     let other = shop.bakery.clone();
-    let (a, b) = tokio::join!(shop.bakery.cancel_unpaid_orders(), other.cancel_unpaid_orders());
+    let (a, b) = tokio::join!(
+        shop.bakery.cancel_unpaid_orders(),
+        other.cancel_unpaid_orders()
+    );
     assert_eq!(a.unwrap() + b.unwrap(), 1, "one instance cancels it");
 
     let canceled = shop.bakery.order(&customer, &unpaid.id).await.unwrap();
     assert_eq!(canceled.order_status, OrderStatus::Canceled);
     assert_eq!(canceled.status_history.len(), 2);
     assert_eq!(
-        shop.bakery.order(&customer, &cash.id).await.unwrap().order_status,
+        shop.bakery
+            .order(&customer, &cash.id)
+            .await
+            .unwrap()
+            .order_status,
         OrderStatus::Placed,
         "cash is paid at the door"
     );
     let product = shop.bakery.product(&croissant).await.unwrap();
-    assert_eq!(product.stock, Some(6), "the unpaid order's 4 are back on sale");
+    assert_eq!(
+        product.stock,
+        Some(6),
+        "the unpaid order's 4 are back on sale"
+    );
     let titles = inbox_titles(&shop, &customer).await;
     assert_eq!(titles.iter().filter(|t| *t == "Order canceled").count(), 1);
 

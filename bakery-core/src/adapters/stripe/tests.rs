@@ -17,8 +17,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use super::webhook::verify_at;
 use super::*;
 use crate::domain::{
-    DeliveryAddress, Id, OrderItem, OrderStatus, PaymentDetails, PaymentMethod, PaymentStatus,
-    Role, StatusChange,
+    DeliveryAddress, Id, OrderItem, OrderStatus, PaymentDetails, PaymentMethod, Role, StatusChange,
 };
 use crate::ports::PaymentEventKind;
 
@@ -57,11 +56,7 @@ fn order() -> Order {
         }],
         delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
             .unwrap(),
-        payment_details: PaymentDetails {
-            method: PaymentMethod::Card,
-            transaction_id: None,
-            status: PaymentStatus::Pending,
-        },
+        payment_details: PaymentDetails::new(PaymentMethod::Card),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {
             status: OrderStatus::Placed,

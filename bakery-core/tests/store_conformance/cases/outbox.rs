@@ -92,6 +92,7 @@ pub async fn effects_commit_with_the_order_or_not_at_all(store: Shared) {
         store
             .orders
             .change_payment(&PaymentChange {
+                order_status: OrderStatus::Preparing,
                 effects: effects.to_vec(),
                 ..pay(
                     &placed.order.id,
