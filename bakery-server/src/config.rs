@@ -982,6 +982,10 @@ mod tests {
             ("OTP_WEB_DOMAIN", "shop.example"),
             ("FCM_API_BASE", "http://127.0.0.1:9"),
             ("FCM_TOKEN_URI", "http://127.0.0.1:9/token"),
+            ("STRIPE_SECRET_KEY", "sk_test_123"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_123"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_123"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:9/"),
         ];
         Config::from_lookup(|key| {
             read.lock().unwrap().push(key.to_owned());
@@ -998,6 +1002,62 @@ mod tests {
         let mut listed: Vec<String> = VARIABLES.iter().map(|v| (*v).to_owned()).collect();
         listed.sort();
         assert_eq!(read, listed);
+    }
+
+    #[test]
+    fn stripe_takes_all_three_keys_or_none() {
+        assert_eq!(config(&[]).unwrap().stripe, None);
+        let all = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+        ])
+        .unwrap();
+        let stripe = all.stripe.expect("stripe");
+        assert_eq!(stripe.publishable_key, "pk_test_abc");
+        assert!(
+            !format!("{stripe:?}").contains("sk_test_abc"),
+            "the secret is never printed"
+        );
+        assert!(!format!("{stripe:?}").contains("whsec_abc"));
+
+        let partial = config(&[("STRIPE_SECRET_KEY", "sk_test_abc")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            partial.contains("STRIPE_WEBHOOK_SECRET is not set"),
+            "{partial}"
+        );
+        assert!(
+            partial.contains("STRIPE_PUBLISHABLE_KEY is not set"),
+            "{partial}"
+        );
+        let swapped = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "sk_test_abc"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            swapped.contains("STRIPE_PUBLISHABLE_KEY must start with pk_"),
+            "{swapped}"
+        );
+    }
+
+    #[test]
+    fn card_payment_timeout_defaults_to_30_minutes() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.settings.card_payment_timeout,
+            chrono::Duration::minutes(30)
+        );
+        let c = config(&[("CARD_PAYMENT_TIMEOUT", "10m")]).unwrap();
+        assert_eq!(
+            c.settings.card_payment_timeout,
+            chrono::Duration::minutes(10)
+        );
+        assert!(config(&[("CARD_PAYMENT_TIMEOUT", "soon")]).is_err());
     }
 
     #[test]

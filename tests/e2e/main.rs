@@ -20,6 +20,7 @@ mod http;
 mod journey;
 mod notifications;
 mod orders;
+mod payments;
 mod promotions;
 mod reviews;
 mod users;

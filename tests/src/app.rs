@@ -63,6 +63,10 @@ pub struct AppOptions {
     pub http: HttpPolicy,
     /// The shop currency (`SHOP_CURRENCY`), ISO 4217.
     pub currency: &'static str,
+    /// More settings, as an operator would set them: e.g. a [`crate::saas::StripeFake`]'s
+    /// or [`crate::saas::FcmFake`]'s `env()`, so the server takes cards and pushes through
+    /// them with its production adapters.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for AppOptions {
@@ -74,6 +78,7 @@ impl Default for AppOptions {
             rate_limits: None,
             http: HttpPolicy::default(),
             currency: "eur",
+            env: Vec::new(),
         }
     }
 }
@@ -130,7 +135,14 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
     let config = config(&options);
     let rate_limits = options.rate_limits.unwrap_or(config.rate_limits);
     let sms = Arc::new(RecordingSms::default());
-    let mut bakery = Bakery::new(store, config.settings.clone()).with_sms(sms.clone());
+    let mut bakery = Bakery::new(store, config.settings.clone())
+        .with_sms(sms.clone())
+        .with_push(config.push_sender().expect("the push settings are valid"))
+        .with_payments(
+            config
+                .payment_provider()
+                .expect("the payment settings are valid"),
+        );
     let clock = options.manual_clock.then(|| {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         bakery = bakery.clone().with_clock(clock.clone());
@@ -184,6 +196,7 @@ fn config(options: &AppOptions) -> Config {
         ("TAX_RATE_BPS", TAX_RATE_BPS.to_string()),
         ("DELIVERY_MINUTES", DELIVERY_MINUTES.to_string()),
     ]);
+    vars.extend(options.env.iter().cloned());
     if options.rate_limits.is_none() {
         vars.insert("AUTH_RATE_LIMIT", "10000/1m".to_owned());
         vars.insert("OTP_RATE_LIMIT", "10000/1m".to_owned());

@@ -24,6 +24,7 @@
 mod app;
 pub mod errors;
 pub mod fixtures;
+pub mod saas;
 
 pub use app::{
     spawn_app, spawn_app_with, AppOptions, Backend, TestApp, ADMIN_PASSWORD, ADMIN_PHONE,

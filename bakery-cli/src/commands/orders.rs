@@ -294,11 +294,18 @@ fn show(o: &types::Order) {
             .map(|l| format!(" (near {l})"))
             .unwrap_or_default()
     );
+    let p = &o.payment_details;
     println!(
         "payment:   {} ({})",
-        wire_name(&o.payment_details.method),
-        wire_name(&o.payment_details.status)
+        wire_name(&p.method),
+        wire_name(&p.status)
     );
+    if let Some(intent) = &p.transaction_id {
+        println!("intent:    {intent}");
+    }
+    if let Some(refund) = &p.refund_id {
+        println!("refund:    {refund}");
+    }
     match &o.delivery_person {
         Some(d) => println!("courier:   {} ({})", d.name, d.phone),
         None => println!("courier:   not assigned"),
