@@ -42,20 +42,7 @@ fn shared() -> Option<Shared> {
         Err(_) if std::env::var(SKIP_REDIS_VAR).as_deref() == Ok("1") => return None,
         Err(_) => panic!("{REDIS_VAR} is not set: run scripts/test.sh"),
     };
-    // scripts/test.sh builds the binary and says where; next to the test binary otherwise.
-    let binary = std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| {
-        let exe = std::env::current_exe().expect("test binary path");
-        let dir = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .expect("target dir");
-        dir.join("bakery-server").to_string_lossy().into_owned()
-    });
-    assert!(
-        std::path::Path::new(&binary).exists(),
-        "{binary} does not exist: run scripts/test.sh (it builds bakery-server), or \
-         `cargo build -p bakery-server` first"
-    );
+    let binary = server_binary();
     let id = Id::generate();
     Some(Shared {
         mongo,
@@ -155,8 +142,27 @@ impl Shared {
     }
 }
 
+/// The `bakery-server` binary: scripts/test.sh builds it and says where; next to the test
+/// binary otherwise.
+pub(crate) fn server_binary() -> String {
+    let binary = std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("target dir");
+        dir.join("bakery-server").to_string_lossy().into_owned()
+    });
+    assert!(
+        std::path::Path::new(&binary).exists(),
+        "{binary} does not exist: run scripts/test.sh (it builds bakery-server), or \
+         `cargo build -p bakery-server` first"
+    );
+    binary
+}
+
 /// The port in `... bakery-server listening addr=0.0.0.0:PORT`.
-fn listening_port(line: &str) -> u16 {
+pub(crate) fn listening_port(line: &str) -> u16 {
     line.split_whitespace()
         .find_map(|field| field.strip_prefix("addr="))
         .and_then(|addr| addr.rsplit(':').next())

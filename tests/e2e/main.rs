@@ -14,6 +14,7 @@ mod admin;
 mod auth;
 mod cache;
 mod catalog;
+mod crash;
 mod favorites;
 mod fleet;
 mod http;

@@ -1,11 +1,15 @@
 //! A fake of Google's OAuth2 token endpoint and FCM's HTTP v1 send endpoint, keeping every
-//! message it was sent.
+//! message it accepted; it can be put in an outage (503 UNAVAILABLE, as FCM answers then).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const PROJECT: &str = "e2e-bakery";
+const ACCESS_TOKEN: &str = "ya29.e2e-access-token";
 /// Test-only key (see testdata/README.md).
 const KEY: &str = include_str!("testdata/fcm_test_key.pem");
 
@@ -22,6 +26,8 @@ pub struct SentPush {
 pub struct FcmFake {
     server: MockServer,
     key_file: tempfile::NamedTempFile,
+    up: Arc<AtomicBool>,
+    accepted: Arc<Mutex<Vec<SentPush>>>,
 }
 
 impl FcmFake {
@@ -30,15 +36,42 @@ impl FcmFake {
         Mock::given(method("POST"))
             .and(path("/token"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "access_token": "ya29.e2e-access-token",
+                "access_token": ACCESS_TOKEN,
                 "expires_in": 3599,
                 "token_type": "Bearer"
             })))
             .mount(&server)
             .await;
+        let up = Arc::new(AtomicBool::new(true));
+        let accepted = Arc::new(Mutex::new(Vec::new()));
+        let (is_up, kept) = (up.clone(), accepted.clone());
         Mock::given(method("POST"))
             .and(path(format!("/v1/projects/{PROJECT}/messages:send")))
-            .respond_with(|_: &Request| {
+            .respond_with(move |request: &Request| {
+                if !is_up.load(Ordering::SeqCst) {
+                    return ResponseTemplate::new(503).set_body_json(json!({
+                        "error": {
+                            "code": 503,
+                            "message": "The service is currently unavailable.",
+                            "status": "UNAVAILABLE"
+                        }
+                    }));
+                }
+                let auth = request
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok());
+                if auth != Some(&format!("Bearer {ACCESS_TOKEN}")) {
+                    return ResponseTemplate::new(401).set_body_json(json!({
+                        "error": { "code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED" }
+                    }));
+                }
+                let Some(push) = parse(&request.body) else {
+                    return ResponseTemplate::new(400).set_body_json(json!({
+                        "error": { "code": 400, "message": "Invalid JSON payload received.", "status": "INVALID_ARGUMENT" }
+                    }));
+                };
+                kept.lock().unwrap().push(push);
                 ResponseTemplate::new(200).set_body_json(json!({
                     "name": format!("projects/{PROJECT}/messages/0:e2e")
                 }))
@@ -55,7 +88,12 @@ impl FcmFake {
             "token_uri": format!("{}/token", server.uri()),
         });
         std::fs::write(key_file.path(), account.to_string()).expect("write the key file");
-        Self { server, key_file }
+        Self {
+            server,
+            key_file,
+            up,
+            accepted,
+        }
     }
 
     /// The variables that make a server push through this fake.
@@ -69,35 +107,27 @@ impl FcmFake {
         ]
     }
 
-    /// Every message sent so far, oldest first. Each one was sent with the fake's bearer
-    /// token, which the server can only have from the token endpoint.
-    pub async fn pushes(&self) -> Vec<SentPush> {
-        let requests = self.server.received_requests().await.unwrap_or_default();
-        requests
-            .iter()
-            .filter(|r| r.url.path().ends_with("messages:send"))
-            .map(|r| {
-                let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
-                assert_eq!(
-                    auth,
-                    Some("Bearer ya29.e2e-access-token"),
-                    "push without the token"
-                );
-                let body: Value = serde_json::from_slice(&r.body).expect("a JSON message");
-                let message = &body["message"];
-                SentPush {
-                    token: message["token"].as_str().unwrap_or_default().to_owned(),
-                    title: message["notification"]["title"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    body: message["notification"]["body"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    data: message["data"].clone(),
-                }
-            })
-            .collect()
+    /// Starts or ends an outage: while down, every send is refused with 503.
+    pub fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
     }
+
+    /// Every message accepted so far, oldest first; each came with the token the fake's
+    /// token endpoint issued.
+    pub async fn pushes(&self) -> Vec<SentPush> {
+        self.accepted.lock().unwrap().clone()
+    }
+}
+
+/// A v1 send body: `{"message": {"token", "notification": {"title", "body"}, "data"}}`.
+fn parse(body: &[u8]) -> Option<SentPush> {
+    let body: Value = serde_json::from_slice(body).ok()?;
+    let message = body.get("message")?;
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    Some(SentPush {
+        token: text(&message["token"])?,
+        title: text(&message["notification"]["title"])?,
+        body: text(&message["notification"]["body"])?,
+        data: message["data"].clone(),
+    })
 }
