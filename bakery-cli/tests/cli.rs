@@ -1138,3 +1138,70 @@ async fn every_command_has_help_with_an_example() {
     assert_eq!(cli.run(&["orders", "advance"]).await.code, 2);
     assert_eq!(cli.run(&["frobnicate"]).await.code, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_show_the_card_payment_and_its_refund() {
+    let stripe = bakery_e2e::saas::StripeFake::start().await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        AppOptions {
+            env: stripe.env(),
+            ..AppOptions::default()
+        },
+    )
+    .await
+    .expect("the SQLite app always starts");
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let admin = app.admin().await;
+    let catalog = fixtures::seed_catalog(&admin).await;
+    let customer = app.customer("Carla Card", "+447700900911").await;
+    let mut request = order_request(vec![line(&catalog.croissant.id, 2)]);
+    request.payment_details.method = types::PaymentMethod::Card;
+    let order = fixtures::place_order(&customer, request).await;
+    let body = || types::PaymentOrderRequest {
+        order_id: fixtures::v(&order.id),
+    };
+    let intent = customer
+        .api()
+        .create_payment_intent()
+        .body(body())
+        .send()
+        .await
+        .expect("intent")
+        .into_inner();
+    stripe.succeed(&intent.payment_intent_id);
+    customer
+        .api()
+        .confirm_payment()
+        .body(body())
+        .send()
+        .await
+        .expect("confirm");
+
+    let paid = cli.run(&["orders", "show", &order.id]).await;
+    paid.ok();
+    assert!(
+        paid.stdout.contains("payment:   card (completed)"),
+        "{paid:#?}"
+    );
+    assert!(
+        paid.stdout
+            .contains(&format!("intent:    {}", intent.payment_intent_id)),
+        "{paid:#?}"
+    );
+
+    cli.run(&["orders", "cancel", &order.id]).await.ok();
+    let mut waited = 0;
+    let shown = loop {
+        let shown = cli.run(&["orders", "show", &order.id]).await;
+        if shown.stdout.contains("(refunded)") {
+            break shown;
+        }
+        assert!(waited < 100, "no refund after 10 s: {shown:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    };
+    assert!(shown.stdout.contains("refund:    re_"), "{shown:#?}");
+    assert_eq!(stripe.refunds(), [(intent.payment_intent_id, order.total)]);
+}
