@@ -9,14 +9,13 @@ use poem_openapi::{ApiResponse, Object};
 
 /// What every error response says.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable SNAKE_CASE code to switch on, e.g. `VALIDATION_FAILED`, `OUT_OF_STOCK`.
     pub code: String,
     /// A message safe to show a person; never internal details.
     pub message: String,
     /// Extra machine-readable facts, e.g. `{"field": "deliveryAddress.city"}` for validation.
-    #[oai(skip_serializing_if_is_none)]
     pub details: Option<serde_json::Value>,
 }
 

@@ -85,8 +85,13 @@ impl Default for AppOptions {
 
 /// A running server and what a test needs to look behind it.
 pub struct TestApp {
-    /// `http://127.0.0.1:<port>`, the base URL for [`BakeryClient::new`].
+    /// `http://127.0.0.1:<port>`: the server itself, for raw-HTTP tests.
     pub base_url: String,
+    /// The contract-checking proxy in front of the server ([`crate::contract`]): the URL the
+    /// harness's SDK clients use.
+    pub sdk_url: String,
+    /// What the proxy found that `openapi.json` does not say; the test fails on any.
+    contract_violations: Arc<Mutex<Vec<String>>>,
     /// The address the server listens on.
     pub addr: SocketAddr,
     /// Every code the server "texted".
@@ -163,8 +168,11 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
     )
     .await
     .expect("start the server on 127.0.0.1:0");
+    let (sdk_url, contract_violations) = crate::proxy::start(running.addr).await;
     Some(TestApp {
         base_url: format!("http://{}", running.addr),
+        sdk_url,
+        contract_violations,
         addr: running.addr,
         sms,
         bakery,
@@ -234,7 +242,13 @@ pub const COURIER_PASSWORD: &str = "saddle-bag-77";
 impl TestApp {
     /// A fresh client without a session.
     pub fn client(&self) -> BakeryClient {
-        BakeryClient::new(&self.base_url)
+        BakeryClient::new(&self.sdk_url)
+    }
+
+    /// The answers so far that `openapi.json` does not describe (also checked when the app
+    /// is dropped).
+    pub fn contract_violations(&self) -> Vec<String> {
+        self.contract_violations.lock().expect("violations").clone()
     }
 
     /// The newest code texted to `phone`; panics when none was sent.
@@ -371,6 +385,16 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(server) = &self.server {
             server.abort();
+        }
+        // A test that already failed says why itself; one that passed fails here when the
+        // server answered something the contract does not describe.
+        if !std::thread::panicking() {
+            let violations = self.contract_violations();
+            assert!(
+                violations.is_empty(),
+                "answers that openapi.json does not describe:\n{}",
+                violations.join("\n")
+            );
         }
     }
 }

@@ -22,8 +22,10 @@
 //! the MongoDB half for a quick local run (then it returns `None` and says so).
 
 mod app;
+pub mod contract;
 pub mod errors;
 pub mod fixtures;
+mod proxy;
 pub mod saas;
 
 pub use app::{

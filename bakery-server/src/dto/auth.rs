@@ -6,6 +6,7 @@ use super::user::User;
 
 /// Starts sign-up: a code is sent to the phone.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterRequest {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
@@ -16,6 +17,7 @@ pub struct RegisterRequest {
 
 /// Asks for a sign-in code for a registered phone.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SendOtpRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -23,6 +25,7 @@ pub struct SendOtpRequest {
 
 /// Proves a phone with the code it received.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerifyOtpRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -33,6 +36,7 @@ pub struct VerifyOtpRequest {
 
 /// Signs in with a password or with a code from `send-otp`: exactly one of the two.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -44,7 +48,7 @@ pub struct LoginRequest {
 
 /// A refresh token; may be omitted when the `refresh_token` cookie carries it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct RefreshRequest {
     #[oai(validator(min_length = 1, max_length = 256))]
     pub refresh_token: Option<String>,
@@ -52,7 +56,7 @@ pub struct RefreshRequest {
 
 /// Sets a new password with a code sent to the phone; signs every device out.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ResetPasswordRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -64,7 +68,7 @@ pub struct ResetPasswordRequest {
 
 /// A signed-in session.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct TokenResponse {
     /// HS256 JWT for `Authorization: Bearer`.
     pub access_token: String,

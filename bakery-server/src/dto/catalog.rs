@@ -9,7 +9,7 @@ use poem_openapi::{Enum, Object};
 use crate::error::ApiError;
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Category {
     pub id: String,
     pub name: String,
@@ -44,7 +44,7 @@ fn yes() -> bool {
 
 /// A category as staff write it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CategoryInput {
     #[oai(validator(min_length = 1, max_length = 80))]
     pub name: String,
@@ -75,6 +75,7 @@ impl From<CategoryInput> for DomainCategoryInput {
 
 /// Per serving: kilocalories for `calories`, grams for the rest.
 #[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NutritionalInfo {
     #[oai(validator(minimum(value = "0"), maximum(value = "100000")))]
     pub calories: Option<f64>,
@@ -110,6 +111,7 @@ impl From<NutritionalInfo> for domain::NutritionalInfo {
 
 /// Review aggregate.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Ratings {
     /// 0 when there are no reviews.
     pub average: f64,
@@ -117,7 +119,7 @@ pub struct Ratings {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Product {
     pub id: String,
     pub name: String,
@@ -175,7 +177,7 @@ impl From<domain::Product> for Product {
 
 /// A product as staff write it. Prices in minor units.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ProductInput {
     #[oai(validator(min_length = 1, max_length = 120))]
     pub name: String,

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 
 /// One page of a list and the size of the whole list.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Page<T: ParseFromJSON + ToJSON> {
     pub items: Vec<T>,
     /// The page returned, from 1.
@@ -35,6 +35,7 @@ impl<T: ParseFromJSON + ToJSON> Page<T> {
 
 /// A short human-readable confirmation.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Message {
     pub message: String,
 }

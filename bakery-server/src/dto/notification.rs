@@ -23,7 +23,7 @@ impl From<domain::NotificationKind> for NotificationType {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Notification {
     pub id: String,
     pub title: String,

@@ -99,7 +99,7 @@ impl From<domain::PaymentStatus> for PaymentStatus {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PaymentDetails {
     pub method: PaymentMethod,
     /// The payment provider's id for card payments (Stripe's PaymentIntent id).
@@ -111,6 +111,7 @@ pub struct PaymentDetails {
 
 /// A line as ordered, at the price charged.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrderItem {
     /// The product id.
     pub product: String,
@@ -122,7 +123,7 @@ pub struct OrderItem {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryAddress {
     pub address: String,
     pub landmark: Option<String>,
@@ -145,12 +146,13 @@ impl From<domain::DeliveryAddress> for DeliveryAddress {
 
 /// A position, GeoJSON order: `[longitude, latitude]`.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GeoLocation {
     pub coordinates: Vec<f64>,
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryPerson {
     pub name: String,
     pub phone: String,
@@ -174,7 +176,7 @@ impl From<domain::DeliveryPerson> for DeliveryPerson {
 
 /// Who moved the order where, and when.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct StatusChange {
     pub status: OrderStatus,
     pub at: DateTime<Utc>,
@@ -195,7 +197,7 @@ impl From<domain::StatusChange> for StatusChange {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Order {
     pub id: String,
     /// The customer's user id.
@@ -267,6 +269,7 @@ impl From<domain::Order> for Order {
 
 /// What and how many; prices always come from the catalog.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CartLine {
     /// The product id.
     #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
@@ -289,7 +292,7 @@ pub fn cart(lines: &[CartLine]) -> Result<Vec<DomainCartLine>, ApiError> {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryAddressInput {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub address: String,
@@ -304,13 +307,14 @@ pub struct DeliveryAddressInput {
 }
 
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentInput {
     pub method: PaymentMethod,
 }
 
 /// A new order.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PlaceOrderRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,
@@ -358,12 +362,14 @@ impl PlaceOrderRequest {
 
 /// A status to move an order to.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusUpdate {
     pub status: OrderStatus,
 }
 
 /// The courier taking an order.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliveryPersonInput {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
@@ -373,7 +379,7 @@ pub struct DeliveryPersonInput {
 
 /// What a tracking screen shows.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Tracking {
     pub order_id: String,
     pub status: OrderStatus,

@@ -37,7 +37,7 @@ impl From<OutboxState> for domain::OutboxState {
 
 /// One outgoing effect of a committed change.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct OutboxEntry {
     pub id: String,
     /// What it does: `notify` (an inbox entry and a push to the customer's phones), `refund`

@@ -5,7 +5,7 @@ use poem_openapi::Object;
 
 /// Names the order to pay or confirm.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PaymentOrderRequest {
     /// The order id (a card order of the signed-in customer).
     #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
@@ -14,7 +14,7 @@ pub struct PaymentOrderRequest {
 
 /// What the app hands to the payment provider's SDK to confirm the card payment.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PaymentIntent {
     /// The provider's PaymentIntent id (Stripe: `pi_…`).
     pub payment_intent_id: String,

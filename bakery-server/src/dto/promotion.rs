@@ -34,7 +34,7 @@ impl From<DiscountType> for domain::DiscountType {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Promotion {
     pub id: String,
     pub title: String,
@@ -88,7 +88,7 @@ fn yes() -> bool {
 
 /// A promotion as staff write it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PromotionInput {
     #[oai(validator(min_length = 1, max_length = 120))]
     pub title: String,
@@ -143,6 +143,7 @@ impl PromotionInput {
 
 /// The cart a promotion code is tried on.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplyPromotionRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,
@@ -150,7 +151,7 @@ pub struct ApplyPromotionRequest {
 
 /// A priced cart, all amounts in minor units of `currency`.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Quote {
     pub subtotal: i64,
     pub discount: i64,

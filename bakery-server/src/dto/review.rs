@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Review {
     pub id: String,
     /// The product id.
@@ -43,6 +43,7 @@ impl From<domain::Review> for Review {
 
 /// A review as its author writes it.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewInput {
     #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub rating: u8,

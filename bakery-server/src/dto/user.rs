@@ -25,7 +25,7 @@ impl From<domain::Role> for Role {
 
 /// A saved delivery address.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Address {
     pub id: String,
     pub title: String,
@@ -54,7 +54,7 @@ impl From<domain::Address> for Address {
 
 /// An address to save.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AddressInput {
     /// e.g. "Home", "Work".
     #[oai(validator(min_length = 1, max_length = 40))]
@@ -89,7 +89,7 @@ impl AddressInput {
 
 /// An account as its owner (or staff) sees it. Never includes the password hash.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct User {
     pub id: String,
     pub name: String,
@@ -124,7 +124,7 @@ impl From<domain::User> for User {
 
 /// Profile changes; absent fields stay as they are, an empty `email` clears it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ProfileUpdate {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Option<String>,
@@ -136,6 +136,7 @@ pub struct ProfileUpdate {
 
 /// A device's push token (FCM registration token).
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeviceToken {
     #[oai(validator(min_length = 1, max_length = 4096))]
     pub token: String,

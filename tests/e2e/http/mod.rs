@@ -5,6 +5,7 @@
 
 mod auth;
 mod cache;
+mod contract;
 mod errors;
 mod limits;
 mod policy;

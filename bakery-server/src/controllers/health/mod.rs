@@ -13,6 +13,7 @@ pub struct HealthApi;
 
 /// A probe's answer.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Health {
     /// `ok`.
     pub status: String,
@@ -20,6 +21,7 @@ pub struct Health {
 
 /// Whether this instance can serve, and how each dependency is doing.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Readiness {
     /// `ok`, or `degraded` when an optional dependency is down and requests that need it
     /// are refused or served without it (the instance stays in rotation).
@@ -29,6 +31,7 @@ pub struct Readiness {
 
 /// One dependency, without secrets.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DependencyState {
     /// `store`, `cache`, `sms`, `push` or `payments`.
     pub name: String,

@@ -18,6 +18,7 @@ pub struct OrdersApi;
 
 /// Where the courier is now, in degrees (WGS 84).
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LocationUpdate {
     /// -180..=180.
     #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]

@@ -13,7 +13,7 @@ pub struct ShopApi;
 
 /// The shop's terms, as the checkout shows them.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ShopInfo {
     pub name: String,
     /// ISO 4217, lower case; every amount in the API is in its minor unit.

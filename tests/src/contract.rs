@@ -1,0 +1,159 @@
+//! The contract, checked on real responses: every answer the SDK gets in the e2e suite must be
+//! what `openapi.json` says for its operation and status — a documented status, and a body
+//! that validates against the documented schema (so a `null` where the spec says the field is
+//! absent, a missing required field or a wrong type fails the test that caused it).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{json, Map, Value};
+
+/// `openapi.json` turned into what a JSON-Schema validator reads, and its operations by path.
+struct Spec {
+    paths: Vec<(PathTemplate, Value)>,
+    definitions: Value,
+    validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+}
+
+/// `/api/v1/products/{id}` as segments, `None` for a parameter.
+struct PathTemplate(Vec<Option<String>>);
+
+impl PathTemplate {
+    fn parse(template: &str) -> Self {
+        Self(
+            template
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                .collect(),
+        )
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let segments: Vec<&str> = path.split('/').collect();
+        segments.len() == self.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
+    }
+
+    /// Literal segments first: `/orders/mine` is not `/orders/{id}`.
+    fn literals(&self) -> usize {
+        self.0.iter().filter(|s| s.is_some()).count()
+    }
+}
+
+fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
+        let text = std::fs::read_to_string(path).expect("read openapi.json");
+        let document: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
+        let mut paths: Vec<(PathTemplate, Value)> = document["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .map(|(template, item)| (PathTemplate::parse(template), item.clone()))
+            .collect();
+        paths.sort_by_key(|(t, _)| std::cmp::Reverse(t.literals()));
+        let definitions = to_json_schema(&document["components"]["schemas"]);
+        Spec {
+            paths,
+            definitions,
+            validators: Mutex::new(HashMap::new()),
+        }
+    })
+}
+
+/// OpenAPI 3.0's schema dialect → JSON Schema: `$ref`s into `definitions`, and `nullable`
+/// as an explicit `null` alternative (nothing else in the dialect changes validation).
+fn to_json_schema(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let mut converted = Map::new();
+            for (key, v) in object {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        converted.insert(
+                            key.clone(),
+                            Value::String(r.replace("#/components/schemas/", "#/definitions/")),
+                        );
+                    }
+                    ("nullable", _) => {}
+                    _ => {
+                        converted.insert(key.clone(), to_json_schema(v));
+                    }
+                }
+            }
+            let converted = Value::Object(converted);
+            if object.get("nullable") == Some(&Value::Bool(true)) {
+                json!({ "anyOf": [converted, { "type": "null" }] })
+            } else {
+                converted
+            }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// What is wrong with one exchange, if anything. `path` has no query string.
+pub fn check(
+    method: &str,
+    path: &str,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> Option<String> {
+    let spec = spec();
+    let method = method.to_ascii_lowercase();
+    let Some((_, item)) = spec.paths.iter().find(|(t, _)| t.matches(path)) else {
+        return None; // Not an API operation (e.g. /openapi.json itself).
+    };
+    let what = format!("{} {path} → {status}", method.to_uppercase());
+    let Some(operation) = item.get(&method) else {
+        return Some(format!("{what}: the spec has no such operation"));
+    };
+    let Some(response) = operation["responses"].get(status.to_string()) else {
+        return Some(format!("{what}: status not documented for this operation"));
+    };
+    let json_content = response["content"].as_object().and_then(|content| {
+        content
+            .iter()
+            .find(|(media, _)| media.starts_with("application/json"))
+            .map(|(_, c)| c)
+    });
+    let Some(schema) = json_content.and_then(|c| c.get("schema")) else {
+        return (!body.is_empty() && !response["content"].is_object())
+            .then(|| format!("{what}: a body where the spec documents none"));
+    };
+    if !content_type.starts_with("application/json") {
+        return Some(format!(
+            "{what}: content type {content_type:?}, documented application/json"
+        ));
+    }
+    let instance: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("{what}: the body is not JSON ({e})")),
+    };
+    let key = format!("{method} {path} {status}");
+    let validator = {
+        let mut cache = spec.validators.lock().unwrap();
+        cache
+            .entry(key)
+            .or_insert_with(|| {
+                let mut root = to_json_schema(schema);
+                root["definitions"] = spec.definitions.clone();
+                std::sync::Arc::new(
+                    jsonschema::draft7::new(&root).expect("a valid schema in openapi.json"),
+                )
+            })
+            .clone()
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    (!errors.is_empty()).then(|| format!("{what}: {}\n  body: {instance}", errors.join("; ")))
+}
