@@ -8,7 +8,7 @@ use std::time::Duration;
 use bakery_core::adapters::RecordingSms;
 use bakery_core::domain::{Id, Phone, Role};
 use bakery_core::ports::{ManualClock, Store};
-use bakery_core::services::Bakery;
+use bakery_core::services::{Bakery, HashingLimits, HashingPool};
 use bakery_sdk::{types, BakeryClient, Tokens};
 use bakery_server::config::Config;
 use bakery_server::state::{HttpPolicy, RateLimits};
@@ -63,6 +63,11 @@ pub struct AppOptions {
     pub http: HttpPolicy,
     /// The shop currency (`SHOP_CURRENCY`), ISO 4217.
     pub currency: &'static str,
+    /// `OTP_COUNTRIES`: the calling codes codes may be texted to (`"33,44"`); `None` allows
+    /// any.
+    pub otp_countries: Option<&'static str>,
+    /// How many password hashes run and wait at once; the default is the server's.
+    pub hashing: HashingLimits,
 }
 
 impl Default for AppOptions {
@@ -74,6 +79,8 @@ impl Default for AppOptions {
             rate_limits: None,
             http: HttpPolicy::default(),
             currency: "eur",
+            otp_countries: None,
+            hashing: HashingLimits::default(),
         }
     }
 }
@@ -130,7 +137,9 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
     let config = config(&options);
     let rate_limits = options.rate_limits.unwrap_or(config.rate_limits);
     let sms = Arc::new(RecordingSms::default());
-    let mut bakery = Bakery::new(store, config.settings.clone()).with_sms(sms.clone());
+    let mut bakery = Bakery::new(store, config.settings.clone())
+        .with_sms(sms.clone())
+        .with_hashing(HashingPool::new(options.hashing));
     let clock = options.manual_clock.then(|| {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         bakery = bakery.clone().with_clock(clock.clone());
@@ -187,6 +196,10 @@ fn config(options: &AppOptions) -> Config {
     if options.rate_limits.is_none() {
         vars.insert("AUTH_RATE_LIMIT", "10000/1m".to_owned());
         vars.insert("OTP_RATE_LIMIT", "10000/1m".to_owned());
+        vars.insert("OTP_GLOBAL_LIMIT", "10000/1m".to_owned());
+    }
+    if let Some(countries) = options.otp_countries {
+        vars.insert("OTP_COUNTRIES", countries.to_owned());
     }
     Config::from_lookup(|key| vars.get(key).cloned()).expect("the e2e configuration is valid")
 }

@@ -6,6 +6,7 @@
 mod auth;
 mod cache;
 mod errors;
+mod hashing;
 mod limits;
 mod policy;
 mod server;
