@@ -12,6 +12,8 @@
 #   - bakery-server on MongoDB (SecantusDB) + Redis (demo data),
 #   - the yardstick (examples/yardstick.rs): a bare poem handler answering with the exact
 #     bytes of the embedded server's `GET /api/v1/products?limit=20`,
+#   - examples/login_pressure.rs, last: its own embedded server, /healthz and the cached
+#     listing probed alone and then under 32 concurrent password logins,
 # runs each scenario with wrk (after a short warm-up that is not counted), prints a markdown
 # table and writes it, with the machine and the targets, to bench/results.md. Everything it
 # started is stopped by PID when it exits.
@@ -244,9 +246,11 @@ install_tools
 
 LOAD_BEFORE_BUILD=$(cut -d' ' -f1-3 /proc/loadavg)
 log "cargo build --release (target dir $CARGO_TARGET_DIR)"
-cargo build --release --quiet -p bakery-server -p examples --bin bakery-server --example yardstick
+cargo build --release --quiet -p bakery-server -p examples --bin bakery-server --example yardstick \
+    --example login_pressure
 SERVER="$CARGO_TARGET_DIR/release/bakery-server"
 YARDSTICK="$CARGO_TARGET_DIR/release/examples/yardstick"
+LOGIN_PRESSURE="$CARGO_TARGET_DIR/release/examples/login_pressure"
 
 # What else uses the machine (other builds and tests): the CPU time the whole machine spent
 # busy, minus what this script, its wrk runs and the servers it started spent, as a share of
@@ -396,6 +400,14 @@ run "order placement, embedded" "$EMBEDDED/api/v1/orders" "$(with_report orders)
 run "bare poem handler, again at the end" "http://127.0.0.1:$YARDSTICK_PORT$LISTING" "$REPORT" \
     "drift check: the ratios use the first run"
 
+# Password logins against everything else: examples/login_pressure.rs runs its own embedded
+# server and measures /healthz and the cached listing alone, then under 32 concurrent
+# password logins, in one process (no wrk: the logins need their own loop).
+settle
+log "scenario: /healthz and cached listing under 32 password logins (${SECONDS_PER_RUN}s per phase)"
+LOGIN_TABLE=$("$LOGIN_PRESSURE" --seconds "$SECONDS_PER_RUN" --logins 32)
+echo "$LOGIN_TABLE" >&2
+
 # --- Report --------------------------------------------------------------------------------
 
 BARE_RPS=${RPS["bare poem handler (yardstick)"]}
@@ -492,6 +504,16 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "## Targets"
     echo
     targets
+    echo
+    echo "## Password logins and everything else"
+    echo
+    echo "\`cargo run --release -p examples --example login_pressure -- --seconds $SECONDS_PER_RUN --logins 32\`:"
+    echo "the embedded server on its own runtime, 2 probe loops each on \`/healthz\` and on the"
+    echo "cached \`GET $LISTING\`, first alone, then while 32 clients log in with a password in a"
+    echo "loop (a client answered 503 BUSY waits its Retry-After). The ratio is p99 with logins"
+    echo "over p99 alone, measured in the same run."
+    echo
+    echo "$LOGIN_TABLE"
     echo
     echo "## Scenarios"
     echo

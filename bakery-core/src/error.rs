@@ -52,6 +52,10 @@ pub enum Error {
         cause: Box<dyn std::error::Error + Send + Sync>,
         retry_after_secs: u64,
     },
+    /// The server has as much of this work (password hashing) running and queued as it
+    /// takes: refused at once rather than left to wait and slow everyone else down.
+    #[error("the server is busy, retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// Anything the client cannot fix. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -132,6 +136,7 @@ impl Error {
             Self::BadSignature => "BAD_SIGNATURE",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimiterUnavailable { .. } => "TEMPORARILY_UNAVAILABLE",
+            Self::Busy { .. } => "BUSY",
             Self::Internal(_) => "INTERNAL",
         }
     }

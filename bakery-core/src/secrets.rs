@@ -80,12 +80,20 @@ pub fn hash_refresh_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Staff and customers who choose a password get argon2id with a random salt.
-pub fn hash_password(password: &str) -> Result<String, Error> {
+/// The length rule every new password follows, checked apart from the hash so that a
+/// refusal costs no hashing time.
+pub fn check_password(password: &str) -> Result<(), Error> {
     let chars = password.chars().count();
     if !(8..=128).contains(&chars) {
         return Err(Error::validation("password", "must be 8 to 128 characters"));
     }
+    Ok(())
+}
+
+/// Staff and customers who choose a password get argon2id with a random salt. CPU-heavy:
+/// the use cases call it through their hashing pool, never on an async worker.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    check_password(password)?;
     let salt = SaltString::generate(&mut PhcRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -93,6 +101,7 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::internal(e.to_string()))
 }
 
+/// CPU-heavy like [`hash_password`], and called the same way.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|parsed| {
         Argon2::default()

@@ -45,6 +45,8 @@ pub const VARIABLES: &[&str] = &[
     "OTP_SECRET",
     "AUTH_RATE_LIMIT",
     "OTP_RATE_LIMIT",
+    "OTP_GLOBAL_LIMIT",
+    "OTP_COUNTRIES",
     "CORS_ORIGINS",
     "TRUST_PROXY",
     "BAKERY_FORCE_HTTPS",
@@ -314,7 +316,11 @@ impl Config {
         let rate_limits = RateLimits {
             auth: rate_limit_var(&lookup, "AUTH_RATE_LIMIT", "5/15m")?,
             otp: rate_limit_var(&lookup, "OTP_RATE_LIMIT", "3/1h")?,
+            otp_global: rate_limit_var(&lookup, "OTP_GLOBAL_LIMIT", "1000/1h")?,
         };
+        let otp_countries = lookup("OTP_COUNTRIES")
+            .map(|raw| calling_codes(&raw))
+            .transpose()?;
         let cors = match lookup("CORS_ORIGINS") {
             None => CorsOrigins::None,
             Some(raw) => {
@@ -427,6 +433,7 @@ impl Config {
                 "30m",
             )?)
             .context("CARD_PAYMENT_TIMEOUT is too long")?,
+            otp_countries,
         };
         Ok(Self {
             production,
@@ -868,6 +875,35 @@ fn rate_limit_var(
     })
 }
 
+/// `OTP_COUNTRIES`: calling codes separated by commas (`33,44`, a `+` allowed), each 1 to 3
+/// digits not starting with 0. Only the form is checked: a code that is not a real calling code
+/// (`4`) matches every number it starts (`+44`, `+49`...), so list them as the ITU does.
+fn calling_codes(raw: &str) -> anyhow::Result<Vec<String>> {
+    let mut codes = Vec::new();
+    for entry in raw.split(',') {
+        let code = entry.trim().trim_start_matches('+');
+        if code.is_empty() && entry.trim().is_empty() {
+            continue;
+        }
+        let digits =
+            !code.is_empty() && code.len() <= 3 && code.bytes().all(|b| b.is_ascii_digit());
+        if !digits || code.starts_with('0') {
+            bail!(
+                "OTP_COUNTRIES lists calling codes separated by commas, like 33,44 (1 to 3 \
+                 digits each), not `{}`",
+                entry.trim()
+            );
+        }
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_owned());
+        }
+    }
+    if codes.is_empty() {
+        bail!("OTP_COUNTRIES is set but lists no calling code (leave it unset to allow any)");
+    }
+    Ok(codes)
+}
+
 fn bool_var(lookup: &impl Fn(&str) -> Option<String>, key: &str) -> anyhow::Result<bool> {
     match lookup(key)
         .map(|v| v.trim().to_ascii_lowercase())
@@ -980,6 +1016,10 @@ mod tests {
             ("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID),
             ("TWILIO_API_BASE", "http://127.0.0.1:9"),
             ("OTP_WEB_DOMAIN", "shop.example"),
+            ("OTP_COUNTRIES", "33"),
+            ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_x"),
             ("FCM_API_BASE", "http://127.0.0.1:9"),
             ("FCM_TOKEN_URI", "http://127.0.0.1:9/token"),
             ("STRIPE_SECRET_KEY", "sk_test_123"),
@@ -1134,6 +1174,43 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("CORS_ORIGINS"), "{err}");
+    }
+
+    #[test]
+    fn otp_budget_and_countries() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.rate_limits.otp_global,
+            RateLimit {
+                max: 1000,
+                window: Duration::from_secs(3600)
+            }
+        );
+        assert_eq!(c.settings.otp_countries, None, "every country by default");
+        let c = config(&[
+            ("OTP_GLOBAL_LIMIT", "200/1d"),
+            ("OTP_COUNTRIES", " +33, 44,33 ,1"),
+        ])
+        .unwrap();
+        assert_eq!(c.rate_limits.otp_global.max, 200);
+        assert_eq!(c.rate_limits.otp_global.window, Duration::from_secs(86_400));
+        assert_eq!(
+            c.settings.otp_countries,
+            Some(vec!["33".to_owned(), "44".to_owned(), "1".to_owned()])
+        );
+        for bad in [
+            ("OTP_GLOBAL_LIMIT", "1000"),
+            ("OTP_GLOBAL_LIMIT", "0/1h"),
+            ("OTP_COUNTRIES", "FR"),
+            ("OTP_COUNTRIES", "33;44"),
+            ("OTP_COUNTRIES", "0033"),
+            ("OTP_COUNTRIES", "1234"),
+            ("OTP_COUNTRIES", "+"),
+            ("OTP_COUNTRIES", ",,"),
+        ] {
+            let err = config(&[bad]).unwrap_err();
+            assert!(err.to_string().contains(bad.0), "{bad:?}: {err}");
+        }
     }
 
     #[test]

@@ -118,6 +118,10 @@ impl From<Error> for ApiError {
                     Some(retry_after_secs),
                 )
             }
+            Error::Busy { retry_after_secs } => Self::Unavailable(
+                Json(ErrorBody::new(code, err.to_string())),
+                Some(retry_after_secs),
+            ),
             Error::RateLimited { retry_after_secs } => Self::TooManyRequests(
                 Json(ErrorBody::new(code, err.to_string())),
                 retry_after_secs,

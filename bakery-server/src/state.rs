@@ -14,13 +14,19 @@ use poem::Request;
 use crate::auth::TokenKeys;
 use crate::error::ApiError;
 
-/// The seed's limits; operators change them with `AUTH_RATE_LIMIT` and `OTP_RATE_LIMIT`.
+/// The seed's limits; operators change them with `AUTH_RATE_LIMIT`, `OTP_RATE_LIMIT` and
+/// `OTP_GLOBAL_LIMIT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimits {
-    /// Sign-in attempts (login, verify-otp, reset-password) per client IP.
+    /// Sign-in attempts (login, verify-otp, reset-password) per client IP; and, counted
+    /// apart, codes requested (register, send-otp) per client IP, so that one client cannot
+    /// text a list of numbers.
     pub auth: RateLimit,
-    /// Codes sent (register, send-otp) per phone number.
+    /// Codes requested (register, send-otp) per phone number.
     pub otp: RateLimit,
+    /// Codes requested by everyone together: the ceiling on what SMS can cost in a window,
+    /// whatever the number of clients and numbers a fraud ring rotates through.
+    pub otp_global: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -32,6 +38,10 @@ impl Default for RateLimits {
             },
             otp: RateLimit {
                 max: 3,
+                window: Duration::from_secs(3600),
+            },
+            otp_global: RateLimit {
+                max: 1000,
                 window: Duration::from_secs(3600),
             },
         }
@@ -109,17 +119,49 @@ impl AppState {
         Ok(())
     }
 
-    /// Counts one code sent to `phone`; 429 beyond the limit.
-    pub async fn limit_otp(&self, phone: &Phone) -> Result<(), ApiError> {
-        self.limiter.hit(&otp_key(phone), self.limits.otp).await?;
-        Ok(())
+    /// Counts one code requested for `phone` by the request's client: per client IP, then per
+    /// phone, then against the global budget; 429 at the first that is full, before anything
+    /// is stored or sent.
+    ///
+    /// Every request that passes is counted, whether or not the phone has an account (a
+    /// send-otp to an unknown number texts nothing): counting only real texts would make the
+    /// refusals tell registered numbers apart. The global budget comes last, so requests
+    /// refused per client or per phone cannot spend it and lock everyone else out.
+    pub async fn limit_otp(&self, req: &Request, phone: &Phone) -> Result<OtpCount, ApiError> {
+        let count = OtpCount {
+            ip_key: format!("otp-ip:{}", rate_key(&self.client_ip(req))),
+            phone_key: format!("otp:{}", phone.as_str()),
+            counted_global: false,
+        };
+        self.limiter.hit(&count.ip_key, self.limits.auth).await?;
+        self.limiter.hit(&count.phone_key, self.limits.otp).await?;
+        if let Err(e) = self
+            .limiter
+            .hit(OTP_GLOBAL_KEY, self.limits.otp_global)
+            .await
+        {
+            // Nothing is sent: the client and the phone keep their allowance for when the
+            // budget has room again.
+            self.refund_otp(&count).await;
+            return Err(e.into());
+        }
+        Ok(OtpCount {
+            counted_global: true,
+            ..count
+        })
     }
 
-    /// Gives back the count [`AppState::limit_otp`] took, when the code was not sent after all
-    /// (the SMS provider failed): the customer's allowance is for codes they received.
-    pub async fn refund_otp(&self, phone: &Phone) {
-        if let Err(e) = self.limiter.refund(&otp_key(phone)).await {
-            tracing::warn!(error = ?e, "could not give back an OTP count after a failed send");
+    /// Gives back what [`AppState::limit_otp`] counted, when the code was not sent after all
+    /// (the SMS provider failed): allowances and the budget are for codes that left.
+    pub async fn refund_otp(&self, count: &OtpCount) {
+        let mut keys = vec![count.ip_key.as_str(), count.phone_key.as_str()];
+        if count.counted_global {
+            keys.push(OTP_GLOBAL_KEY);
+        }
+        for key in keys {
+            if let Err(e) = self.limiter.refund(key).await {
+                tracing::warn!(error = ?e, "could not give back an OTP count after a failed send");
+            }
         }
     }
 
@@ -129,8 +171,15 @@ impl AppState {
     }
 }
 
-fn otp_key(phone: &Phone) -> String {
-    format!("otp:{}", phone.as_str())
+/// The one key every instance counts the global OTP budget under.
+const OTP_GLOBAL_KEY: &str = "otp-global";
+
+/// What [`AppState::limit_otp`] counted for one request, to give it back.
+#[derive(Debug)]
+pub struct OtpCount {
+    ip_key: String,
+    phone_key: String,
+    counted_global: bool,
 }
 
 /// The bakery's clock (system or the one it was given), for the token keys.

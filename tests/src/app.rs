@@ -8,7 +8,7 @@ use std::time::Duration;
 use bakery_core::adapters::RecordingSms;
 use bakery_core::domain::{Id, Phone, Role};
 use bakery_core::ports::{ManualClock, Store};
-use bakery_core::services::Bakery;
+use bakery_core::services::{Bakery, HashingLimits, HashingPool};
 use bakery_sdk::{types, BakeryClient, Tokens};
 use bakery_server::config::Config;
 use bakery_server::state::{HttpPolicy, RateLimits};
@@ -67,6 +67,11 @@ pub struct AppOptions {
     /// or [`crate::saas::FcmFake`]'s `env()`, so the server takes cards and pushes through
     /// them with its production adapters.
     pub env: Vec<(&'static str, String)>,
+    /// `OTP_COUNTRIES`: the calling codes codes may be texted to (`"33,44"`); `None` allows
+    /// any.
+    pub otp_countries: Option<&'static str>,
+    /// How many password hashes run and wait at once; the default is the server's.
+    pub hashing: HashingLimits,
 }
 
 impl Default for AppOptions {
@@ -79,6 +84,8 @@ impl Default for AppOptions {
             http: HttpPolicy::default(),
             currency: "eur",
             env: Vec::new(),
+            otp_countries: None,
+            hashing: HashingLimits::default(),
         }
     }
 }
@@ -147,7 +154,8 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
             config
                 .payment_provider()
                 .expect("the payment settings are valid"),
-        );
+        )
+        .with_hashing(HashingPool::new(options.hashing));
     let clock = options.manual_clock.then(|| {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         bakery = bakery.clone().with_clock(clock.clone());
@@ -208,6 +216,10 @@ fn config(options: &AppOptions) -> Config {
     if options.rate_limits.is_none() {
         vars.insert("AUTH_RATE_LIMIT", "10000/1m".to_owned());
         vars.insert("OTP_RATE_LIMIT", "10000/1m".to_owned());
+        vars.insert("OTP_GLOBAL_LIMIT", "10000/1m".to_owned());
+    }
+    if let Some(countries) = options.otp_countries {
+        vars.insert("OTP_COUNTRIES", countries.to_owned());
     }
     Config::from_lookup(|key| vars.get(key).cloned()).expect("the e2e configuration is valid")
 }

@@ -54,6 +54,14 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the number is in the zone of `calling_code` (`33`, `44`, `1`...). A plain
+    /// prefix match on the digits after `+` is exact, because ITU calling codes are a prefix
+    /// code: none is the start of another (`1` is all of North America, `1242` inside it is
+    /// not a calling code of its own).
+    pub fn has_calling_code(&self, calling_code: &str) -> bool {
+        !calling_code.is_empty() && self.0[1..].starts_with(calling_code)
+    }
 }
 
 impl TryFrom<String> for Phone {
@@ -95,6 +103,17 @@ mod tests {
             Phone::parse("0044 (7700) 900.123").unwrap().as_str(),
             "+447700900123"
         );
+    }
+
+    #[test]
+    fn calling_codes_match_the_leading_digits() {
+        let uk = Phone::parse("+44 7700 900123").unwrap();
+        assert!(uk.has_calling_code("44"));
+        assert!(!uk.has_calling_code("33"));
+        assert!(!uk.has_calling_code(""));
+        let us = Phone::parse("+1 202 555 0100").unwrap();
+        assert!(us.has_calling_code("1"));
+        assert!(!us.has_calling_code("12025550100999"));
     }
 
     #[test]

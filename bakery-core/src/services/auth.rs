@@ -28,6 +28,7 @@ impl Bakery {
     /// account (then the code simply signs that account in), so nobody can probe numbers.
     #[tracing::instrument(skip(self, name))]
     pub async fn register(&self, name: &str, phone: &Phone) -> Result<()> {
+        self.check_otp_destination(phone)?;
         let name = required_text("name", name, 100)?;
         self.issue_otp(phone, Some(name)).await
     }
@@ -36,6 +37,7 @@ impl Bakery {
     /// nothing and answers the same.
     #[tracing::instrument(skip(self))]
     pub async fn send_otp(&self, phone: &Phone) -> Result<()> {
+        self.check_otp_destination(phone)?;
         if self
             .store
             .accounts
@@ -46,6 +48,29 @@ impl Bakery {
             self.issue_otp(phone, None).await?;
         }
         Ok(())
+    }
+
+    /// Refuses a number outside the shop's calling codes ([`Settings::otp_countries`])
+    /// before anything is looked up, stored or sent, so the refusal costs nothing and reads
+    /// the same for a registered number as for an unknown one. Callers that count codes
+    /// (rate limits) check it before counting.
+    ///
+    /// [`Settings::otp_countries`]: super::Settings::otp_countries
+    pub fn check_otp_destination(&self, phone: &Phone) -> Result<()> {
+        let Some(codes) = &self.settings.otp_countries else {
+            return Ok(());
+        };
+        if codes.iter().any(|code| phone.has_calling_code(code)) {
+            return Ok(());
+        }
+        let allowed: Vec<String> = codes.iter().map(|code| format!("+{code}")).collect();
+        Err(Error::validation(
+            "phone",
+            format!(
+                "this shop sends codes only to numbers starting with {}",
+                allowed.join(", ")
+            ),
+        ))
     }
 
     async fn issue_otp(&self, phone: &Phone, pending_name: Option<String>) -> Result<()> {
@@ -119,11 +144,22 @@ impl Bakery {
     #[tracing::instrument(skip(self, password))]
     pub async fn login_with_password(&self, phone: &Phone, password: &str) -> Result<Session> {
         let user = self.store.accounts.find_user_by_phone(phone).await?;
-        let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+        let has_password = stored.is_some();
         // Hash even when there is no account, so the answer takes as long either way.
-        let ok = secrets::verify_password(password, stored.unwrap_or_else(|| dummy_hash()));
+        let password = password.to_owned();
+        let ok = self
+            .hashing
+            .run(move || {
+                let stored: &str = match &stored {
+                    Some(hash) => hash,
+                    None => dummy_hash(),
+                };
+                secrets::verify_password(&password, stored)
+            })
+            .await?;
         match user {
-            Some(user) if ok && stored.is_some() => self.start_session(user).await,
+            Some(user) if ok && has_password => self.start_session(user).await,
             _ => Err(Error::Unauthorized(BAD_LOGIN)),
         }
     }
@@ -136,7 +172,7 @@ impl Bakery {
         code: &str,
         new_password: &str,
     ) -> Result<()> {
-        let hash = secrets::hash_password(new_password)?;
+        let hash = self.hashing.hash_password(new_password).await?;
         self.consume_code(phone, code).await?;
         let user = self
             .store
@@ -231,7 +267,7 @@ impl Bakery {
         if role == Role::Customer {
             return Err(Error::validation("role", "must be admin or delivery"));
         }
-        let hash = secrets::hash_password(password)?;
+        let hash = self.hashing.hash_password(password).await?;
         if let Some(existing) = self.store.accounts.find_user_by_phone(phone).await? {
             let name = required_text("name", name, 100)?;
             let (user, ()) = self
@@ -331,7 +367,8 @@ impl Bakery {
 }
 
 /// A real argon2 hash of a random password, computed once, to spend the same time on a
-/// login for an unknown phone as for a known one.
+/// login for an unknown phone as for a known one. Computed, the first time, on the hashing
+/// pool's thread that needs it.
 fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| {

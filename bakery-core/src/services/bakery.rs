@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::hashing::HashingPool;
 use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, NoPayments};
 pub use crate::domain::Actor;
 use crate::domain::{Currency, Id, Money, User};
@@ -27,13 +28,18 @@ pub struct Settings {
     /// How long a card order may stay unpaid before the shop cancels it, giving back its
     /// stock and promotion use.
     pub card_payment_timeout: Duration,
+    /// Calling codes (`33`, `44`, without `+`) of the numbers sign-in codes may be texted to;
+    /// `None` texts any. A shop that only delivers in two countries has no customer anywhere
+    /// else, but toll-fraud rings do: texts to premium ranges abroad are how they earn.
+    pub otp_countries: Option<Vec<String>>,
 }
 
 impl Settings {
     /// `shop_name`'s settings with the documented defaults, the ones the server uses when
     /// nothing is configured: prices in EUR with no delivery fee, no free-delivery threshold
     /// and no tax; 30 minutes of delivery; codes valid 10 minutes with 5 tries; refresh tokens
-    /// valid 7 days; unpaid card orders canceled after 30 minutes. Change fields after for anything else.
+    /// valid 7 days; unpaid card orders canceled after 30 minutes; codes texted to any country.
+    /// Change fields after for anything else.
     pub fn new(shop_name: impl Into<String>, otp_key: OtpKey) -> Self {
         Self {
             shop_name: shop_name.into(),
@@ -49,6 +55,7 @@ impl Settings {
             otp_max_attempts: 5,
             refresh_token_ttl: Duration::days(7),
             card_payment_timeout: Duration::minutes(30),
+            otp_countries: None,
         }
     }
 }
@@ -80,6 +87,8 @@ pub struct Bakery {
     /// Poked after a change commits outbox messages, so this process's worker delivers them
     /// at once instead of at its next poll.
     pub(crate) outbox_wakeup: Arc<tokio::sync::Notify>,
+    /// Where passwords are hashed and checked: never on the async workers.
+    pub(crate) hashing: HashingPool,
 }
 
 impl Bakery {
@@ -97,6 +106,7 @@ impl Bakery {
             payments: Arc::new(NoPayments),
             settings: Arc::new(settings),
             outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
+            hashing: HashingPool::default(),
         }
     }
 
@@ -131,6 +141,16 @@ impl Bakery {
     pub fn with_payments(mut self, payments: Arc<dyn PaymentProvider>) -> Self {
         self.payments = payments;
         self
+    }
+
+    /// A pool of other bounds than one hash per core with four times that waiting.
+    pub fn with_hashing(mut self, hashing: HashingPool) -> Self {
+        self.hashing = hashing;
+        self
+    }
+
+    pub fn hashing(&self) -> &HashingPool {
+        &self.hashing
     }
 
     pub fn settings(&self) -> &Settings {

@@ -5,6 +5,7 @@
 mod auth;
 mod bakery;
 mod catalog;
+mod hashing;
 mod notifications;
 mod orders;
 mod outbox;
@@ -17,5 +18,6 @@ mod users;
 pub use auth::Session;
 pub use bakery::{Actor, Adapters, Bakery, Settings};
 pub use catalog::{CategoryInput, ProductListing};
+pub use hashing::{HashingLimits, HashingPool, BUSY_RETRY_AFTER_SECS};
 pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};
 pub use outbox::MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS;

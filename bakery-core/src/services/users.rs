@@ -5,7 +5,6 @@ use crate::domain::{
     required_text, Address, AddressDraft, Email, Id, Page, PageRequest, Product, User,
 };
 use crate::error::{Error, Result};
-use crate::secrets;
 
 impl Bakery {
     pub async fn profile(&self, actor: &Actor) -> Result<User> {
@@ -27,7 +26,10 @@ impl Bakery {
             Some("") => Some(None),
             Some(raw) => Some(Some(Email::parse(raw)?)),
         };
-        let password_hash = password.map(secrets::hash_password).transpose()?;
+        let password_hash = match password {
+            Some(password) => Some(self.hashing.hash_password(password).await?),
+            None => None,
+        };
         let (user, ()) = self
             .modify_user(&actor.user_id, |u| {
                 if let Some(name) = &name {

@@ -1,7 +1,11 @@
+use std::time::Duration as StdDuration;
+
+use bakery_core::domain::Phone;
+use bakery_core::services::{HashingLimits, HashingPool};
 use bakery_core::Error;
 use chrono::Duration;
 
-use crate::support::{phone, shop};
+use crate::support::{phone, settings, shop, shop_with};
 
 fn is_unauthorized<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
     matches!(r, Err(Error::Unauthorized(_)))
@@ -170,4 +174,101 @@ async fn password_login_after_reset_signs_other_devices_out() {
             .login_with_password(&phone(99), "sourdough-starter")
             .await
     ));
+}
+
+#[tokio::test]
+async fn codes_go_only_to_the_allowed_countries_and_refusals_cost_nothing() {
+    let mut settings = settings();
+    settings.otp_countries = Some(vec!["33".into(), "44".into()]);
+    let shop = shop_with(settings).await;
+    let far = Phone::parse("+1 202 555 0100").unwrap();
+    let refused = |r: Result<(), Error>| {
+        matches!(r, Err(Error::Validation { ref field, ref message })
+            if field == "phone" && message.contains("+33, +44"))
+    };
+    assert!(refused(shop.bakery.register("Pump", &far).await));
+    assert!(refused(shop.bakery.send_otp(&far).await));
+    // A number with an account abroad (staff can have one) is refused the same way.
+    let staff_abroad = Phone::parse("+1 202 555 0101").unwrap();
+    shop.bakery
+        .create_staff(
+            "Sam",
+            &staff_abroad,
+            "kneading-dough",
+            bakery_core::domain::Role::Delivery,
+        )
+        .await
+        .unwrap();
+    assert!(refused(shop.bakery.send_otp(&staff_abroad).await));
+    assert!(shop.sms.sent().is_empty(), "nothing texted");
+    for p in [&far, &staff_abroad] {
+        let stored = shop
+            .bakery
+            .store()
+            .auth_secrets
+            .attempt_otp(p)
+            .await
+            .unwrap();
+        assert!(stored.is_none(), "no code kept for {p}");
+    }
+    shop.bakery.register("Ada", &phone(20)).await.unwrap();
+    assert_eq!(shop.sms.sent().len(), 1, "+44 is allowed");
+}
+
+/// Password checks wait in a bounded queue: with the one running place held and the one
+/// waiting place taken, the next login is refused at once with BUSY, not left to stall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_logins_beyond_the_hashing_queue_are_refused_busy() {
+    let shop = shop().await;
+    let p = phone(30);
+    shop.bakery
+        .create_staff(
+            "Cook",
+            &p,
+            "sourdough-starter",
+            bakery_core::domain::Role::Delivery,
+        )
+        .await
+        .unwrap();
+    let bakery = shop
+        .bakery
+        .clone()
+        .with_hashing(HashingPool::new(HashingLimits {
+            parallel: 1,
+            queue: 1,
+        }));
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let pool = bakery.hashing().clone();
+    let holder = tokio::spawn(async move {
+        pool.run(move || held.recv_timeout(StdDuration::from_secs(60)).is_ok())
+            .await
+    });
+    let queued = {
+        let bakery = bakery.clone();
+        let p = p.clone();
+        async move {
+            while bakery.hashing().in_use() < 1 {
+                tokio::task::yield_now().await;
+            }
+            bakery.login_with_password(&p, "sourdough-starter").await
+        }
+    };
+    let queued = tokio::spawn(queued);
+    while bakery.hashing().in_use() < 2 {
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+    }
+    for (who, password) in [(&p, "sourdough-starter"), (&phone(31), "no-such-account")] {
+        match bakery.login_with_password(who, password).await {
+            Err(Error::Busy { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            other => panic!("{other:?}"),
+        }
+    }
+    match bakery.reset_password(&p, "123456", "a-new-password").await {
+        Err(Error::Busy { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    release.send(()).unwrap();
+    assert!(holder.await.unwrap().unwrap());
+    let session = queued.await.unwrap().unwrap();
+    assert_eq!(session.user.phone, p, "the queued login got its turn");
 }

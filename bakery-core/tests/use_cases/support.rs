@@ -36,13 +36,18 @@ pub fn settings() -> Settings {
 }
 
 pub async fn shop() -> TestShop {
+    shop_with(settings()).await
+}
+
+/// The test shop with other settings.
+pub async fn shop_with(settings: Settings) -> TestShop {
     let dir = std::env::temp_dir().join(format!("bakery-use-cases-{}", Id::generate()));
     let store = SqliteStore::open(dir.join("bakery.db"))
         .await
         .expect("open sqlite store");
     let sms = Arc::new(RecordingSms::default());
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let bakery = Bakery::new(Store::from_adapter(store), settings())
+    let bakery = Bakery::new(Store::from_adapter(store), settings)
         .with_sms(sms.clone())
         .with_clock(clock.clone());
     let admin_user = bakery

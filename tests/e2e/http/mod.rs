@@ -7,6 +7,7 @@ mod auth;
 mod cache;
 mod contract;
 mod errors;
+mod hashing;
 mod limits;
 mod policy;
 mod server;

@@ -15,7 +15,7 @@ use crate::dto::auth::{
 };
 use crate::dto::common::{Message, NoContent};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, OtpCount};
 
 /// The cookie that carries the refresh token for browsers.
 pub const REFRESH_COOKIE: &str = "refresh_token";
@@ -30,35 +30,45 @@ pub struct AuthApi;
 impl AuthApi {
     /// Start sign-up: send a code to the phone
     ///
-    /// Answers the same whether or not the phone already has an account. At most
-    /// `OTP_RATE_LIMIT` codes (default 3 per hour) per phone, counted with send-otp; then 429.
+    /// Answers the same whether or not the phone already has an account. Codes requested with
+    /// register and send-otp together are limited per client IP (`AUTH_RATE_LIMIT`'s numbers,
+    /// default 5 per 15 minutes, counted apart from sign-ins), per phone (`OTP_RATE_LIMIT`,
+    /// default 3 per hour) and for the whole shop (`OTP_GLOBAL_LIMIT`, default 1000 per hour);
+    /// beyond any of them 429 with `Retry-After`, and nothing is stored or sent. With
+    /// `OTP_COUNTRIES` set, a number outside those calling codes is 422 on `phone`.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<RegisterRequest>,
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
-        state.limit_otp(&phone).await?;
+        state.bakery.check_otp_destination(&phone)?;
+        let count = state.limit_otp(req, &phone).await?;
         let sent = state.bakery.register(&body.name, &phone).await;
-        counted_send(&state, &phone, sent).await?;
+        counted_send(&state, &count, sent).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
     /// Send a sign-in code to a registered phone
     ///
-    /// Answers the same for unknown phones, so numbers cannot be probed. At most
-    /// `OTP_RATE_LIMIT` codes (default 3 per hour) per phone, counted with register; then 429.
+    /// Answers the same for unknown phones, so numbers cannot be probed: they are counted
+    /// and refused exactly like registered ones. Limits and `OTP_COUNTRIES` as for register,
+    /// whose counts this shares: 429 with `Retry-After` per client IP, per phone or for the
+    /// whole shop; 422 on `phone` outside the allowed calling codes.
     #[oai(path = "/send-otp", method = "post", operation_id = "send_otp")]
     async fn send_otp(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<SendOtpRequest>,
     ) -> Result<Json<Message>, ApiError> {
         let phone = Phone::parse(&body.phone)?;
-        state.limit_otp(&phone).await?;
+        state.bakery.check_otp_destination(&phone)?;
+        let count = state.limit_otp(req, &phone).await?;
         let sent = state.bakery.send_otp(&phone).await;
-        counted_send(&state, &phone, sent).await?;
+        counted_send(&state, &count, sent).await?;
         Ok(Json(Message::new(CODE_SENT)))
     }
 
@@ -83,7 +93,9 @@ impl AuthApi {
     /// Sign in with phone and password, or phone and a code from send-otp
     ///
     /// Sign-in attempts (login, verify-otp, reset-password) are limited per client IP by
-    /// `AUTH_RATE_LIMIT` (default 5 per 15 minutes); then 429 with `Retry-After`.
+    /// `AUTH_RATE_LIMIT` (default 5 per 15 minutes); then 429 with `Retry-After`. Passwords
+    /// are checked a few at a time (one per core, four times that waiting): beyond that, 503
+    /// `BUSY` with `Retry-After` at once, rather than a login that stalls the server.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -129,7 +141,8 @@ impl AuthApi {
 
     /// Set a new password with a code sent to the phone; signs every device out
     ///
-    /// Counts as a sign-in attempt for `AUTH_RATE_LIMIT`.
+    /// Counts as a sign-in attempt for `AUTH_RATE_LIMIT`. Like login, 503 `BUSY` with
+    /// `Retry-After` when too many passwords are being hashed; the code is not used up then.
     #[oai(
         path = "/reset-password",
         method = "post",
@@ -171,15 +184,15 @@ impl AuthApi {
 }
 
 /// The outcome of sending a code, after [`AppState::limit_otp`] counted it: a code the SMS
-/// provider did not take is given back to the phone's allowance, so an outage does not lock
-/// customers out for the rest of the window.
+/// provider did not take is given back to the allowances and the budget, so an outage does
+/// not lock customers out for the rest of the window.
 async fn counted_send(
     state: &AppState,
-    phone: &Phone,
+    count: &OtpCount,
     sent: bakery_core::Result<()>,
 ) -> Result<(), ApiError> {
     if let Err(bakery_core::Error::SmsUnavailable) = &sent {
-        state.refund_otp(phone).await;
+        state.refund_otp(count).await;
     }
     Ok(sent?)
 }
@@ -291,6 +304,7 @@ mod tests {
         AuthApi
             .register(
                 Data(state),
+                &Request::default(),
                 Json(RegisterRequest {
                     name: "Ada".into(),
                     phone: "+447700900050".into(),
@@ -303,6 +317,7 @@ mod tests {
         AuthApi
             .send_otp(
                 Data(state),
+                &Request::default(),
                 Json(SendOtpRequest {
                     phone: "+447700900050".into(),
                 }),

@@ -27,6 +27,9 @@ impl UsersApi {
     }
 
     /// Change name, e-mail (empty clears it) or password
+    ///
+    /// A new password may be refused with 503 `BUSY` and `Retry-After` while the server is
+    /// hashing as many passwords as it takes; nothing is changed then.
     #[oai(path = "/profile", method = "put", operation_id = "update_profile")]
     async fn update_profile(
         &self,
