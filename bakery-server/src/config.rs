@@ -48,6 +48,7 @@ pub const VARIABLES: &[&str] = &[
     "OTP_GLOBAL_LIMIT",
     "OTP_COUNTRIES",
     "CORS_ORIGINS",
+    "PUBLIC_BASE_URL",
     "TRUST_PROXY",
     "BAKERY_FORCE_HTTPS",
     "JWT_EXPIRES_IN",
@@ -356,10 +357,27 @@ impl Config {
                 }
             }
         };
+        let public_base_url = match lookup("PUBLIC_BASE_URL") {
+            None => None,
+            Some(raw) => {
+                let url = raw.trim().trim_end_matches('/').to_owned();
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
+                    bail!(
+                        "PUBLIC_BASE_URL is where apps reach the API, like \
+                         https://api.shop.example, not `{raw}`"
+                    );
+                }
+                Some(url)
+            }
+        };
         let http = HttpPolicy {
             trust_proxy: bool_var(&lookup, "TRUST_PROXY")?,
             force_https: bool_var(&lookup, "BAKERY_FORCE_HTTPS")?,
             cors,
+            public_base_url,
         };
         let sms = sms_config(&lookup, production, &mut refused);
         let (fcm_api_base, fcm_token_uri) = (lookup("FCM_API_BASE"), lookup("FCM_TOKEN_URI"));
@@ -1009,6 +1027,7 @@ mod tests {
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("FREE_DELIVERY_ABOVE", "2000"),
             ("CORS_ORIGINS", "https://shop.example"),
+            ("PUBLIC_BASE_URL", "https://api.shop.example/"),
             ("SMS_PROVIDER", "twilio"),
             ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
             ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
@@ -1098,6 +1117,18 @@ mod tests {
             chrono::Duration::minutes(10)
         );
         assert!(config(&[("CARD_PAYMENT_TIMEOUT", "soon")]).is_err());
+    }
+
+    #[test]
+    fn public_base_url_is_an_http_url() {
+        assert_eq!(config(&[]).unwrap().http.public_base_url, None);
+        let c = config(&[("PUBLIC_BASE_URL", "https://api.shop.example/")]).unwrap();
+        assert_eq!(
+            c.http.public_base_url.as_deref(),
+            Some("https://api.shop.example")
+        );
+        assert!(config(&[("PUBLIC_BASE_URL", "api.shop.example")]).is_err());
+        assert!(config(&[("PUBLIC_BASE_URL", "https://")]).is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod dto;
 pub mod error;
 pub mod fleet;
 pub mod middleware;
+pub mod spec;
 pub mod state;
 pub mod store;
 pub mod telemetry;
@@ -32,7 +33,7 @@ use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::CookieJarManager;
 use poem::{Endpoint, EndpointExt, Route, Server};
-use poem_openapi::OpenApiService;
+use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject};
 use tokio::task::JoinHandle;
 
 use crate::controllers::{
@@ -57,7 +58,7 @@ type Apis = (
     AdminApi,
 );
 
-fn service() -> OpenApiService<Apis, ()> {
+fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
         ShopApi,
@@ -73,23 +74,31 @@ fn service() -> OpenApiService<Apis, ()> {
         AdminApi,
     );
     OpenApiService::new(apis, "Bakery API", "1.0.0")
-        .description(
-            "The bakery shop's API. Amounts are integers in the shop currency's minor unit; \
-             ids are 24-hex strings; times are RFC 3339 UTC; every error has the body \
-             `{code, message, details?}`.",
+        .summary("The online bakery's API for the customer apps, the staff CLI and couriers")
+        .description(include_str!("spec_description.md"))
+        .contact(
+            ContactObject::new()
+                .name("Bakery engineering")
+                .email("engineering@bakery.example"),
         )
-        .server("/")
+        .license(LicenseObject::new("MIT OR Apache-2.0").url("https://spdx.org/licenses/MIT.html"))
+        .server(ServerObject::new(public_base_url).description("This deployment"))
 }
 
 /// The OpenAPI document, exactly as committed in `openapi.json`.
 pub fn api_spec() -> String {
-    service().spec()
+    spec::finish(&service(spec::LOCAL_BASE_URL).spec())
 }
 
 /// The whole HTTP application on `state`.
 pub fn build_app(state: AppState) -> impl Endpoint {
-    let service = service();
-    let spec = service.spec();
+    let base = state
+        .http
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| spec::LOCAL_BASE_URL.to_owned());
+    let service = service(&base);
+    let spec = spec::finish(&service.spec());
     let docs = service.swagger_ui();
     let policy = Arc::new(state.http.clone());
     let cors = middleware::cors(&state.http.cors);

@@ -69,6 +69,9 @@ pub struct HttpPolicy {
     /// `BAKERY_FORCE_HTTPS=true`: plain-http requests get a 308 to https, responses carry HSTS.
     pub force_https: bool,
     pub cors: CorsOrigins,
+    /// `PUBLIC_BASE_URL` (`https://api.shop.example`): the server the published
+    /// `openapi.json` names; the local default when unset.
+    pub public_base_url: Option<String>,
 }
 
 /// Cheap to clone; one per process, attached to every request.

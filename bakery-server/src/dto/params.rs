@@ -78,8 +78,15 @@ fn size_bounds() -> (Maximum, Minimum) {
 
 /// `base` with the constraints `validators` advertise, as the `validator(...)` attribute
 /// would have merged them.
-fn schema(base: MetaSchemaRef, validators: &[&dyn ValidatorMeta]) -> Option<MetaSchemaRef> {
-    let mut patch = MetaSchema::ANY;
+fn schema(
+    base: MetaSchemaRef,
+    validators: &[&dyn ValidatorMeta],
+    default: Option<serde_json::Value>,
+) -> Option<MetaSchemaRef> {
+    let mut patch = MetaSchema {
+        default,
+        ..MetaSchema::ANY
+    };
     for validator in validators {
         validator.update_meta(&mut patch);
     }
@@ -143,7 +150,7 @@ impl<'a> ApiExtractor<'a> for PathId {
     }
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
-        schema(String::schema_ref(), &[&id_pattern()])
+        schema(String::schema_ref(), &[&id_pattern()], None)
     }
 
     async fn from_request(
@@ -176,7 +183,7 @@ impl<'a> ApiExtractor<'a> for QueryId {
     }
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
-        schema(String::schema_ref(), &[&id_pattern()])
+        schema(String::schema_ref(), &[&id_pattern()], None)
     }
 
     async fn from_request(
@@ -201,7 +208,7 @@ impl<'a> ApiExtractor<'a> for PageNumber {
     }
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
-        schema(u32::schema_ref(), &[&first_page()])
+        schema(u32::schema_ref(), &[&first_page()], Some(1.into()))
     }
 
     async fn from_request(
@@ -227,7 +234,11 @@ impl<'a> ApiExtractor<'a> for PageSize {
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
         let (max, min) = size_bounds();
-        schema(u32::schema_ref(), &[&max, &min])
+        schema(
+            u32::schema_ref(),
+            &[&max, &min],
+            Some(PageRequest::DEFAULT_LIMIT.into()),
+        )
     }
 
     async fn from_request(
