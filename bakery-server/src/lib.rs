@@ -22,6 +22,7 @@ pub mod middleware;
 pub mod spec;
 pub mod state;
 pub mod store;
+pub mod strict_json;
 pub mod telemetry;
 
 use std::future::Future;
@@ -104,6 +105,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let cors = middleware::cors(&state.http.cors);
     let cors_enabled = cors.is_some();
     let cache = state.bakery.catalog_cache().clone();
+    let strict = Arc::new(strict_json::StrictJson::from_spec(&spec));
     Route::new()
         .nest("/", service)
         .at(
@@ -115,6 +117,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
             }),
         )
         .nest("/docs", docs)
+        .around(move |next, req| strict_json::around(next, req, strict.clone()))
         .around(move |next, req| catalog_cache::around(next, req, cache.clone()))
         .with(CookieJarManager::new())
         .data(state)

@@ -77,6 +77,23 @@ impl Bakery {
                 ));
             }
         }
+        // The cap is per product, however the cart splits it into lines: fifty lines of 99
+        // croissants are 4,950 croissants.
+        for (i, line) in items.iter().enumerate() {
+            let total: u32 = items
+                .iter()
+                .filter(|other| other.product == line.product)
+                .map(|other| other.quantity)
+                .sum();
+            if total > MAX_QUANTITY {
+                return Err(Error::validation(
+                    format!("items[{i}].quantity"),
+                    format!(
+                        "at most {MAX_QUANTITY} of one product per order ({total} across its lines)"
+                    ),
+                ));
+            }
+        }
         let ids: Vec<Id> = items.iter().map(|l| l.product.clone()).collect();
         let products = self.store.catalog.get_products(&ids).await?;
         let mut lines = Vec::with_capacity(items.len());

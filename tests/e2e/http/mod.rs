@@ -12,6 +12,7 @@ mod limits;
 mod policy;
 mod server;
 mod shop;
+mod strict;
 
 use std::ops::Deref;
 

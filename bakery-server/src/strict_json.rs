@@ -1,0 +1,193 @@
+//! Strict JSON strings: a number or a boolean where the contract says string is refused with
+//! 422 naming the field, instead of being quietly stored as `"5956641"` or `"true"`.
+//!
+//! poem-openapi parses `String` leniently (numbers and booleans become their text) and every
+//! other type strictly, so this checks exactly the string-typed fields, from the same spec the
+//! server publishes: every operation's request body is covered without a newtype per field.
+
+use std::sync::Arc;
+
+use poem::http::Method;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// The request-body schemas of the published spec, by operation.
+pub struct StrictJson {
+    operations: Vec<(Method, Vec<Option<String>>, Value)>,
+    schemas: Map<String, Value>,
+}
+
+impl StrictJson {
+    pub fn from_spec(spec: &str) -> Self {
+        let document: Value = serde_json::from_str(spec).unwrap_or_default();
+        let mut operations = Vec::new();
+        if let Some(paths) = document["paths"].as_object() {
+            for (template, item) in paths {
+                let segments: Vec<Option<String>> = template
+                    .split('/')
+                    .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                    .collect();
+                for (method, operation) in item.as_object().into_iter().flatten() {
+                    let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
+                        continue;
+                    };
+                    let schema = operation["requestBody"]["content"]
+                        .as_object()
+                        .and_then(|content| {
+                            content
+                                .iter()
+                                .find(|(media, _)| media.starts_with("application/json"))
+                        })
+                        .map(|(_, c)| c["schema"].clone());
+                    if let Some(schema) = schema {
+                        operations.push((method, segments.clone(), schema));
+                    }
+                }
+            }
+        }
+        // Literal segments first, so `/orders/mine` is not taken for `/orders/{id}`.
+        operations.sort_by_key(|(_, segments, _)| {
+            std::cmp::Reverse(segments.iter().filter(|s| s.is_some()).count())
+        });
+        let schemas = document["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        Self {
+            operations,
+            schemas,
+        }
+    }
+
+    fn schema_for(&self, method: &Method, path: &str) -> Option<&Value> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.operations
+            .iter()
+            .find(|(m, template, _)| {
+                m == method
+                    && template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
+            })
+            .map(|(_, _, schema)| schema)
+    }
+
+    /// The schema behind `$ref`s and single-element `allOf`s.
+    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..8 {
+            if let Some(name) = schema["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                match self.schemas.get(name) {
+                    Some(target) => schema = target,
+                    None => return schema,
+                }
+            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
+                schema = only;
+            } else {
+                break;
+            }
+        }
+        schema
+    }
+
+    /// The first field (`deliveryAddress.city`, `items[2].product`) whose value is not the
+    /// string its schema says.
+    fn mismatch(&self, value: &Value, schema: &Value, at: &str) -> Option<String> {
+        let schema = self.resolve(schema);
+        match (schema["type"].as_str(), value) {
+            (Some("string"), Value::Number(_) | Value::Bool(_)) => Some(at.to_owned()),
+            (_, Value::Object(fields)) => fields.iter().find_map(|(name, field)| {
+                let property = &schema["properties"][name];
+                if property.is_null() {
+                    return None;
+                }
+                let at = if at.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{at}.{name}")
+                };
+                self.mismatch(field, property, &at)
+            }),
+            (Some("array"), Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| self.mismatch(item, &schema["items"], &format!("{at}[{i}]"))),
+            _ => None,
+        }
+    }
+}
+
+pub async fn around<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    rules: Arc<StrictJson>,
+) -> poem::Result<Response> {
+    let is_json = req
+        .content_type()
+        .is_some_and(|c| c.starts_with("application/json"));
+    let schema = if is_json {
+        rules.schema_for(req.method(), req.uri().path())
+    } else {
+        None
+    };
+    if let Some(schema) = schema {
+        let bytes = req.take_body().into_bytes().await?;
+        // Unreadable JSON is left to the operation, which answers it in its own words.
+        if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+            if let Some(field) = rules.mismatch(&value, schema, "") {
+                let field = if field.is_empty() {
+                    "body".to_owned()
+                } else {
+                    field
+                };
+                return Ok(
+                    ApiError::validation(&field, format!("{field}: must be a string"))
+                        .into_response(),
+                );
+            }
+        }
+        req.set_body(bytes);
+    }
+    Ok(next.call(req).await?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> StrictJson {
+        StrictJson::from_spec(&crate::api_spec())
+    }
+
+    #[test]
+    fn strings_refuse_numbers_and_booleans_and_name_the_field() {
+        let rules = rules();
+        let schema = rules
+            .schema_for(&Method::POST, "/api/v1/orders")
+            .expect("place_order has a body");
+        let order = serde_json::json!({
+            "items": [{ "product": "0123456789abcdef01234567", "quantity": 1 }],
+            "deliveryAddress": { "address": "1 Rue", "city": 75001, "state": "IDF", "zipCode": "75001" },
+            "paymentDetails": { "method": "cash" }
+        });
+        assert_eq!(
+            rules.mismatch(&order, schema, "").as_deref(),
+            Some("deliveryAddress.city")
+        );
+        let mut fine = order.clone();
+        fine["deliveryAddress"]["city"] = "Paris".into();
+        assert_eq!(rules.mismatch(&fine, schema, ""), None);
+        let mut product = fine.clone();
+        product["items"][0]["product"] = true.into();
+        assert_eq!(
+            rules.mismatch(&product, schema, "").as_deref(),
+            Some("items[0].product")
+        );
+    }
+}
