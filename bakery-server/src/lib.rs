@@ -105,7 +105,8 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let cors = middleware::cors(&state.http.cors);
     let cors_enabled = cors.is_some();
     let cache = state.bakery.catalog_cache().clone();
-    let strict = Arc::new(strict_json::StrictJson::from_spec(&spec));
+    let operations = Arc::new(spec::Operations::from_spec(&spec));
+    let strict = Arc::new(strict_json::StrictJson::new(operations.clone()));
     Route::new()
         .nest("/", service)
         .at(
@@ -122,6 +123,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(error::catch_all)
+        .around(move |next, req| spec::allow_on_405(next, req, operations.clone()))
         .with_if(cors_enabled, cors.unwrap_or_default())
         .around(middleware::same_origin)
         // CORS refusals, in the one error body.

@@ -189,27 +189,36 @@ async fn limit_body(mut req: Request) -> Result<Request, Response> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(len) if len > BODY_LIMIT as u64 => Err(too_large()),
-        Some(_) => Ok(req),
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            match req.take_body().into_bytes_limit(BODY_LIMIT).await {
-                Ok(bytes) => {
-                    req.set_body(bytes);
-                    Ok(req)
-                }
-                Err(_) => Err(too_large()),
-            }
+    let has_body = match declared {
+        Some(len) if len > BODY_LIMIT as u64 => return Err(too_large()),
+        Some(len) => len > 0,
+        None => req.headers().contains_key(header::TRANSFER_ENCODING),
+    };
+    if !has_body {
+        return Ok(req);
+    }
+    // The whole body is read before anything answers: a request refused early (401, 422)
+    // would otherwise leave its body, still arriving, on a keep-alive connection, and the
+    // client's next request on it would fail.
+    match req.take_body().into_bytes_limit(BODY_LIMIT).await {
+        Ok(bytes) => {
+            req.set_body(bytes);
+            Ok(req)
         }
-        None => Ok(req),
+        Err(_) => Err(too_large()),
     }
 }
 
+/// 413, closing the connection: the rest of a body this large is not read.
 fn too_large() -> Response {
-    crate::error::ApiError::PayloadTooLarge(poem_openapi::payload::Json(
+    let mut response = crate::error::ApiError::PayloadTooLarge(poem_openapi::payload::Json(
         crate::error::ErrorBody::new("PAYLOAD_TOO_LARGE", "the request body is larger than 1 MiB"),
     ))
-    .into_response()
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn security_headers(headers: &mut poem::http::HeaderMap) {

@@ -10,6 +10,75 @@ pub const LOCAL_BASE_URL: &str = "http://localhost:3000";
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
+/// The published operations by path template, for the middleware that reads the contract
+/// (strict JSON types, the `Allow` header of a 405).
+pub struct Operations {
+    /// Literal-richest templates first, so `/orders/mine` is not taken for `/orders/{id}`.
+    entries: Vec<(Vec<Option<String>>, poem::http::Method, Value)>,
+    pub schemas: serde_json::Map<String, Value>,
+}
+
+impl Operations {
+    pub fn from_spec(spec: &str) -> Self {
+        let document: Value = serde_json::from_str(spec).unwrap_or_default();
+        let mut entries = Vec::new();
+        for (template, item) in document["paths"].as_object().into_iter().flatten() {
+            let segments: Vec<Option<String>> = template
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                .collect();
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                if let Ok(method) = method.to_ascii_uppercase().parse() {
+                    entries.push((segments.clone(), method, operation.clone()));
+                }
+            }
+        }
+        entries.sort_by_key(|(segments, _, _)| {
+            std::cmp::Reverse(segments.iter().filter(|s| s.is_some()).count())
+        });
+        let schemas = document["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        Self { entries, schemas }
+    }
+
+    fn template_of(&self, path: &str) -> Option<&Vec<Option<String>>> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.entries
+            .iter()
+            .map(|(template, _, _)| template)
+            .find(|template| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
+            })
+    }
+
+    /// The operation `method` on `path` names, if the contract has it.
+    pub fn find(&self, method: &poem::http::Method, path: &str) -> Option<&Value> {
+        let template = self.template_of(path)?;
+        self.entries
+            .iter()
+            .find(|(t, m, _)| t == template && m == method)
+            .map(|(_, _, operation)| operation)
+    }
+
+    /// The methods the contract has for `path` (what a 405's `Allow` lists).
+    pub fn methods(&self, path: &str) -> Vec<poem::http::Method> {
+        let Some(template) = self.template_of(path) else {
+            return Vec::new();
+        };
+        self.entries
+            .iter()
+            .filter(|(t, _, _)| t == template)
+            .map(|(_, m, _)| m.clone())
+            .collect()
+    }
+}
+
 /// Adds `security: []` to every operation that declares no security requirement. Key order
 /// is kept (serde_json's `preserve_order`), so the document reads as poem-openapi wrote it.
 pub fn finish(spec: &str) -> String {
@@ -28,6 +97,28 @@ pub fn finish(spec: &str) -> String {
         }
     }
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// A 405 names the methods the route does take (RFC 9110 §15.5.6), from the contract.
+pub async fn allow_on_405<E: poem::Endpoint>(
+    next: E,
+    req: poem::Request,
+    operations: std::sync::Arc<Operations>,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let path = req.uri().path().to_owned();
+    // Inside the error mapping, a 405 is already a response in our error body.
+    let mut response = next.call(req).await?.into_response();
+    if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
+        let methods = operations.methods(&path);
+        let allowed: Vec<&str> = methods.iter().map(poem::http::Method::as_str).collect();
+        if let Ok(value) = allowed.join(", ").parse() {
+            response
+                .headers_mut()
+                .insert(poem::http::header::ALLOW, value);
+        }
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -9,71 +9,27 @@ use std::sync::Arc;
 
 use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Request, Response};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::spec::Operations;
 
 /// The request-body schemas of the published spec, by operation.
 pub struct StrictJson {
-    operations: Vec<(Method, Vec<Option<String>>, Value)>,
-    schemas: Map<String, Value>,
+    operations: Arc<Operations>,
 }
 
 impl StrictJson {
-    pub fn from_spec(spec: &str) -> Self {
-        let document: Value = serde_json::from_str(spec).unwrap_or_default();
-        let mut operations = Vec::new();
-        if let Some(paths) = document["paths"].as_object() {
-            for (template, item) in paths {
-                let segments: Vec<Option<String>> = template
-                    .split('/')
-                    .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
-                    .collect();
-                for (method, operation) in item.as_object().into_iter().flatten() {
-                    let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
-                        continue;
-                    };
-                    let schema = operation["requestBody"]["content"]
-                        .as_object()
-                        .and_then(|content| {
-                            content
-                                .iter()
-                                .find(|(media, _)| media.starts_with("application/json"))
-                        })
-                        .map(|(_, c)| c["schema"].clone());
-                    if let Some(schema) = schema {
-                        operations.push((method, segments.clone(), schema));
-                    }
-                }
-            }
-        }
-        // Literal segments first, so `/orders/mine` is not taken for `/orders/{id}`.
-        operations.sort_by_key(|(_, segments, _)| {
-            std::cmp::Reverse(segments.iter().filter(|s| s.is_some()).count())
-        });
-        let schemas = document["components"]["schemas"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        Self {
-            operations,
-            schemas,
-        }
+    pub fn new(operations: Arc<Operations>) -> Self {
+        Self { operations }
     }
 
     fn schema_for(&self, method: &Method, path: &str) -> Option<&Value> {
-        let segments: Vec<&str> = path.split('/').collect();
-        self.operations
+        let content = self.operations.find(method, path)?["requestBody"]["content"].as_object()?;
+        content
             .iter()
-            .find(|(m, template, _)| {
-                m == method
-                    && template.len() == segments.len()
-                    && template
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
-            })
-            .map(|(_, _, schema)| schema)
+            .find(|(media, _)| media.starts_with("application/json"))
+            .map(|(_, c)| &c["schema"])
     }
 
     /// The schema behind `$ref`s and single-element `allOf`s.
@@ -83,7 +39,7 @@ impl StrictJson {
                 .as_str()
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
             {
-                match self.schemas.get(name) {
+                match self.operations.schemas.get(name) {
                     Some(target) => schema = target,
                     None => return schema,
                 }
@@ -162,7 +118,7 @@ mod tests {
     use super::*;
 
     fn rules() -> StrictJson {
-        StrictJson::from_spec(&crate::api_spec())
+        StrictJson::new(Arc::new(Operations::from_spec(&crate::api_spec())))
     }
 
     #[test]

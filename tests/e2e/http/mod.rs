@@ -10,6 +10,7 @@ mod errors;
 mod hashing;
 mod limits;
 mod policy;
+mod protocol;
 mod server;
 mod shop;
 mod strict;
