@@ -91,6 +91,11 @@ pub fn api_spec() -> String {
     spec::finish(&service(spec::LOCAL_BASE_URL).spec())
 }
 
+/// The customer apps' OpenAPI document, exactly as committed in `openapi.customer.json`.
+pub fn customer_api_spec() -> String {
+    spec::customer_spec(&api_spec())
+}
+
 /// The whole HTTP application on `state`.
 pub fn build_app(state: AppState) -> impl Endpoint {
     let base = state

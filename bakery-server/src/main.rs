@@ -52,7 +52,11 @@ enum Command {
     /// Fill an empty store with a believable bakery: categories, products, a promotion code.
     DemoData,
     /// Print the OpenAPI document (what `openapi.json` holds) to stdout.
-    Openapi,
+    Openapi {
+        /// Only what customer apps call (what `openapi.customer.json` holds).
+        #[arg(long)]
+        customer: bool,
+    },
 }
 
 #[tokio::main]
@@ -73,8 +77,13 @@ async fn run() -> anyhow::Result<()> {
     }
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Openapi => {
-            println!("{}", api_spec());
+        Command::Openapi { customer } => {
+            let spec = if customer {
+                bakery_server::customer_api_spec()
+            } else {
+                api_spec()
+            };
+            println!("{spec}");
             Ok(())
         }
         Command::Serve => serve().await,

@@ -79,24 +79,100 @@ impl Operations {
     }
 }
 
-/// Adds `security: []` to every operation that declares no security requirement. Key order
-/// is kept (serde_json's `preserve_order`), so the document reads as poem-openapi wrote it.
+/// Who calls an operation, as `x-audience`: a customer app generates its client from the
+/// operations marked `customer` alone ([`customer_spec`]).
+fn audience(path: &str, operation_id: &str) -> &'static str {
+    if path.starts_with("/api/v1/admin/") {
+        "staff"
+    } else if path.starts_with("/api/v1/delivery/") || operation_id == "report_location" {
+        "courier"
+    } else if path == "/api/v1/payments/webhook" {
+        "provider"
+    } else {
+        "customer"
+    }
+}
+
+/// Adds `security: []` to every operation that declares no security requirement, and its
+/// `x-audience`. Key order is kept (serde_json's `preserve_order`), so the document reads as
+/// poem-openapi wrote it.
 pub fn finish(spec: &str) -> String {
     let Ok(mut document) = serde_json::from_str::<Value>(spec) else {
         return spec.to_owned();
     };
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
+        for (path, item) in paths.iter_mut() {
             for method in METHODS {
                 if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
                     operation
                         .entry("security")
                         .or_insert_with(|| Value::Array(Vec::new()));
+                    let id = operation
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let audience = audience(path, id);
+                    operation.insert("x-audience".into(), Value::from(audience));
                 }
             }
         }
     }
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// The document a customer app generates from (`openapi.customer.json`): the operations
+/// marked `x-audience: customer`, and only the schemas they reach, so no staff or courier
+/// type ends up in a phone's client.
+pub fn customer_spec(full: &str) -> String {
+    let Ok(mut document) = serde_json::from_str::<Value>(full) else {
+        return full.to_owned();
+    };
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                item.retain(|_, operation| operation["x-audience"] == "customer");
+            }
+        }
+        paths.retain(|_, item| item.as_object().is_some_and(|o| !o.is_empty()));
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
+    refs(&document["paths"], &mut pending);
+    let schemas = document["components"]["schemas"].clone();
+    while let Some(name) = pending.pop() {
+        if reached.insert(name.clone()) {
+            refs(&schemas[&name], &mut pending);
+        }
+    }
+    if let Some(all) = document
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    {
+        all.retain(|name, _| reached.contains(name));
+    }
+    document["info"]["title"] = Value::from("Bakery API (customer apps)");
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| full.to_owned())
+}
+
+/// The component schemas `value` refers to.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, v) in object {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name.to_owned());
+                        }
+                    }
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
 }
 
 /// A 405 names the methods the route does take (RFC 9110 §15.5.6), from the contract.
@@ -126,6 +202,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_customer_spec_has_no_staff_operation_nor_type() {
+        let full = crate::api_spec();
+        let customer: Value = serde_json::from_str(&customer_spec(&full)).unwrap();
+        let paths = customer["paths"].as_object().unwrap();
+        assert!(paths.keys().all(|p| !p.starts_with("/api/v1/admin/")));
+        assert!(!paths.contains_key("/api/v1/payments/webhook"));
+        assert!(paths.contains_key("/api/v1/orders"));
+        let schemas = customer["components"]["schemas"].as_object().unwrap();
+        assert!(schemas.contains_key("Order") && schemas.contains_key("ErrorBody"));
+        assert!(!schemas.contains_key("OutboxEntry"), "a staff-only type");
+    }
+
+    #[test]
     fn public_operations_say_so_and_protected_ones_keep_their_scheme() {
         let spec = r#"{"paths":{"/a":{"get":{"operationId":"a"},"post":{"operationId":"b","security":[{"bearer":[]}]}}}}"#;
         let finished: Value = serde_json::from_str(&finish(spec)).unwrap();
@@ -142,6 +231,10 @@ mod tests {
             .unwrap()
             .keys()
             .collect();
-        assert_eq!(keys, ["operationId", "security"], "order kept");
+        assert_eq!(
+            keys,
+            ["operationId", "security", "x-audience"],
+            "order kept"
+        );
     }
 }

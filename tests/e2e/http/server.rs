@@ -17,6 +17,18 @@ async fn openapi_json_is_up_to_date() {
 }
 
 #[tokio::test]
+async fn openapi_customer_json_is_up_to_date() {
+    let generated = bakery_server::customer_api_spec();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.customer.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi.customer.json differs from what the server generates; rewrite it with:\n\n    \
+         cargo run -p bakery-server -- openapi --customer > openapi.customer.json\n"
+    );
+}
+
+#[tokio::test]
 async fn shutdown_lets_in_flight_requests_finish() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
