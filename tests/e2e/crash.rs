@@ -1,5 +1,6 @@
-//! The outbox survives the process: `bakery-server` is killed with SIGKILL while pushes wait
-//! for an FCM outage to end; after a restart every push is delivered, each exactly once.
+//! What survives a `kill -9`: pushes waiting in the outbox are delivered after the restart,
+//! each exactly once; and on either store, every order the server acknowledged is there
+//! exactly once, with stock and promotion use matching the orders, nothing half-written.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ const ORDERS: usize = 6;
 struct Shop {
     binary: String,
     data: tempfile::TempDir,
+    /// FCM's or MongoDB's settings, as an operator sets them.
     fcm_env: Vec<(&'static str, String)>,
 }
 
@@ -173,4 +175,186 @@ async fn pending_pushes_survive_a_sigkill() {
         assert_eq!(count, 1, "order {order}: {count} pushes");
         assert!(delivered.iter().all(|p| p.token == "fcm-crash-device"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_orders_survive_a_sigkill_on_sqlite() {
+    acknowledged_orders_survive_a_sigkill(Vec::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_orders_survive_a_sigkill_on_mongodb() {
+    let Ok(uri) = std::env::var(bakery_e2e::MONGO_URI_VAR) else {
+        assert_eq!(
+            std::env::var(bakery_e2e::SKIP_MONGO_VAR).as_deref(),
+            Ok("1"),
+            "{} is not set: run scripts/test.sh",
+            bakery_e2e::MONGO_URI_VAR
+        );
+        return;
+    };
+    let database = format!("crash_{}", Id::generate());
+    acknowledged_orders_survive_a_sigkill(vec![
+        ("MONGODB_URI", uri),
+        ("MONGODB_DATABASE", database),
+    ])
+    .await;
+}
+
+const STOCK: u32 = 5_000;
+
+/// What the server said yes to before it died.
+#[derive(Default)]
+struct Acknowledged {
+    placed: Vec<String>,
+    canceled: Vec<String>,
+}
+
+async fn acknowledged_orders_survive_a_sigkill(store_env: Vec<(&'static str, String)>) {
+    use bakery_e2e::fixtures::{create_promotion, promotion_input};
+    let shop = Shop {
+        binary: server_binary(),
+        data: tempfile::tempdir().expect("temp dir"),
+        fcm_env: store_env,
+    };
+    let token = shop.admin_token().await;
+    let (mut first, url) = shop.start().await;
+    let staff = client(&url, &token);
+    let category = create_category(&staff, category_input("Pastry", 1)).await;
+    let mut input = product_input(&category.id, "Croissant", 150);
+    input.stock = Some(STOCK);
+    let croissant = create_product(&staff, input).await;
+    let mut promotion = promotion_input(Some("CRASH10"), types::DiscountType::Percentage, 10);
+    promotion.code = Some(v("CRASH10"));
+    create_promotion(&staff, promotion).await;
+
+    // Eight clients place (a third with the code) and cancel, until the server dies.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Acknowledged::default()));
+    let mut clients = Vec::new();
+    for worker in 0..8_u32 {
+        let (staff, acknowledged, product) =
+            (staff.clone(), acknowledged.clone(), croissant.id.clone());
+        clients.push(tokio::spawn(async move {
+            for round in 0_u32.. {
+                let mut request = order_request(vec![line(&product, 1 + (round + worker) % 3)]);
+                if (round + worker) % 3 == 0 {
+                    request.promotion_code = Some(v("CRASH10"));
+                }
+                let placed = staff.api().place_order().body(request).send().await;
+                let order = match placed {
+                    Ok(order) => order.into_inner(),
+                    Err(bakery_e2e::ApiError::ErrorResponse(_)) => continue,
+                    Err(_) => return, // The server is gone.
+                };
+                acknowledged.lock().unwrap().placed.push(order.id.clone());
+                if round % 2 == 1 {
+                    match staff
+                        .api()
+                        .cancel_order()
+                        .id(order.id.as_str())
+                        .send()
+                        .await
+                    {
+                        Ok(_) => acknowledged.lock().unwrap().canceled.push(order.id),
+                        Err(bakery_e2e::ApiError::ErrorResponse(_)) => {}
+                        Err(_) => return,
+                    }
+                }
+            }
+        }));
+    }
+    // Kill it mid-stream, once a fair number of orders went through.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().placed.len() < 40 {
+        assert!(Instant::now() < deadline, "too few orders before the kill");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.start_kill().expect("SIGKILL");
+    first.wait().await.expect("the killed server is reaped");
+    for client in clients {
+        client.await.expect("client task");
+    }
+
+    let (_second, url) = shop.start().await;
+    let staff = client(&url, &token);
+    let mut stored: Vec<types::Order> = Vec::new();
+    for page in 1.. {
+        let batch = staff
+            .api()
+            .admin_list_orders()
+            .page(std::num::NonZeroU32::new(page).expect("page"))
+            .limit(std::num::NonZeroU32::new(100).expect("limit"))
+            .send()
+            .await
+            .expect("list orders after the restart")
+            .into_inner();
+        let done = batch.items.len() < 100;
+        stored.extend(batch.items);
+        if done {
+            break;
+        }
+    }
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
+    let mut ids: Vec<&str> = stored.iter().map(|o| o.id.as_str()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "an order stored twice");
+    for id in &acknowledged.placed {
+        assert!(
+            ids.binary_search(&id.as_str()).is_ok(),
+            "acknowledged order {id} is lost"
+        );
+    }
+    for id in &acknowledged.canceled {
+        let order = stored.iter().find(|o| &o.id == id).expect("stored");
+        assert_eq!(order.order_status, types::OrderStatus::Canceled, "{id}");
+    }
+    // Every counter equals what the stored orders say, wherever the kill landed.
+    let live: Vec<&types::Order> = stored
+        .iter()
+        .filter(|o| o.order_status != types::OrderStatus::Canceled)
+        .collect();
+    let units: u32 = live
+        .iter()
+        .flat_map(|o| &o.items)
+        .map(|item| item.quantity)
+        .sum();
+    let product = staff
+        .api()
+        .get_product()
+        .id(croissant.id.as_str())
+        .send()
+        .await
+        .expect("product")
+        .into_inner();
+    assert_eq!(
+        product.stock,
+        Some(STOCK - units),
+        "stock vs {} live orders",
+        live.len()
+    );
+    let used = live
+        .iter()
+        .filter(|o| o.promotion_code.as_deref() == Some("CRASH10"))
+        .count();
+    let promotions = staff
+        .api()
+        .admin_list_promotions()
+        .send()
+        .await
+        .expect("promotions")
+        .into_inner();
+    let crash10 = promotions
+        .items
+        .iter()
+        .find(|p| p.code.as_deref() == Some("CRASH10"))
+        .expect("the promotion");
+    assert_eq!(crash10.used_count as usize, used, "promotion use vs orders");
+    println!(
+        "{} acknowledged, {} stored, {} canceled before the kill",
+        acknowledged.placed.len(),
+        stored.len(),
+        acknowledged.canceled.len()
+    );
 }
