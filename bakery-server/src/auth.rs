@@ -24,7 +24,11 @@ use crate::state::AppState;
 pub struct Claims {
     /// The user id.
     pub sub: String,
-    /// `customer`, `admin` or `delivery`.
+    /// The session (refresh-token family) the token belongs to: it is honoured only while
+    /// that session is live.
+    pub sid: String,
+    /// `customer`, `admin` or `delivery` when issued, for clients to read; authorisation
+    /// uses the account's current role.
     pub role: String,
     pub iat: i64,
     pub exp: i64,
@@ -69,11 +73,12 @@ impl TokenKeys {
     }
 
     /// A fresh access token for the user.
-    pub fn issue(&self, user: &Id, role: Role) -> Result<String, ApiError> {
+    pub fn issue(&self, user: &Id, role: Role, session: &Id) -> Result<String, ApiError> {
         let now = self.clock.now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
             sub: user.to_string(),
+            sid: session.to_string(),
             role: role.as_str().to_owned(),
             iat: now,
             exp: now.saturating_add(ttl),
@@ -82,8 +87,10 @@ impl TokenKeys {
             .map_err(|e| bakery_core::Error::internal(e).into())
     }
 
-    /// The actor behind a token, or 401 for anything malformed, expired or wrongly signed.
-    pub fn verify(&self, token: &str) -> Result<Actor, ApiError> {
+    /// Who a token names, or 401 for anything malformed, expired or wrongly signed. Whether
+    /// that session is still live, and the role, are the application's to say
+    /// ([`bakery_core::services::Bakery::authenticate`]).
+    pub fn verify(&self, token: &str) -> Result<TokenSubject, ApiError> {
         let bad = || ApiError::unauthorized("invalid or expired access token");
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| bad())?;
@@ -92,9 +99,23 @@ impl TokenKeys {
             return Err(bad());
         }
         let user_id = Id::parse("sub", &data.claims.sub).map_err(|_| bad())?;
+        let session = Id::parse("sid", &data.claims.sid).map_err(|_| bad())?;
         let role = Role::parse(&data.claims.role).map_err(|_| bad())?;
-        Ok(Actor { user_id, role })
+        Ok(TokenSubject {
+            user_id,
+            session,
+            role,
+        })
     }
+}
+
+/// What a well-signed, unexpired access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub user_id: Id,
+    pub session: Id,
+    /// The role when issued; see [`Claims::role`].
+    pub role: Role,
 }
 
 /// `Authorization: Bearer <access token>`.
@@ -106,10 +127,12 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let state = req
         .data::<AppState>()
         .ok_or_else(|| poem::Error::from(ApiError::unauthorized("server misconfigured")))?;
+    let subject = state.tokens.verify(&bearer.token)?;
     state
-        .tokens
-        .verify(&bearer.token)
-        .map_err(poem::Error::from)
+        .bakery
+        .authenticate(&subject.user_id, &subject.session)
+        .await
+        .map_err(|e| poem::Error::from(ApiError::from(e)))
 }
 
 impl BearerAuth {
@@ -129,10 +152,12 @@ mod tests {
     fn round_trip_and_rejections() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
         let id = Id::generate();
-        let token = keys.issue(&id, Role::Admin).unwrap();
-        let actor = keys.verify(&token).unwrap();
-        assert_eq!(actor.user_id, id);
-        assert_eq!(actor.role, Role::Admin);
+        let session = Id::generate();
+        let token = keys.issue(&id, Role::Admin, &session).unwrap();
+        let subject = keys.verify(&token).unwrap();
+        assert_eq!(subject.user_id, id);
+        assert_eq!(subject.session, session);
+        assert_eq!(subject.role, Role::Admin);
 
         let other = TokenKeys::new(b"another-secret-another-secret-xx", Duration::from_secs(60));
         assert!(other.verify(&token).is_err(), "wrong signature");
@@ -151,7 +176,9 @@ mod tests {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60))
             .with_clock(clock.clone());
-        let token = keys.issue(&Id::generate(), Role::Customer).unwrap();
+        let token = keys
+            .issue(&Id::generate(), Role::Customer, &Id::generate())
+            .unwrap();
         clock.advance(chrono::Duration::seconds(60 + LEEWAY_SECS - 1));
         assert!(keys.verify(&token).is_ok(), "still within the leeway");
         clock.advance(chrono::Duration::seconds(1));
@@ -164,7 +191,9 @@ mod tests {
         ));
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60))
             .with_clock(past);
-        let token = keys.issue(&Id::generate(), Role::Customer).unwrap();
+        let token = keys
+            .issue(&Id::generate(), Role::Customer, &Id::generate())
+            .unwrap();
         assert!(keys.verify(&token).is_ok());
     }
 

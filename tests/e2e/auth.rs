@@ -259,6 +259,42 @@ pub async fn logout_revokes_the_refresh_token(app: &TestApp) {
     assert_eq!(again.status().as_u16(), 204);
 }
 
+/// An access token ends with its session, on the very next request, and carries the
+/// account's current role rather than the one it was issued with.
+pub async fn access_tokens_end_with_their_session(app: &TestApp) {
+    let phone = "+447700900108";
+    let (ada, session) = app.customer_session("Ada", phone).await;
+    let (other_device, _) = app.customer_session("Ada", phone).await;
+    assert!(ada.api().get_profile().send().await.is_ok());
+    let staff_only = ada.api().admin_list_orders().send().await;
+    assert_error(staff_only, 403, "FORBIDDEN");
+
+    // Promoted by the operator: the same token has staff rights at once.
+    app.create_staff_for(phone).await;
+    assert!(
+        ada.api().admin_list_orders().send().await.is_ok(),
+        "the account's current role counts, not the token's"
+    );
+
+    let body = types::RefreshRequest {
+        refresh_token: Some(session.refresh_token.as_str().try_into().unwrap()),
+    };
+    ada.api().logout().body(body).send().await.unwrap();
+    // Without refresh tokens of its own, the client cannot renew: it stays signed out.
+    let bare = bakery_e2e::BakeryClient::with_tokens(
+        &app.sdk_url,
+        bakery_e2e::Tokens {
+            access_token: ada.tokens().expect("tokens").access_token,
+            refresh_token: String::new(),
+        },
+    );
+    assert_error(bare.api().get_profile().send().await, 401, "UNAUTHORIZED");
+    assert!(
+        other_device.api().get_profile().send().await.is_ok(),
+        "the other device's session goes on"
+    );
+}
+
 pub async fn reset_password_signs_every_device_out(app: &TestApp) {
     let phone = "+447700900107";
     let (_, session) = app.customer_session("Eve", phone).await;

@@ -5,14 +5,13 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bakery_core::domain::{Id, Role};
+use bakery_core::domain::Id;
 use bakery_e2e::fixtures::{
     category_input, create_category, create_product, line, order_request, place_order,
     product_input, v,
 };
 use bakery_e2e::saas::FcmFake;
 use bakery_e2e::{types, BakeryClient, Tokens};
-use bakery_server::auth::TokenKeys;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -20,6 +19,8 @@ use crate::fleet::{listening_port, server_binary};
 
 const JWT_SECRET: &str = "crash-secret-crash-secret-crash-secret";
 const ORDERS: usize = 6;
+const ADMIN_PHONE: &str = "+33612345671";
+const ADMIN_PASSWORD: &str = "crash-password-1";
 
 struct Shop {
     binary: String,
@@ -63,7 +64,8 @@ impl Shop {
         (child, format!("http://127.0.0.1:{port}"))
     }
 
-    async fn admin_token(&self) -> String {
+    /// Staff created with the server's own command (before it starts).
+    async fn create_admin(&self) {
         let out = self
             .command()
             .args([
@@ -71,23 +73,27 @@ impl Shop {
                 "--name",
                 "Crash Admin",
                 "--phone",
-                "+33612345671",
+                ADMIN_PHONE,
             ])
-            .args(["--password", "crash-password-1"])
+            .args(["--password", ADMIN_PASSWORD])
             .output()
             .await
             .expect("run create-admin");
         assert!(out.status.success(), "create-admin failed: {out:?}");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let id = text
-            .split_whitespace()
-            .last()
-            .expect("create-admin prints the id");
-        let id = Id::parse("id", id).expect("an id");
-        TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(900))
-            .issue(&id, Role::Admin)
-            .expect("token")
     }
+}
+
+/// The admin, signed in on the server at `url`.
+async fn admin_token(url: &str) -> String {
+    BakeryClient::new(url)
+        .api()
+        .login()
+        .body_map(|body| body.phone(ADMIN_PHONE).password(Some(v(ADMIN_PASSWORD))))
+        .send()
+        .await
+        .expect("the admin signs in")
+        .into_inner()
+        .access_token
 }
 
 fn client(url: &str, token: &str) -> BakeryClient {
@@ -108,11 +114,12 @@ async fn pending_pushes_survive_a_sigkill() {
         data: tempfile::tempdir().expect("temp dir"),
         fcm_env: fcm.env(),
     };
-    let token = shop.admin_token().await;
+    shop.create_admin().await;
 
     // FCM is down: every push fails and waits in the outbox for its next attempt.
     fcm.set_up(false);
     let (mut first, url) = shop.start().await;
+    let token = admin_token(&url).await;
     let staff = client(&url, &token);
     staff
         .api()
@@ -217,8 +224,9 @@ async fn acknowledged_orders_survive_a_sigkill(store_env: Vec<(&'static str, Str
         data: tempfile::tempdir().expect("temp dir"),
         fcm_env: store_env,
     };
-    let token = shop.admin_token().await;
+    shop.create_admin().await;
     let (mut first, url) = shop.start().await;
+    let token = admin_token(&url).await;
     let staff = client(&url, &token);
     let category = create_category(&staff, category_input("Pastry", 1)).await;
     let mut input = product_input(&category.id, "Croissant", 150);

@@ -4,13 +4,12 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bakery_core::domain::{Id, Role};
+use bakery_core::domain::Id;
 use bakery_e2e::fixtures::{
     category_input, create_category, create_product, line, order_request, place_order,
     product_input, update_product, v,
 };
 use bakery_e2e::{error_of, BakeryClient, Tokens, MONGO_URI_VAR, SKIP_MONGO_VAR};
-use bakery_server::auth::TokenKeys;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -20,6 +19,7 @@ const SERVER_BIN_VAR: &str = "BAKERY_SERVER_BIN";
 const JWT_SECRET: &str = "fleet-secret-fleet-secret-fleet-secret";
 const OTP_SECRET: &str = "fleet-otp-secret-0123";
 const ADMIN_PHONE: &str = "+33612345670";
+const ADMIN_PASSWORD: &str = "fleet-password-1";
 
 /// What the two instances share; `None` when the developer opted out of Mongo or Redis.
 struct Shared {
@@ -112,9 +112,9 @@ impl Shared {
         Instance { url, _child: child }
     }
 
-    /// Staff created with the server's own command; the token is signed with the shared
-    /// secret, so that no sign-in attempt counts against the limits tested below.
-    async fn admin_token(&self) -> String {
+    /// Staff created with the server's own command, signed in with the password on `url`
+    /// (one sign-in attempt, counted by the limits tested below).
+    async fn admin_token(&self, url: &str) -> String {
         let out = self
             .command(0)
             .args([
@@ -124,21 +124,21 @@ impl Shared {
                 "--phone",
                 ADMIN_PHONE,
             ])
-            .args(["--password", "fleet-password-1"])
+            .args(["--password", ADMIN_PASSWORD])
             .stdout(Stdio::piped())
             .output()
             .await
             .expect("run create-admin");
         assert!(out.status.success(), "create-admin failed: {out:?}");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let id = text
-            .split_whitespace()
-            .last()
-            .expect("create-admin prints the id");
-        let id = Id::parse("id", id).expect("an id");
-        TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(900))
-            .issue(&id, Role::Admin)
-            .expect("token")
+        BakeryClient::new(url)
+            .api()
+            .login()
+            .body_map(|body| body.phone(ADMIN_PHONE).password(Some(v(ADMIN_PASSWORD))))
+            .send()
+            .await
+            .expect("the admin signs in")
+            .into_inner()
+            .access_token
     }
 }
 
@@ -209,8 +209,8 @@ const FRESH_WITHIN: Duration = Duration::from_millis(100);
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_agree() {
     let Some(shared) = shared() else { return };
-    let token = shared.admin_token().await;
     let (a, b) = tokio::join!(shared.start(), shared.start());
+    let token = shared.admin_token(&a.url).await;
     let (staff_a, staff_b) = (a.client(&token), b.client(&token));
 
     let category = create_category(&staff_a, category_input("Breads", 1)).await;
@@ -286,9 +286,10 @@ async fn two_instances_agree() {
         .into_inner();
     assert_eq!(seen.id, order.id);
 
-    // Five failed logins spread over A and B make the sixth 429 on either.
+    // The admin's sign-in and four failed ones spread over A and B make the sixth 429 on
+    // either.
     let anonymous = [BakeryClient::new(&a.url), BakeryClient::new(&b.url)];
-    for attempt in 0..5 {
+    for attempt in 0..4 {
         let result = anonymous[attempt % 2]
             .api()
             .login()
@@ -304,10 +305,7 @@ async fn two_instances_agree() {
         let result = client
             .api()
             .login()
-            .body_map(|body| {
-                body.phone(ADMIN_PHONE)
-                    .password(Some(v("fleet-password-1")))
-            })
+            .body_map(|body| body.phone(ADMIN_PHONE).password(Some(v(ADMIN_PASSWORD))))
             .send()
             .await;
         assert_eq!(error_of(result).0, 429);

@@ -40,6 +40,7 @@ macro_rules! e2e {
                 password_login_and_its_errors,
                 refresh_rotates_and_a_replay_revokes_the_family,
                 logout_revokes_the_refresh_token,
+                access_tokens_end_with_their_session,
                 reset_password_signs_every_device_out,
                 missing_and_bad_access_tokens_are_401,
                 sdk_refreshes_an_expired_access_token => crate::auth::short_access_ttl,

@@ -325,6 +325,21 @@ impl TestApp {
             .expect("create the admin");
     }
 
+    /// Makes the account with `phone` an admin, as the operator's `create-admin` does for an
+    /// existing customer.
+    pub async fn create_staff_for(&self, phone: &str) {
+        let phone = Phone::parse(phone).expect("phone");
+        self.bakery
+            .create_staff(
+                "Promoted Customer",
+                &phone,
+                "promoted-password-1",
+                Role::Admin,
+            )
+            .await
+            .expect("promote the account");
+    }
+
     /// Creates (or re-creates) the shop's courier, [`COURIER_NAME`] (role `delivery`), in the
     /// app's bakery — the `create-courier` command's use case — and signs in with the password
     /// through the SDK.

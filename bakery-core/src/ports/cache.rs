@@ -30,6 +30,9 @@ pub enum CacheScope {
     Ranking,
     /// Promotions, including their redemption counts.
     Promotions,
+    /// One account's sessions and role: bumped when a session ends or the role changes, so
+    /// every instance drops what it cached about that account's access tokens.
+    Session(Id),
 }
 
 impl CacheScope {
@@ -40,6 +43,7 @@ impl CacheScope {
             Self::Product(id) => format!("p:{id}"),
             Self::Ranking => "ranking".into(),
             Self::Promotions => "promotions".into(),
+            Self::Session(id) => format!("s:{id}"),
         }
     }
 
@@ -49,6 +53,9 @@ impl CacheScope {
             "ranking" => Some(Self::Ranking),
             "promotions" => Some(Self::Promotions),
             other => {
+                if let Some(id) = other.strip_prefix("s:") {
+                    return Id::parse("scope", id).ok().map(Self::Session);
+                }
                 let id = other.strip_prefix("p:")?;
                 Id::parse("scope", id).ok().map(Self::Product)
             }

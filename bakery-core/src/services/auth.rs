@@ -14,6 +14,8 @@ use crate::secrets;
 #[derive(Clone, Debug)]
 pub struct Session {
     pub user: User,
+    /// The refresh-token family: access tokens name it, and end when it is revoked.
+    pub family: Id,
     /// Shown once, never stored in clear.
     pub refresh_token: String,
     pub refresh_expires_at: DateTime<Utc>,
@@ -186,7 +188,9 @@ impl Bakery {
             Ok(())
         })
         .await?;
-        self.store.auth_secrets.revoke_user_tokens(&user.id).await
+        self.store.auth_secrets.revoke_user_tokens(&user.id).await?;
+        self.sessions_changed(&user.id).await;
+        Ok(())
     }
 
     /// Spends a refresh token for a new one of the same family. A token presented twice is
@@ -218,6 +222,7 @@ impl Bakery {
                     .auth_secrets
                     .revoke_token_family(&record.family_id)
                     .await?;
+                self.sessions_changed(&record.user_id).await;
                 Err(Error::Unauthorized(BAD_REFRESH))
             }
             RefreshOutcome::Unknown => Err(Error::Unauthorized(BAD_REFRESH)),
@@ -239,7 +244,9 @@ impl Bakery {
                 self.store
                     .auth_secrets
                     .revoke_token_family(&record.family_id)
-                    .await
+                    .await?;
+                self.sessions_changed(&record.user_id).await;
+                Ok(())
             }
             RefreshOutcome::Unknown => Ok(()),
         }
@@ -278,6 +285,7 @@ impl Bakery {
                     Ok(())
                 })
                 .await?;
+            self.sessions_changed(&user.id).await;
             return Ok(user);
         }
         let mut user = User::new(name, phone.clone(), role, self.now())?;
@@ -359,6 +367,7 @@ impl Bakery {
             .insert_refresh_token(&record)
             .await?;
         Ok(Session {
+            family: record.family_id.clone(),
             user,
             refresh_token: token,
             refresh_expires_at: record.expires_at,

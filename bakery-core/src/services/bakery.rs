@@ -89,6 +89,8 @@ pub struct Bakery {
     pub(crate) outbox_wakeup: Arc<tokio::sync::Notify>,
     /// Where passwords are hashed and checked: never on the async workers.
     pub(crate) hashing: HashingPool,
+    /// Live sessions already checked (see [`Bakery::authenticate`]).
+    pub(crate) sessions: Arc<super::sessions::SessionCache>,
 }
 
 impl Bakery {
@@ -107,6 +109,7 @@ impl Bakery {
             settings: Arc::new(settings),
             outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             hashing: HashingPool::default(),
+            sessions: Arc::default(),
         }
     }
 

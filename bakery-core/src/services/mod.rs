@@ -12,6 +12,7 @@ mod outbox;
 mod payments;
 mod promotions;
 mod reviews;
+mod sessions;
 mod unpaid;
 mod users;
 
@@ -21,3 +22,4 @@ pub use catalog::{CategoryInput, ProductListing};
 pub use hashing::{HashingLimits, HashingPool, BUSY_RETRY_AFTER_SECS};
 pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};
 pub use outbox::MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS;
+pub use sessions::SESSION_CACHE_TTL;

@@ -125,6 +125,7 @@ macro_rules! conformance {
                 unknown_refresh_token,
                 revoke_token_family_spends_its_live_tokens,
                 revoke_user_tokens_spends_all_of_theirs,
+                a_session_is_live_until_its_family_is_revoked,
             }
             races {
                 last_items_sell_exactly_once,

@@ -115,6 +115,20 @@ impl AuthSecretStore for MongoStore {
         Ok(())
     }
 
+    async fn session_is_live(&self, user: &Id, family: &Id) -> StoreResult<bool> {
+        let live = self
+            .collection(coll::REFRESH_TOKENS)
+            .count_documents(doc! {
+                "familyId": family.as_str(),
+                "userId": user.as_str(),
+                "revoked": false,
+            })
+            .limit(1)
+            .await
+            .map_err(internal)?;
+        Ok(live > 0)
+    }
+
     async fn revoke_user_tokens(&self, user: &Id) -> StoreResult<()> {
         self.collection(coll::REFRESH_TOKENS)
             .update_many(

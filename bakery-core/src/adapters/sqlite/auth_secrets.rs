@@ -96,6 +96,18 @@ impl AuthSecretStore for SqliteStore {
         Ok(())
     }
 
+    async fn session_is_live(&self, user: &Id, family: &Id) -> StoreResult<bool> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens
+                            WHERE family_id = ?1 AND user_id = ?2 AND revoked = 0)",
+        )
+        .bind(family.as_str())
+        .bind(user.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal)
+    }
+
     async fn revoke_user_tokens(&self, user: &Id) -> StoreResult<()> {
         sqlx::query(
             "UPDATE refresh_tokens SET doc = json_set(doc, '$.revoked', json('true'))

@@ -35,5 +35,9 @@ pub trait AuthSecretStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<RefreshOutcome>;
     async fn revoke_token_family(&self, family: &Id) -> StoreResult<()>;
+    /// Whether `user` still has a session in `family`: a refresh token of it not revoked
+    /// (logout, a replay and a password reset revoke them). Access tokens name their family,
+    /// so they end with it.
+    async fn session_is_live(&self, user: &Id, family: &Id) -> StoreResult<bool>;
     async fn revoke_user_tokens(&self, user: &Id) -> StoreResult<()>;
 }

@@ -313,3 +313,75 @@ pub async fn revoke_user_tokens_spends_all_of_theirs(store: Shared) {
         fresh.id
     );
 }
+
+pub async fn a_session_is_live_until_its_family_is_revoked(store: Shared) {
+    let user = Id::generate();
+    let family = Id::generate();
+    let other = Id::generate();
+    assert!(!store
+        .auth_secrets
+        .session_is_live(&user, &family)
+        .await
+        .unwrap());
+    let token = refresh_token(&user, &family);
+    store
+        .auth_secrets
+        .insert_refresh_token(&token)
+        .await
+        .unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&refresh_token(&user, &other))
+        .await
+        .unwrap();
+    assert!(store
+        .auth_secrets
+        .session_is_live(&user, &family)
+        .await
+        .unwrap());
+    // Rotation keeps the session: the family has a new token.
+    store
+        .auth_secrets
+        .use_refresh_token(&token.token_hash, now())
+        .await
+        .unwrap();
+    store
+        .auth_secrets
+        .insert_refresh_token(&refresh_token(&user, &family))
+        .await
+        .unwrap();
+    assert!(store
+        .auth_secrets
+        .session_is_live(&user, &family)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .auth_secrets
+            .session_is_live(&Id::generate(), &family)
+            .await
+            .unwrap(),
+        "someone else's family is not theirs"
+    );
+    store
+        .auth_secrets
+        .revoke_token_family(&family)
+        .await
+        .unwrap();
+    assert!(!store
+        .auth_secrets
+        .session_is_live(&user, &family)
+        .await
+        .unwrap());
+    assert!(store
+        .auth_secrets
+        .session_is_live(&user, &other)
+        .await
+        .unwrap());
+    store.auth_secrets.revoke_user_tokens(&user).await.unwrap();
+    assert!(!store
+        .auth_secrets
+        .session_is_live(&user, &other)
+        .await
+        .unwrap());
+}

@@ -219,7 +219,9 @@ fn signed_in(
     jar: &CookieJar,
     session: Session,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let access_token = state.tokens.issue(&session.user.id, session.user.role)?;
+    let access_token = state
+        .tokens
+        .issue(&session.user.id, session.user.role, &session.family)?;
     let mut cookie = refresh_cookie(session.refresh_token.clone());
     // The cookie lives as long as the token it carries, to the nearest second (the token
     // was issued a moment ago).
