@@ -88,16 +88,23 @@ impl Bakery {
         match self.event_order(&event).await? {
             Some(order_id) => {
                 let intent = event.intent_id.as_str();
-                match &event.kind {
-                    PaymentEventKind::Succeeded => {
-                        self.payment_succeeded(&order_id, intent).await?;
-                    }
+                let handled = match &event.kind {
+                    PaymentEventKind::Succeeded => self.payment_succeeded(&order_id, intent).await,
                     PaymentEventKind::PaymentFailed | PaymentEventKind::Canceled => {
-                        self.payment_declined(&order_id, intent).await?;
+                        self.payment_declined(&order_id, intent).await
                     }
                     PaymentEventKind::Refunded { refund_id, .. } => {
-                        self.refund_settled(&order_id, refund_id.clone()).await?;
+                        self.refund_settled(&order_id, refund_id.clone()).await
                     }
+                };
+                match handled {
+                    Ok(_) => {}
+                    // Metadata naming an order this store does not have (another shop on the
+                    // same Stripe account): nothing to retry, so acknowledged.
+                    Err(Error::NotFound { .. }) => {
+                        tracing::warn!(event = %event.id, order = %order_id, "payment event for an order this shop does not have; acknowledged");
+                    }
+                    Err(e) => return Err(e),
                 }
             }
             None => {
