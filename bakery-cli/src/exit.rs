@@ -102,14 +102,12 @@ impl CliError {
                 let status = answer.status().as_u16();
                 let body = answer.into_inner();
                 let mut message = one_line(&body.message);
-                match details_text(body.details.as_ref()) {
-                    Some(Details::Field(field)) if !message.contains(&field) => {
+                if let Some(field) = body.details.map(|d| d.field) {
+                    if !message.contains(&field) {
                         message = format!("{message} (field: {field})");
                     }
-                    Some(Details::Other(text)) => message = format!("{message} ({text})"),
-                    _ => {}
                 }
-                Self::new(Exit::from_status(status), &body.code, message)
+                Self::new(Exit::from_status(status), &body.code.to_string(), message)
             }
             bakery_sdk::Error::UnexpectedResponse(response) => {
                 let status = response.status();
@@ -170,33 +168,6 @@ impl CliError {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-enum Details {
-    Field(String),
-    Other(String),
-}
-
-/// `details` is free-form; name the fields when it carries them.
-fn details_text(details: Option<&serde_json::Value>) -> Option<Details> {
-    let details = details?;
-    match details {
-        serde_json::Value::Object(map) if !map.is_empty() => {
-            if let Some(field) = map.get("field").and_then(|f| f.as_str()) {
-                return Some(Details::Field(field.to_owned()));
-            }
-            let parts: Vec<String> = map
-                .iter()
-                .filter(|(_, v)| v.is_string() || v.is_number())
-                .map(|(k, v)| match v.as_str() {
-                    Some(s) => format!("{k}: {s}"),
-                    None => format!("{k}: {v}"),
-                })
-                .collect();
-            (!parts.is_empty()).then(|| Details::Other(parts.join(", ")))
-        }
-        _ => None,
-    }
 }
 
 fn source_chain(e: &dyn std::error::Error) -> String {

@@ -7,32 +7,44 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+pub use crate::error_code::ErrorCode;
+
 /// What every error response says.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ErrorBody {
-    /// Stable SNAKE_CASE code to switch on, e.g. `VALIDATION_FAILED`, `OUT_OF_STOCK`.
-    pub code: String,
+    pub code: ErrorCode,
     /// A message safe to show a person; never internal details.
     pub message: String,
-    /// Extra machine-readable facts, e.g. `{"field": "deliveryAddress.city"}` for validation.
-    pub details: Option<serde_json::Value>,
+    /// Present for `VALIDATION_FAILED`: which input is at fault.
+    pub details: Option<ErrorDetails>,
+}
+
+/// Machine-readable facts about an error.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct ErrorDetails {
+    /// The input at fault, as a path in the request: `name`, `deliveryAddress.city`,
+    /// `items[2].quantity`, or a parameter's name.
+    pub field: String,
 }
 
 impl ErrorBody {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
             details: None,
         }
     }
 
-    fn field(code: &str, field: &str, message: impl Into<String>) -> Self {
+    fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
-            details: Some(serde_json::json!({ "field": field })),
+            details: Some(ErrorDetails {
+                field: field.to_owned(),
+            }),
         }
     }
 }
@@ -78,17 +90,21 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::Unauthorized(Json(ErrorBody::new("UNAUTHORIZED", message)))
+        Self::Unauthorized(Json(ErrorBody::new(ErrorCode::Unauthorized, message)))
     }
 
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation(Json(ErrorBody::field("VALIDATION_FAILED", field, message)))
+        Self::Validation(Json(ErrorBody::field(
+            ErrorCode::ValidationFailed,
+            field,
+            message,
+        )))
     }
 }
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        let code = err.code();
+        let code = ErrorCode::of(&err);
         match err {
             Error::Validation { field, message } => Self::Validation(Json(ErrorBody::field(
                 code,
@@ -179,35 +195,36 @@ fn to_api_error(err: &poem::Error) -> ApiError {
                 "a requested header is not allowed cross-origin"
             }
         };
-        return ApiError::Forbidden(Json(ErrorBody::new("CORS_NOT_ALLOWED", message)));
+        return ApiError::Forbidden(Json(ErrorBody::new(ErrorCode::CorsNotAllowed, message)));
     }
     let status = err.status();
-    let body = |code: &str, message: &str| Json(ErrorBody::new(code, message));
+    let body = |code: ErrorCode, message: &str| Json(ErrorBody::new(code, message));
     match status {
-        StatusCode::NOT_FOUND => ApiError::NotFound(body("NOT_FOUND", "no such route")),
+        StatusCode::NOT_FOUND => ApiError::NotFound(body(ErrorCode::NotFound, "no such route")),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest(body(
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "this route does not accept that method",
         )),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(body(
-            "PAYLOAD_TOO_LARGE",
+            ErrorCode::PayloadTooLarge,
             "the request body is larger than 1 MiB",
         )),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => unsupported_media_type(),
         StatusCode::UNAUTHORIZED => ApiError::unauthorized("a valid bearer token is required"),
-        s if s.is_client_error() => {
-            ApiError::BadRequest(body("MALFORMED_REQUEST", "the request could not be read"))
-        }
+        s if s.is_client_error() => ApiError::BadRequest(body(
+            ErrorCode::MalformedRequest,
+            "the request could not be read",
+        )),
         _ => {
             tracing::error!(error = %err, status = %status, "unhandled server error");
-            ApiError::Internal(body("INTERNAL", "internal error"))
+            ApiError::Internal(body(ErrorCode::Internal, "internal error"))
         }
     }
 }
 
 fn unsupported_media_type() -> ApiError {
     ApiError::UnsupportedMediaType(Json(ErrorBody::new(
-        "UNSUPPORTED_MEDIA_TYPE",
+        ErrorCode::UnsupportedMediaType,
         "the request body must be application/json",
     )))
 }
@@ -218,7 +235,10 @@ fn payload_error(reason: &str) -> ApiError {
     if let Some(field) = failed_field(reason) {
         return ApiError::validation(&field, format!("{field}: {}", clean(reason)));
     }
-    ApiError::BadRequest(Json(ErrorBody::new("MALFORMED_REQUEST", clean(reason))))
+    ApiError::BadRequest(Json(ErrorBody::new(
+        ErrorCode::MalformedRequest,
+        clean(reason),
+    )))
 }
 
 /// poem-openapi reports validator failures as ``field `name` verification failed. …``.

@@ -17,6 +17,7 @@ pub mod demo_data;
 mod deploy_check;
 pub mod dto;
 pub mod error;
+pub mod error_code;
 pub mod fleet;
 pub mod middleware;
 pub mod spec;

@@ -9,6 +9,7 @@ use poem::middleware::Cors;
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
+use crate::error::ErrorCode;
 use crate::state::{CorsOrigins, HttpPolicy};
 
 /// Request bodies above this are refused with 413.
@@ -101,7 +102,7 @@ fn https_redirect(req: &Request, policy: &HttpPolicy) -> Option<Response> {
     let Some(host) = host else {
         return Some(error_response(
             StatusCode::BAD_REQUEST,
-            "HTTPS_REQUIRED",
+            ErrorCode::HttpsRequired,
             "this server only answers over https",
         ));
     };
@@ -115,7 +116,7 @@ fn https_redirect(req: &Request, policy: &HttpPolicy) -> Option<Response> {
     let location = format!("https://{host}{path}");
     let mut resp = error_response(
         StatusCode::PERMANENT_REDIRECT,
-        "HTTPS_REQUIRED",
+        ErrorCode::HttpsRequired,
         "use https; the same URL on https is in the Location header",
     );
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -133,7 +134,7 @@ fn valid_host(host: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
     let body = crate::error::ErrorBody::new(code, message);
     let mut resp = poem_openapi::payload::Json(body).into_response();
     resp.set_status(status);
@@ -212,7 +213,10 @@ async fn limit_body(mut req: Request) -> Result<Request, Response> {
 /// 413, closing the connection: the rest of a body this large is not read.
 fn too_large() -> Response {
     let mut response = crate::error::ApiError::PayloadTooLarge(poem_openapi::payload::Json(
-        crate::error::ErrorBody::new("PAYLOAD_TOO_LARGE", "the request body is larger than 1 MiB"),
+        crate::error::ErrorBody::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than 1 MiB",
+        ),
     ))
     .into_response();
     response

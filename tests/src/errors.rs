@@ -25,7 +25,11 @@ pub fn assert_error<T: Debug>(
     code: &str,
 ) -> types::ErrorBody {
     let (got, body) = error_of(result);
-    assert_eq!((got, body.code.as_str()), (status, code), "{body:?}");
+    assert_eq!(
+        (got, body.code.to_string().as_str()),
+        (status, code),
+        "{body:?}"
+    );
     assert!(!body.message.trim().is_empty(), "{body:?}");
     body
 }
@@ -34,11 +38,7 @@ pub fn assert_error<T: Debug>(
 #[track_caller]
 pub fn assert_invalid<T: Debug>(result: Result<T, ApiError>, field: &str) -> types::ErrorBody {
     let body = assert_error(result, 422, "VALIDATION_FAILED");
-    let named = body
-        .details
-        .as_ref()
-        .and_then(|d| d.get("field"))
-        .and_then(|f| f.as_str());
+    let named = body.details.as_ref().map(|d| d.field.as_str());
     assert_eq!(named, Some(field), "{body:?}");
     body
 }

@@ -330,7 +330,7 @@ mod tests {
     fn code_of(err: &ApiError) -> String {
         match err {
             ApiError::Unavailable(body, _) | ApiError::TooManyRequests(body, _) => {
-                body.0.code.clone()
+                body.0.code.as_str()
             }
             other => panic!("{other:?}"),
         }

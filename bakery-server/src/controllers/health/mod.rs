@@ -6,7 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 pub struct HealthApi;
@@ -60,7 +60,10 @@ impl HealthApi {
         if let Err(e) = state.bakery.ping().await {
             tracing::warn!(error = ?e, "readiness check failed");
             return Err(ApiError::Unavailable(
-                Json(ErrorBody::new("NOT_READY", "the store is not reachable")),
+                Json(ErrorBody::new(
+                    ErrorCode::NotReady,
+                    "the store is not reachable",
+                )),
                 None,
             ));
         }
