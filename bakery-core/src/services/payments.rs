@@ -145,14 +145,14 @@ impl Bakery {
                     "Payment refunded",
                     "Your payment arrived after the order was canceled; it is on its way back to your card.",
                 );
-                return Some(self.change(order, from, PaymentStatus::RefundPending, intent_id, vec![refund, notice]));
+                return Some(self.change(order, from, PaymentStatus::RefundPending, Some(intent_id), vec![refund, notice]));
             }
             let notice = self.payment_notice(
                 order,
                 "Payment received",
                 "Thank you, your card payment went through.",
             );
-            Some(self.change(order, from, PaymentStatus::Completed, intent_id, vec![notice]))
+            Some(self.change(order, from, PaymentStatus::Completed, Some(intent_id), vec![notice]))
         })
         .await
     }
@@ -173,7 +173,7 @@ impl Bakery {
                     "Your card payment did not go through; please try again.",
                 ));
             }
-            Some(self.change(order, from, PaymentStatus::Failed, intent_id, effects))
+            Some(self.change(order, from, PaymentStatus::Failed, Some(intent_id), effects))
         })
         .await
     }
@@ -196,7 +196,7 @@ impl Bakery {
             );
             Some(PaymentChange {
                 refund_id: refund_id.clone(),
-                ..self.change(order, from, PaymentStatus::Refunded, "", vec![notice])
+                ..self.change(order, from, PaymentStatus::Refunded, None, vec![notice])
             })
         })
         .await
@@ -207,7 +207,7 @@ impl Bakery {
         self.move_payment(order_id, |order| {
             let from = order.payment_details.status;
             from.can_become(PaymentStatus::RefundFailed)
-                .then(|| self.change(order, from, PaymentStatus::RefundFailed, "", Vec::new()))
+                .then(|| self.change(order, from, PaymentStatus::RefundFailed, None, Vec::new()))
         })
         .await
     }
@@ -274,21 +274,21 @@ impl Bakery {
         }
     }
 
-    /// `order`'s payment moving `from` → `to`, conditional on the order as read; an empty
-    /// `intent_id` leaves the recorded intent as it is.
+    /// `order`'s payment moving `from` → `to`, conditional on the order as read; without an
+    /// intent id the recorded one stays.
     fn change(
         &self,
         order: &Order,
         from: PaymentStatus,
         to: PaymentStatus,
-        intent_id: &str,
+        intent_id: Option<&str>,
         effects: Vec<OutboxMessage>,
     ) -> PaymentChange {
         PaymentChange {
             order_id: order.id.clone(),
             order_status: order.order_status,
             step: PaymentStep { from, to },
-            transaction_id: (!intent_id.is_empty()).then(|| intent_id.to_owned()),
+            transaction_id: intent_id.map(str::to_owned),
             refund_id: None,
             at: self.now(),
             effects,
