@@ -182,11 +182,12 @@ pub async fn allow_on_405<E: poem::Endpoint>(
     operations: std::sync::Arc<Operations>,
 ) -> poem::Result<poem::Response> {
     use poem::IntoResponse;
-    let path = req.uri().path().to_owned();
+    // A clone of the URI shares its bytes: nothing is copied on the way through.
+    let uri = req.uri().clone();
     // Inside the error mapping, a 405 is already a response in our error body.
     let mut response = next.call(req).await?.into_response();
     if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
-        let methods = operations.methods(&path);
+        let methods = operations.methods(uri.path());
         let allowed: Vec<&str> = methods.iter().map(poem::http::Method::as_str).collect();
         if let Ok(value) = allowed.join(", ").parse() {
             response
