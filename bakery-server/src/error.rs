@@ -11,7 +11,7 @@ pub use crate::error_code::ErrorCode;
 
 /// What every error response says.
 #[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct ErrorBody {
     pub code: ErrorCode,
     /// A message safe to show a person; never internal details.

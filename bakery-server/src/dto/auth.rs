@@ -6,7 +6,7 @@ use super::user::User;
 
 /// Starts sign-up: a code is sent to the phone.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RegisterRequest {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
@@ -25,7 +25,7 @@ pub struct SendOtpRequest {
 
 /// Proves a phone with the code it received.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct VerifyOtpRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -36,7 +36,7 @@ pub struct VerifyOtpRequest {
 
 /// Signs in with a password or with a code from `send-otp`: exactly one of the two.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LoginRequest {
     #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
     pub phone: String,
@@ -48,7 +48,7 @@ pub struct LoginRequest {
 
 /// A refresh token; may be omitted when the `refresh_token` cookie carries it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct RefreshRequest {
     #[oai(validator(min_length = 1, max_length = 256))]
     pub refresh_token: Option<String>,

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod common;
+mod examples;
 pub mod notification;
 pub mod order;
 pub mod outbox;

@@ -314,7 +314,7 @@ pub struct PaymentInput {
 
 /// A new order.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct PlaceOrderRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,

@@ -5,7 +5,7 @@ use poem_openapi::Object;
 
 /// Names the order to pay or confirm.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct PaymentOrderRequest {
     /// The order id (a card order of the signed-in customer).
     #[oai(validator(pattern = "^[0-9a-fA-F]{24}$"))]
