@@ -17,5 +17,5 @@ mod users;
 pub use auth::Session;
 pub use bakery::{Actor, Adapters, Bakery, Settings};
 pub use catalog::{CategoryInput, ProductListing};
-pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};
+pub use orders::{CartLine, LocationReport, OrderRequest, StaffOrderQuery, Tracking};
 pub use outbox::MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS;
