@@ -22,6 +22,7 @@ pub mod middleware;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tickets;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -36,9 +37,10 @@ use poem_openapi::OpenApiService;
 use tokio::task::JoinHandle;
 
 use crate::controllers::{
-    admin::AdminApi, auth::AuthApi, catalog::CatalogApi, favorites::FavoritesApi,
-    health::HealthApi, notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
-    promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi, users::UsersApi,
+    admin::AdminApi, auth::AuthApi, catalog::CatalogApi, delivery::DeliveryApi,
+    favorites::FavoritesApi, health::HealthApi, notifications::NotificationsApi, orders::OrdersApi,
+    payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi,
+    tracking::TrackingApi, users::UsersApi,
 };
 pub use crate::state::AppState;
 
@@ -51,10 +53,12 @@ type Apis = (
     FavoritesApi,
     ReviewsApi,
     OrdersApi,
+    TrackingApi,
     PaymentsApi,
     NotificationsApi,
     PromotionsApi,
     AdminApi,
+    DeliveryApi,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -67,10 +71,12 @@ fn service() -> OpenApiService<Apis, ()> {
         FavoritesApi,
         ReviewsApi,
         OrdersApi,
+        TrackingApi,
         PaymentsApi,
         NotificationsApi,
         PromotionsApi,
         AdminApi,
+        DeliveryApi,
     );
     OpenApiService::new(apis, "Bakery API", "1.0.0")
         .description(
@@ -97,6 +103,11 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let cache = state.bakery.catalog_cache().clone();
     Route::new()
         .nest("/", service)
+        // The tracking socket beside the OpenAPI operations: OpenAPI 3.0 has no WebSocket.
+        .at(
+            "/api/v1/orders/:id/track/ws",
+            poem::get(controllers::tracking::socket::track_socket),
+        )
         .at(
             "/api/v1/openapi.json",
             make_sync(move |_| {

@@ -81,6 +81,8 @@ impl LocationReport {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracking {
     pub order_id: Id,
+    /// The order's revision: events with a `seq` at or below it are included.
+    pub seq: u64,
     pub status: OrderStatus,
     pub history: Vec<crate::domain::StatusChange>,
     pub estimated_delivery_time: DateTime<Utc>,
@@ -615,6 +617,7 @@ impl From<Order> for Tracking {
     fn from(order: Order) -> Self {
         Self {
             order_id: order.id,
+            seq: order.revision,
             status: order.order_status,
             history: order.status_history,
             estimated_delivery_time: order.estimated_delivery_time,

@@ -11,4 +11,5 @@ pub mod params;
 pub mod payment;
 pub mod promotion;
 pub mod review;
+pub mod tracking;
 pub mod user;

@@ -152,6 +152,9 @@ pub struct GeoLocation {
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct DeliveryPerson {
+    /// The courier's user id; `null` when staff assigned them by name and phone
+    /// (deprecated).
+    pub courier_id: Option<String>,
     pub name: String,
     pub phone: String,
     /// Last reported position; `null` until the courier reports one.
@@ -162,6 +165,7 @@ pub struct DeliveryPerson {
 impl From<domain::DeliveryPerson> for DeliveryPerson {
     fn from(p: domain::DeliveryPerson) -> Self {
         Self {
+            courier_id: p.courier_id.map(Into::into),
             name: p.name,
             phone: p.phone.into(),
             location: p.location.map(|l| GeoLocation {
@@ -362,7 +366,37 @@ pub struct StatusUpdate {
     pub status: OrderStatus,
 }
 
-/// The courier taking an order.
+/// The courier account (role `delivery`) taking an order.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CourierInput {
+    /// The courier's user id.
+    #[oai(validator(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub courier_id: String,
+}
+
+/// A position report from the courier's phone (WGS 84).
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CourierLocation {
+    /// Degrees, -90..=90.
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: f64,
+    /// Degrees, -180..=180.
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: f64,
+    /// Degrees clockwise from north, 0 up to (not including) 360.
+    #[oai(validator(minimum(value = "0"), maximum(value = "360", exclusive = true)))]
+    pub heading: Option<f64>,
+    /// 0..=300.
+    #[oai(validator(minimum(value = "0"), maximum(value = "300")))]
+    pub speed_kmh: Option<f64>,
+    /// Radius of the fix's uncertainty in metres, 0..=10000.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    pub accuracy_m: Option<f64>,
+}
+
+/// The courier taking an order, by name and phone (deprecated: see `CourierInput`).
 #[derive(Object, Debug, Clone)]
 pub struct DeliveryPersonInput {
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -376,6 +410,9 @@ pub struct DeliveryPersonInput {
 #[oai(rename_all = "camelCase")]
 pub struct Tracking {
     pub order_id: String,
+    /// The order's revision: grows with every change. Tracking socket messages with a `seq`
+    /// at or below it are already included.
+    pub seq: u64,
     pub status: OrderStatus,
     pub history: Vec<StatusChange>,
     pub estimated_delivery_time: DateTime<Utc>,
@@ -386,6 +423,7 @@ impl From<DomainTracking> for Tracking {
     fn from(t: DomainTracking) -> Self {
         Self {
             order_id: t.order_id.into(),
+            seq: t.seq,
             status: t.status.into(),
             history: t.history.into_iter().map(Into::into).collect(),
             estimated_delivery_time: t.estimated_delivery_time,
