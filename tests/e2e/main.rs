@@ -24,6 +24,7 @@ mod orders;
 mod payments;
 mod promotions;
 mod reviews;
+mod tracking;
 mod users;
 
 macro_rules! e2e {
@@ -112,6 +113,12 @@ macro_rules! e2e {
             }
             journey {
                 the_whole_story,
+            }
+            tracking {
+                a_customer_follows_an_order_from_placed_to_delivered,
+                who_may_not_see_the_order_is_refused_before_the_upgrade,
+                a_ticket_opens_the_socket_once_within_a_minute => crate::tracking::manual_clock,
+                couriers_see_and_touch_only_their_orders,
             }
         );
     };
