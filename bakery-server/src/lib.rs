@@ -37,7 +37,7 @@ use poem_openapi::OpenApiService;
 use tokio::task::JoinHandle;
 
 use crate::controllers::{
-    admin::AdminApi, auth::AuthApi, catalog::CatalogApi, delivery::DeliveryApi,
+    admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
     favorites::FavoritesApi, health::HealthApi, notifications::NotificationsApi, orders::OrdersApi,
     payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi,
     tracking::TrackingApi, users::UsersApi,
@@ -58,6 +58,7 @@ type Apis = (
     NotificationsApi,
     PromotionsApi,
     AdminApi,
+    BoardApi,
     DeliveryApi,
 );
 
@@ -76,6 +77,7 @@ fn service() -> OpenApiService<Apis, ()> {
         NotificationsApi,
         PromotionsApi,
         AdminApi,
+        BoardApi,
         DeliveryApi,
     );
     OpenApiService::new(apis, "Bakery API", "1.0.0")
@@ -107,6 +109,10 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         .at(
             "/api/v1/orders/:id/track/ws",
             poem::get(controllers::tracking::socket::track_socket),
+        )
+        .at(
+            "/api/v1/admin/orders/stream",
+            poem::get(controllers::board::socket::board_socket),
         )
         .at(
             "/api/v1/openapi.json",

@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod board;
 mod cache;
 mod catalog;
 mod crash;
@@ -113,6 +114,9 @@ macro_rules! e2e {
             }
             journey {
                 the_whole_story,
+            }
+            board {
+                staff_see_orders_placed_and_changed_live,
             }
             tracking {
                 a_customer_follows_an_order_from_placed_to_delivered,

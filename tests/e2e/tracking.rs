@@ -10,7 +10,7 @@ use futures::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 fn ws_url(app: &TestApp, path: &str) -> String {
@@ -50,7 +50,7 @@ async fn open_with_ticket(app: &TestApp, path: &str) -> Result<Socket, u16> {
     connect(ws_url(app, path).into_client_request().expect("request")).await
 }
 
-async fn connect(
+pub(crate) async fn connect(
     request: tokio_tungstenite::tungstenite::handshake::client::Request,
 ) -> Result<Socket, u16> {
     match tokio_tungstenite::connect_async(request).await {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod board;
 pub mod catalog;
 pub mod delivery;
 pub mod favorites;

@@ -2,6 +2,7 @@
 //! units, ids as 24-hex strings, times as RFC 3339 UTC. Each converts from its domain type.
 
 pub mod auth;
+pub mod board;
 pub mod catalog;
 pub mod common;
 pub mod notification;

@@ -225,6 +225,8 @@ pub struct Order {
     pub special_instructions: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change of the order: the `seq` of its tracking and board messages.
+    pub revision: u64,
 }
 
 impl From<domain::Order> for Order {
@@ -265,6 +267,7 @@ impl From<domain::Order> for Order {
             special_instructions: o.special_instructions,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            revision: o.revision,
         }
     }
 }

@@ -55,12 +55,7 @@ pub async fn track_socket(
     let actor = authenticate(req, query.ticket.as_deref(), state, &id).await?;
     let events = state.bakery.subscribe_events();
     let snapshot = state.bakery.track_order(&actor, &id).await?;
-    let ws = ws.map_err(|_| {
-        ApiError::BadRequest(poem_openapi::payload::Json(crate::error::ErrorBody::new(
-            "MALFORMED_REQUEST",
-            "this route expects a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)",
-        )))
-    })?;
+    let ws = ws.map_err(|_| not_an_upgrade())?;
     let bakery = state.bakery.clone();
     let follow = Follow {
         bakery,
@@ -79,13 +74,8 @@ async fn authenticate(
     state: &AppState,
     order: &Id,
 ) -> Result<Actor, ApiError> {
-    let bearer = req
-        .headers()
-        .get(poem::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if let Some(token) = bearer {
-        return state.tokens.verify(token.trim());
+    if let Some(actor) = bearer_actor(req, state)? {
+        return Ok(actor);
     }
     let Some(ticket) = ticket else {
         return Err(ApiError::unauthorized(
@@ -95,6 +85,27 @@ async fn authenticate(
     let (actor, nonce) = state.tickets.check(ticket, order, state.bakery.now())?;
     tickets::spend(state.limiter.as_ref(), &nonce).await?;
     Ok(actor)
+}
+
+/// The actor of the request's bearer token; `None` without an `Authorization` header, 401
+/// for a bad token.
+pub(crate) fn bearer_actor(req: &Request, state: &AppState) -> Result<Option<Actor>, ApiError> {
+    let bearer = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    bearer
+        .map(|token| state.tokens.verify(token.trim()))
+        .transpose()
+}
+
+/// The answer to a plain HTTP request on a WebSocket route.
+pub(crate) fn not_an_upgrade() -> ApiError {
+    ApiError::BadRequest(poem_openapi::payload::Json(crate::error::ErrorBody::new(
+        "MALFORMED_REQUEST",
+        "this route expects a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)",
+    )))
 }
 
 /// One viewer following one order.
