@@ -123,6 +123,7 @@ macro_rules! e2e {
                 who_may_not_see_the_order_is_refused_before_the_upgrade,
                 a_ticket_opens_the_socket_once_within_a_minute => crate::tracking::manual_clock,
                 couriers_see_and_touch_only_their_orders,
+                the_sdk_tracker_follows_an_order_to_the_end,
             }
         );
     };

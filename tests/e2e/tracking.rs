@@ -457,3 +457,40 @@ pub async fn couriers_see_and_touch_only_their_orders(app: &TestApp) {
         .into_inner();
     assert_eq!(delivered.order_status, types::OrderStatus::Delivered);
 }
+
+/// The SDK's tracker: the snapshot, then each change, then the end of the order.
+pub async fn the_sdk_tracker_follows_an_order_to_the_end(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let ada = app.customer("Ada", "+447700900706").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+
+    let mut tracker = bakery_e2e::OrderTracker::new(&ada, &order.id);
+    let first = tracker.next().await.expect("snapshot").expect("open");
+    assert_eq!(summary(&first).0, "snapshot");
+    use types::OrderStatus::*;
+    for status in [Preparing, OutForDelivery, Delivered] {
+        fixtures::advance(&admin, &order.id, &[status]).await;
+        let message = tokio::time::timeout(Duration::from_secs(5), tracker.next())
+            .await
+            .expect("within 5 s")
+            .expect("a message")
+            .expect("not finished yet");
+        assert_eq!(
+            summary(&message),
+            ("status", status.to_string(), summary(&message).2)
+        );
+    }
+    assert!(
+        tracker.next().await.expect("a clean end").is_none(),
+        "finished"
+    );
+
+    // Someone else's order: refused, not retried.
+    let bob = app.customer("Bob", "+447700900707").await;
+    let refused = bakery_e2e::OrderTracker::new(&bob, &order.id).next().await;
+    assert!(
+        matches!(refused, Err(bakery_e2e::LiveError::Refused(404))),
+        "{refused:?}"
+    );
+}
