@@ -16,7 +16,9 @@ use poem::{handler, IntoResponse, Request, Response};
 use poem_openapi::types::ToJSON;
 
 use super::open_orders;
-use crate::controllers::tracking::socket::{bearer_actor, not_an_upgrade, PING_EVERY};
+use crate::controllers::tracking::socket::{
+    bearer_actor, not_an_upgrade, socket_config, PING_EVERY,
+};
 use crate::dto::board::BoardMessage;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +38,7 @@ pub async fn board_socket(
     let ws = ws.map_err(|_| not_an_upgrade())?;
     let bakery = state.bakery.clone();
     Ok(ws
+        .config(socket_config())
         .on_upgrade(move |socket| run(socket, bakery, actor, events, BoardMessage::snapshot(first)))
         .into_response())
 }

@@ -14,7 +14,7 @@ use bakery_core::ports::{EventStream, OrderChange, OrderEvent, Received};
 use bakery_core::services::{Actor, Tracking as DomainTracking};
 use bakery_core::Error;
 use futures::{SinkExt, StreamExt};
-use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketStream};
+use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
 use poem::web::{Data, Path, Query};
 use poem::{handler, IntoResponse, Request, Response};
 use poem_openapi::types::ToJSON;
@@ -28,6 +28,19 @@ use crate::tickets;
 
 /// How often the server pings; a peer that has not answered by the next ping is closed.
 pub const PING_EVERY: Duration = Duration::from_secs(30);
+
+/// Buffers sized for what these sockets carry (the server writes messages of a few KiB and
+/// reads only pongs and closes), not tungstenite's 128 KiB defaults: thousands of sockets
+/// are held open at once. A peer that does not read cannot make the server buffer more than
+/// `max_write_buffer_size`: the send fails and the socket is closed.
+pub(crate) fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20)
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024))
+}
 
 /// Close codes the socket uses (also in the README and the ticket operation's description).
 pub mod close {
@@ -63,6 +76,7 @@ pub async fn track_socket(
         order: id,
     };
     Ok(ws
+        .config(socket_config())
         .on_upgrade(move |socket| follow.run(socket, events, snapshot))
         .into_response())
 }
