@@ -142,7 +142,13 @@ impl Follow {
         mut events: EventStream,
         first: DomainTracking,
     ) {
-        let mut last_seq = first.seq;
+        // Everything up to `covered` is in the last snapshot sent; `sent` is the highest seq
+        // sent since. Events are published after their commit, so two changes committed
+        // close together (on one instance or two) can arrive in the opposite order: a late
+        // one (below `sent`, above `covered`) is not dropped silently but answered with a
+        // fresh snapshot, which includes it.
+        let mut covered = first.seq;
+        let mut sent = first.seq;
         let mut next = self.send_snapshot(&mut socket, first).await;
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
@@ -151,28 +157,17 @@ impl Follow {
             next = tokio::select! {
                 received = events.next() => match received {
                     Some(Received::Event(event)) if event.order_id == self.order => {
-                        if event.seq <= last_seq {
+                        if event.seq <= covered || event.seq == sent {
                             Next::Continue
+                        } else if event.seq < sent {
+                            self.resync(&mut socket, &mut covered, &mut sent).await
                         } else {
-                            last_seq = event.seq;
+                            sent = event.seq;
                             self.send_event(&mut socket, &event).await
                         }
                     }
                     Some(Received::Event(_)) => Next::Continue,
-                    Some(Received::Resync) => match self.bakery.track_order(&self.actor, &self.order).await {
-                        Ok(snapshot) => {
-                            last_seq = snapshot.seq;
-                            self.send_snapshot(&mut socket, snapshot).await
-                        }
-                        Err(Error::NotFound { .. }) => Next::Close(
-                            CloseCode::Reserved(close::NO_LONGER_ALLOWED),
-                            "you may no longer follow this order",
-                        ),
-                        Err(e) => {
-                            tracing::warn!(error = ?e, order = %self.order, "tracking resync failed");
-                            Next::Close(CloseCode::Error, "internal error")
-                        }
-                    },
+                    Some(Received::Resync) => self.resync(&mut socket, &mut covered, &mut sent).await,
                     None => Next::Close(CloseCode::Away, "server shutting down"),
                 },
                 incoming = socket.next() => match incoming {
@@ -200,6 +195,31 @@ impl Follow {
         if let Next::Close(code, reason) = next {
             let _ = socket.send(Message::close_with(code, reason)).await;
             let _ = socket.close().await;
+        }
+    }
+
+    /// Reads the order again and sends it as a snapshot: after a resync signal, or an event
+    /// that arrived late.
+    async fn resync(
+        &self,
+        socket: &mut WebSocketStream,
+        covered: &mut u64,
+        sent: &mut u64,
+    ) -> Next {
+        match self.bakery.track_order(&self.actor, &self.order).await {
+            Ok(snapshot) => {
+                *covered = snapshot.seq;
+                *sent = snapshot.seq;
+                self.send_snapshot(socket, snapshot).await
+            }
+            Err(Error::NotFound { .. }) => Next::Close(
+                CloseCode::Reserved(close::NO_LONGER_ALLOWED),
+                "you may no longer follow this order",
+            ),
+            Err(e) => {
+                tracing::warn!(error = ?e, order = %self.order, "tracking resync failed");
+                Next::Close(CloseCode::Error, "internal error")
+            }
         }
     }
 
