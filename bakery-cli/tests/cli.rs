@@ -1071,6 +1071,99 @@ async fn the_kitchen_board_groups_open_orders_by_status() {
     assert_eq!(json["preparing"][0]["id"], second.id.as_str());
 }
 
+/// `orders watch` follows the order live and exits 0 once it is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_watch_follows_an_order_until_it_is_delivered() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let (_, order) = an_order(&app, &admin, "+447700900006").await;
+    let cli = Cli::for_app(&app);
+    cli.login().await;
+
+    let child = cli
+        .command(&["--json", "orders", "watch", &order.id])
+        .spawn()
+        .expect("start bakery");
+    // The snapshot comes first; give the socket a moment to open before the changes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    fixtures::deliver(&admin, &order.id).await;
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("watch ends once the order is delivered")
+        .expect("bakery ends");
+    let out = Out::from(out);
+    out.ok();
+    let types: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("one JSON message per line");
+            format!(
+                "{}:{}",
+                v["type"].as_str().unwrap_or("?"),
+                v["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "snapshot:placed",
+            "status:preparing",
+            "status:out_for_delivery",
+            "status:delivered"
+        ],
+        "{out:#?}"
+    );
+
+    // Not a known order: exit 4.
+    cli.run(&["orders", "watch", "0123456789abcdef01234567"])
+        .await
+        .failed(4, "NOT_FOUND");
+}
+
+/// Without a terminal the board prints a frame for each change the stream brings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_follows_the_stream() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let (catalog, _) = an_order(&app, &admin, "+447700900007").await;
+    let cli = Cli::for_app(&app);
+    cli.login().await;
+    // A long interval: only the stream can show the new order in time.
+    let mut child = cli
+        .command(&["orders", "board", "--interval", "3600"])
+        .spawn()
+        .expect("start bakery");
+    let mut stdout = child.stdout.take().expect("stdout");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let customer = app.customer("Eve Eater", "+447700900008").await;
+    fixtures::place_order(
+        &customer,
+        order_request(vec![line(&catalog.creme_brulee.id, 3)]),
+    )
+    .await;
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stdout.read(&mut buf).await.expect("read the board");
+            if n == 0 {
+                return false;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if seen.contains("3x Crème brûlée") {
+                return true;
+            }
+        }
+    })
+    .await;
+    let _ = child.kill().await;
+    assert_eq!(found, Ok(true), "{seen}");
+    assert!(seen.contains("PLACED (2)"), "{seen}");
+}
+
 // ---------------------------------------------------------------- the command itself
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1120,6 +1213,7 @@ async fn every_command_has_help_with_an_example() {
         &["orders", "cancel"],
         &["orders", "assign"],
         &["orders", "board"],
+        &["orders", "watch"],
         &["completions"],
     ];
     for command in commands {

@@ -127,12 +127,17 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
     let state = req
         .data::<AppState>()
         .ok_or_else(|| poem::Error::from(ApiError::unauthorized("server misconfigured")))?;
-    let subject = state.tokens.verify(&bearer.token)?;
-    state
+    Ok(actor_of(state, &bearer.token).await?)
+}
+
+/// The actor an access token stands for now: a well-signed, unexpired token whose session
+/// is live, with the account's current role.
+pub async fn actor_of(state: &AppState, token: &str) -> Result<Actor, ApiError> {
+    let subject = state.tokens.verify(token)?;
+    Ok(state
         .bakery
         .authenticate(&subject.user_id, &subject.session)
-        .await
-        .map_err(|e| poem::Error::from(ApiError::from(e)))
+        .await?)
 }
 
 impl BearerAuth {

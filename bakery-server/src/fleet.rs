@@ -1,17 +1,19 @@
-//! What instances of one shop share: the catalog cache and the rate-limit counters. On the
-//! embedded default both live in this process; with `REDIS_URL` both live in Redis, so that
-//! every instance sees every other's writes and counts every attempt once.
+//! What instances of one shop share: the catalog cache, the rate-limit counters and the
+//! order events live tracking follows. On the embedded default all live in this process;
+//! with `REDIS_URL` all go through Redis, so that every instance sees every other's writes,
+//! counts every attempt once, and streams changes made on any instance.
 
 use std::sync::Arc;
 
-use bakery_core::adapters::{MemoryCache, MemoryRateLimiter};
-use bakery_core::ports::{CatalogCache, RateLimiter};
+use bakery_core::adapters::{MemoryCache, MemoryEvents, MemoryRateLimiter};
+use bakery_core::ports::{CatalogCache, OrderEvents, RateLimiter};
 
 use crate::config::RedisConfig;
 
 pub struct Fleet {
     pub cache: Arc<dyn CatalogCache>,
     pub limiter: Arc<dyn RateLimiter>,
+    pub events: Arc<dyn OrderEvents>,
 }
 
 impl Fleet {
@@ -20,6 +22,7 @@ impl Fleet {
         Self {
             cache: Arc::new(MemoryCache::new()),
             limiter: Arc::new(MemoryRateLimiter::default()),
+            events: Arc::new(MemoryEvents::new()),
         }
     }
 
@@ -39,7 +42,9 @@ async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Fleet> {
     use std::time::Duration;
 
     use anyhow::Context;
-    use bakery_core::adapters::redis::{RedisCache, RedisConnection, RedisRateLimiter};
+    use bakery_core::adapters::redis::{
+        RedisCache, RedisConnection, RedisEvents, RedisRateLimiter,
+    };
 
     let connection = RedisConnection::connect(&config.url, &config.prefix)
         .await
@@ -54,9 +59,14 @@ async fn connect_redis(config: &RedisConfig) -> anyhow::Result<Fleet> {
     if !cache.ready(Duration::from_secs(5)).await {
         anyhow::bail!("could not subscribe to Redis (REDIS_URL) for cache invalidations");
     }
+    let events = RedisEvents::start(connection.clone());
+    if !events.ready(Duration::from_secs(5)).await {
+        anyhow::bail!("could not subscribe to Redis (REDIS_URL) for order events");
+    }
     Ok(Fleet {
         cache: Arc::new(cache),
         limiter: Arc::new(RedisRateLimiter::new(connection)),
+        events: Arc::new(events),
     })
 }
 

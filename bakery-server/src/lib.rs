@@ -25,6 +25,7 @@ pub mod state;
 pub mod store;
 pub mod strict_json;
 pub mod telemetry;
+pub mod tickets;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,9 +40,10 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService, ServerObject};
 use tokio::task::JoinHandle;
 
 use crate::controllers::{
-    admin::AdminApi, auth::AuthApi, catalog::CatalogApi, favorites::FavoritesApi,
-    health::HealthApi, notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
-    promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi, users::UsersApi,
+    admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
+    favorites::FavoritesApi, health::HealthApi, notifications::NotificationsApi, orders::OrdersApi,
+    payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi,
+    tracking::TrackingApi, users::UsersApi,
 };
 pub use crate::state::AppState;
 
@@ -54,10 +56,13 @@ type Apis = (
     FavoritesApi,
     ReviewsApi,
     OrdersApi,
+    TrackingApi,
     PaymentsApi,
     NotificationsApi,
     PromotionsApi,
     AdminApi,
+    BoardApi,
+    DeliveryApi,
 );
 
 fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
@@ -70,10 +75,13 @@ fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
         FavoritesApi,
         ReviewsApi,
         OrdersApi,
+        TrackingApi,
         PaymentsApi,
         NotificationsApi,
         PromotionsApi,
         AdminApi,
+        BoardApi,
+        DeliveryApi,
     );
     OpenApiService::new(apis, "Bakery API", "1.0.0")
         .summary("The online bakery's API for the customer apps, the staff CLI and couriers")
@@ -115,6 +123,15 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let strict = Arc::new(strict_json::StrictJson::new(operations.clone()));
     Route::new()
         .nest("/", service)
+        // The tracking socket beside the OpenAPI operations: OpenAPI 3.0 has no WebSocket.
+        .at(
+            "/api/v1/orders/:id/track/ws",
+            poem::get(controllers::tracking::socket::track_socket),
+        )
+        .at(
+            "/api/v1/admin/orders/stream",
+            poem::get(controllers::board::socket::board_socket),
+        )
         .at(
             "/api/v1/openapi.json",
             make_sync(move |_| {

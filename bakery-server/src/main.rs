@@ -117,6 +117,7 @@ async fn serve() -> anyhow::Result<()> {
     let payments = config.payment_provider()?;
     let bakery = Bakery::new(store, config.settings.clone())
         .with_catalog_cache(fleet.cache.clone())
+        .with_events(fleet.events.clone())
         .with_sms(sms)
         .with_push(push)
         .with_payments(payments);
@@ -132,6 +133,7 @@ async fn serve() -> anyhow::Result<()> {
         sms = adapters.sms,
         push = adapters.push,
         payments = adapters.payments,
+        events = adapters.events,
         images = "none",
         "adapters"
     );

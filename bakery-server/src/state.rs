@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bakery_core::adapters::MemoryRateLimiter;
-use bakery_core::domain::Phone;
+use bakery_core::domain::{Id, Phone};
 use bakery_core::ports::{Clock, RateLimit, RateLimiter};
 use bakery_core::services::Bakery;
 use poem::Request;
 
 use crate::auth::TokenKeys;
 use crate::error::ApiError;
+use crate::tickets::Tickets;
 
 /// The seed's limits; operators change them with `AUTH_RATE_LIMIT`, `OTP_RATE_LIMIT` and
 /// `OTP_GLOBAL_LIMIT`.
@@ -79,6 +80,8 @@ pub struct HttpPolicy {
 pub struct AppState {
     pub bakery: Bakery,
     pub tokens: TokenKeys,
+    /// Single-use passes for the tracking socket, for browsers.
+    pub tickets: Tickets,
     pub limiter: Arc<dyn RateLimiter>,
     pub limits: RateLimits,
     pub http: HttpPolicy,
@@ -93,6 +96,7 @@ impl AppState {
         Self {
             bakery,
             tokens: TokenKeys::new(jwt_secret, access_ttl).with_clock(clock),
+            tickets: Tickets::new(jwt_secret),
             limiter: Arc::new(MemoryRateLimiter::default()),
             limits: RateLimits::default(),
             http: HttpPolicy::default(),
@@ -166,6 +170,18 @@ impl AppState {
                 tracing::warn!(error = ?e, "could not give back an OTP count after a failed send");
             }
         }
+    }
+
+    /// At most one position report per second per courier (shared by the fleet); 429 beyond.
+    pub async fn limit_location(&self, courier: &Id) -> Result<(), ApiError> {
+        let once_a_second = RateLimit {
+            max: 1,
+            window: Duration::from_secs(1),
+        };
+        self.limiter
+            .hit(&format!("location:{courier}"), once_a_second)
+            .await?;
+        Ok(())
     }
 
     /// The client's address as far as we can trust it.

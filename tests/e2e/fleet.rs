@@ -1,5 +1,6 @@
 //! Two `bakery-server` processes on one MongoDB and one Redis, as a chain runs them: what one
-//! instance writes, the other serves within 100 ms; limits are counted once for both.
+//! instance writes, the other serves within 100 ms; limits are counted once for both; a
+//! tracking socket on one sees the changes made on the other within a second.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -115,28 +116,28 @@ impl Shared {
     /// Staff created with the server's own command, signed in with the password on `url`
     /// (one sign-in attempt, counted by the limits tested below).
     async fn admin_token(&self, url: &str) -> String {
+        self.staff_token(url, "create-admin", "Fleet Admin", ADMIN_PHONE)
+            .await
+    }
+
+    /// Like [`Shared::admin_token`], for any staff command (`create-courier`...).
+    async fn staff_token(&self, url: &str, command: &str, name: &str, phone: &str) -> String {
         let out = self
             .command(0)
-            .args([
-                "create-admin",
-                "--name",
-                "Fleet Admin",
-                "--phone",
-                ADMIN_PHONE,
-            ])
+            .args([command, "--name", name, "--phone", phone])
             .args(["--password", ADMIN_PASSWORD])
             .stdout(Stdio::piped())
             .output()
             .await
             .expect("run create-admin");
-        assert!(out.status.success(), "create-admin failed: {out:?}");
+        assert!(out.status.success(), "{command} failed: {out:?}");
         BakeryClient::new(url)
             .api()
             .login()
-            .body_map(|body| body.phone(ADMIN_PHONE).password(Some(v(ADMIN_PASSWORD))))
+            .body_map(|body| body.phone(phone).password(Some(v(ADMIN_PASSWORD))))
             .send()
             .await
-            .expect("the admin signs in")
+            .expect("the staff member signs in")
             .into_inner()
             .access_token
     }
@@ -310,4 +311,106 @@ async fn two_instances_agree() {
             .await;
         assert_eq!(error_of(result).0, 429);
     }
+}
+
+/// A socket held by instance A sees what is done on instance B (status changes, the
+/// courier's assignment and position) within a second: events cross instances through
+/// Redis pub/sub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_socket_on_one_instance_sees_changes_made_on_the_other() {
+    use bakery_e2e::types;
+
+    use crate::tracking::{next, open_at, summary};
+
+    let Some(shared) = shared() else { return };
+    let (a, b) = tokio::join!(shared.start(), shared.start());
+    let token = shared.admin_token(&b.url).await;
+    let courier_token = shared
+        .staff_token(&b.url, "create-courier", "Fleet Courier", "+33612345671")
+        .await;
+    let staff_b = b.client(&token);
+    let courier_b = b.client(&courier_token);
+    let courier_id = courier_b
+        .api()
+        .get_profile()
+        .send()
+        .await
+        .expect("courier profile")
+        .into_inner()
+        .id;
+    let category = create_category(&staff_b, category_input("Breads", 1)).await;
+    let baguette = create_product(&staff_b, product_input(&category.id, "Baguette", 120)).await;
+    let order = place_order(&staff_b, order_request(vec![line(&baguette.id, 1)])).await;
+
+    let mut socket = open_at(&a.url, &order.id, Some(&token))
+        .await
+        .expect("socket on A");
+    assert_eq!(summary(&next(&mut socket).await).0, "snapshot");
+
+    // When a step starts, and what it is: its event must reach A within a second.
+    let seen_within_a_second = |what: &'static str| (Instant::now(), what);
+    let expect = async |socket: &mut _, (started, what): (Instant, &str), kind: &str| {
+        let message = next(socket).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{what} reached A after {:?}",
+            started.elapsed()
+        );
+        assert_eq!(summary(&message).0, kind, "{what}: {message:?}");
+        message
+    };
+
+    let step = seen_within_a_second("preparing on B");
+    staff_b
+        .api()
+        .admin_update_order_status()
+        .id(order.id.as_str())
+        .body(types::StatusUpdate {
+            status: types::OrderStatus::Preparing,
+        })
+        .send()
+        .await
+        .expect("preparing");
+    expect(&mut socket, step, "status").await;
+
+    let step = seen_within_a_second("assigned on B");
+    staff_b
+        .api()
+        .admin_assign_courier()
+        .id(order.id.as_str())
+        .body(types::CourierInput {
+            courier_id: courier_id.parse().expect("id"),
+        })
+        .send()
+        .await
+        .expect("assign");
+    expect(&mut socket, step, "assigned").await;
+
+    let step = seen_within_a_second("picked up on B");
+    courier_b
+        .api()
+        .courier_pick_up()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .expect("picked up");
+    expect(&mut socket, step, "status").await;
+
+    let step = seen_within_a_second("location posted on B");
+    courier_b
+        .api()
+        .courier_report_location()
+        .id(order.id.as_str())
+        .body(types::CourierLocation {
+            lat: 48.8566,
+            lng: 2.3522,
+            heading: None,
+            speed_kmh: None,
+            accuracy_m: None,
+        })
+        .send()
+        .await
+        .expect("location");
+    let located = expect(&mut socket, step, "location").await;
+    assert_eq!(summary(&located).1, "48.8566,2.3522");
 }

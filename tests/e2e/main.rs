@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod board;
 mod cache;
 mod catalog;
 mod crash;
@@ -24,6 +25,7 @@ mod orders;
 mod payments;
 mod promotions;
 mod reviews;
+mod tracking;
 mod users;
 
 macro_rules! e2e {
@@ -113,6 +115,16 @@ macro_rules! e2e {
             }
             journey {
                 the_whole_story,
+            }
+            board {
+                staff_see_orders_placed_and_changed_live,
+            }
+            tracking {
+                a_customer_follows_an_order_from_placed_to_delivered,
+                who_may_not_see_the_order_is_refused_before_the_upgrade,
+                a_ticket_opens_the_socket_once_within_a_minute => crate::tracking::manual_clock,
+                couriers_see_and_touch_only_their_orders,
+                the_sdk_tracker_follows_an_order_to_the_end,
             }
         );
     };

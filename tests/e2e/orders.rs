@@ -534,6 +534,17 @@ pub async fn couriers_cannot_cancel_nor_manage_the_catalog(app: &TestApp) {
     let placed = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
     let preparing = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
     fixtures::advance(&admin, &preparing.id, &[Preparing]).await;
+    // Not even on orders assigned to them: an order they were not given is a 404 to them.
+    let result = courier
+        .api()
+        .cancel_order()
+        .id(placed.id.as_str())
+        .send()
+        .await;
+    assert_error(result, 404, "NOT_FOUND");
+    for order in [&placed, &preparing] {
+        assign_courier(&admin, &courier, &order.id).await;
+    }
 
     for order in [&placed.id, &preparing.id] {
         let result = courier
@@ -674,14 +685,15 @@ pub async fn location_needs_an_order_out_for_delivery(app: &TestApp) {
         "ILLEGAL_STATUS_CHANGE",
     );
 
-    // Out for delivery without a courier assigned: not this courier's delivery, and staff
-    // have nobody to place on the map.
+    // Out for delivery without a courier assigned: not this courier's delivery (a courier
+    // sees only the orders assigned to them: 404, as for a stranger's order), and staff have
+    // nobody to place on the map.
     let unassigned = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
     fixtures::advance(&admin, &unassigned.id, &[Preparing, OutForDelivery]).await;
     assert_error(
         report(unassigned.id.clone(), 2.35, 48.85).await,
-        403,
-        "FORBIDDEN",
+        404,
+        "NOT_FOUND",
     );
     assert_error(
         admin
@@ -720,8 +732,8 @@ pub async fn location_needs_an_order_out_for_delivery(app: &TestApp) {
             .body(location(2.35, 48.85))
             .send()
             .await,
-        403,
-        "FORBIDDEN",
+        404,
+        "NOT_FOUND",
     );
     report(theirs.id.clone(), 2.35, 48.85).await.unwrap();
     assert_error(

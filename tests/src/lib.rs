@@ -30,9 +30,11 @@ pub mod saas;
 
 pub use app::{
     spawn_app, spawn_app_with, AppOptions, Backend, TestApp, ADMIN_PASSWORD, ADMIN_PHONE,
-    DELIVERY_FEE, FREE_DELIVERY_ABOVE, MONGO_URI_VAR, SKIP_MONGO_VAR, TAX_RATE_BPS,
+    COURIER_NAME, DELIVERY_FEE, FREE_DELIVERY_ABOVE, MONGO_URI_VAR, SKIP_MONGO_VAR, TAX_RATE_BPS,
 };
 pub use bakery_sdk::ResponseValue;
-pub use bakery_sdk::{types, ApiError, BakeryClient, Tokens};
+pub use bakery_sdk::{
+    types, ApiError, BakeryClient, BoardWatcher, LiveError, OrderTracker, Tokens,
+};
 pub use bakery_server::state::{CorsOrigins, HttpPolicy, RateLimits};
 pub use errors::{assert_error, assert_invalid, error_of};

@@ -1,4 +1,7 @@
-//! `orders board`: the open orders grouped by status, refreshed by polling.
+//! `orders board`: the open orders grouped by status, kept current by the server's board
+//! stream (`GET /admin/orders/stream`, through the SDK's `BoardWatcher`), and refreshed by
+//! polling every `--interval` seconds when the stream cannot be opened or stops (an older
+//! server, a proxy without WebSocket, more open orders than its snapshot holds).
 //!
 //! On a terminal it takes the alternate screen in raw mode and quits on q, Esc or Ctrl-C; the
 //! terminal is restored on every way out (quit, error, panic). `--once` prints one frame and
@@ -6,9 +9,10 @@
 
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bakery_sdk::types;
+use bakery_sdk::{types, BoardWatcher};
 use chrono::Local;
 use clap::Args;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -51,16 +55,137 @@ pub async fn run(ctx: &Ctx, args: &BoardArgs) -> Result<()> {
     }
     let interval = Duration::from_secs(args.interval);
     if !std::io::stdout().is_terminal() {
+        let mut feed = Feed::start(ctx).await;
         loop {
-            let open = fetch_open(ctx).await?;
-            for line in frame(&open, None) {
+            let (open, problem) = match &feed {
+                Some(f) => {
+                    let (open, failed) = f.wait_for_change().await;
+                    let problem =
+                        failed.map(|why| format!("live updates stopped ({why}); polling"));
+                    if problem.is_some() {
+                        feed = None;
+                    }
+                    (open, problem)
+                }
+                None => {
+                    let open = fetch_open(ctx).await?;
+                    (open, None)
+                }
+            };
+            for line in frame(&open, problem.as_deref()) {
                 println!("{line}");
             }
             println!();
-            tokio::time::sleep(interval).await;
+            if feed.is_none() {
+                tokio::time::sleep(interval).await;
+            }
         }
     }
     live(ctx, interval).await
+}
+
+/// The open orders as the server's board stream keeps them, updated by a background task.
+struct Feed {
+    state: Arc<Mutex<FeedState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+struct FeedState {
+    open: Vec<types::Order>,
+    changed: bool,
+    /// Why the stream stopped; the board then polls.
+    failed: Option<String>,
+}
+
+impl Feed {
+    /// `None` when the stream cannot be followed: the board polls instead.
+    async fn start(ctx: &Ctx) -> Option<Self> {
+        ctx.client.tokens()?;
+        let mut watcher = BoardWatcher::new(&ctx.client);
+        let first = tokio::time::timeout(Duration::from_secs(5), watcher.next())
+            .await
+            .ok()?
+            .ok()?;
+        let types::BoardMessage::Snapshot(first) = first else {
+            return None;
+        };
+        // More open orders than one snapshot holds: only polling shows them all.
+        if first.total > first.orders.len() as u64 {
+            return None;
+        }
+        let mut open = Vec::new();
+        for order in first.orders {
+            apply(&mut open, order);
+        }
+        let state = Arc::new(Mutex::new(FeedState {
+            open,
+            changed: true,
+            failed: None,
+        }));
+        let shared = state.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let message = watcher.next().await;
+                let mut st = shared.lock().unwrap_or_else(|p| p.into_inner());
+                match message {
+                    Ok(types::BoardMessage::Snapshot(snapshot)) => {
+                        st.open.clear();
+                        for order in snapshot.orders {
+                            apply(&mut st.open, order);
+                        }
+                    }
+                    Ok(types::BoardMessage::Order(changed)) => apply(&mut st.open, changed.order),
+                    Err(e) => {
+                        st.failed = Some(e.to_string());
+                        st.changed = true;
+                        return;
+                    }
+                }
+                st.changed = true;
+            }
+        });
+        Some(Self { state, task })
+    }
+
+    /// The board now and whether the stream stopped, if anything changed since last asked.
+    fn take_change(&self) -> Option<(Vec<types::Order>, Option<String>)> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if !st.changed {
+            return None;
+        }
+        st.changed = false;
+        Some((st.open.clone(), st.failed.clone()))
+    }
+
+    async fn wait_for_change(&self) -> (Vec<types::Order>, Option<String>) {
+        loop {
+            if let Some(change) = self.take_change() {
+                return change;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Puts `order` on the board as it now reads (or off it, once it is no longer open),
+/// unless the board already shows a newer revision; oldest first.
+fn apply(open: &mut Vec<types::Order>, order: types::Order) {
+    if let Some(shown) = open.iter().find(|o| o.id == order.id) {
+        if shown.revision > order.revision {
+            return;
+        }
+    }
+    open.retain(|o| o.id != order.id);
+    if COLUMNS.contains(&order.order_status) {
+        open.push(order);
+    }
+    open.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
 }
 
 /// Every open order, oldest first. The list comes newest first, so one page alone would drop
@@ -221,12 +346,13 @@ enum Wait {
     Refresh,
 }
 
-/// Waits for the next refresh, watching the keyboard.
-fn wait(interval: Duration) -> Result<Wait> {
+/// Waits for the next refresh (the interval, or a change the stream brought), watching the
+/// keyboard.
+fn wait(interval: Duration, feed: Option<&Feed>) -> Result<Wait> {
     let deadline = Instant::now() + interval;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if left.is_zero() || feed.is_some_and(|f| f.state.lock().is_ok_and(|st| st.changed)) {
             return Ok(Wait::Refresh);
         }
         if event::poll(left.min(Duration::from_millis(200))).map_err(term_error)? {
@@ -259,22 +385,43 @@ async fn live(ctx: &Ctx, interval: Duration) -> Result<()> {
         restore();
         previous_hook(info);
     }));
+    let mut feed = Feed::start(ctx).await;
     let screen = Screen::enter()?;
     let mut last: Vec<types::Order> = Vec::new();
+    let mut stopped: Option<String> = None;
     let outcome = loop {
-        let lines = match fetch_open(ctx).await {
-            Ok(open) => {
-                last = open;
-                frame(&last, None)
+        let streamed = feed.as_ref().map(|f| f.take_change());
+        let lines = match streamed {
+            // Live: redraw what the stream keeps (also each half-minute, for the ages).
+            Some(change) => {
+                if let Some((open, failed)) = change {
+                    last = open;
+                    if let Some(why) = failed {
+                        stopped = Some(format!("live updates stopped ({why}); polling"));
+                        feed = None;
+                    }
+                }
+                frame(&last, stopped.as_deref())
             }
-            // Signed out or not staff: the board cannot recover by itself.
-            Err(e) if e.exit == Exit::Auth => break Err(e),
-            Err(e) => frame(&last, Some(&format!("refresh failed: {e}"))),
+            None => match fetch_open(ctx).await {
+                Ok(open) => {
+                    last = open;
+                    frame(&last, stopped.as_deref())
+                }
+                // Signed out or not staff: the board cannot recover by itself.
+                Err(e) if e.exit == Exit::Auth => break Err(e),
+                Err(e) => frame(&last, Some(&format!("refresh failed: {e}"))),
+            },
         };
         if let Err(e) = draw(&lines) {
             break Err(e);
         }
-        match wait(interval) {
+        let every = if feed.is_some() {
+            Duration::from_secs(30)
+        } else {
+            interval
+        };
+        match wait(every, feed.as_ref()) {
             Ok(Wait::Quit) => break Ok(()),
             Ok(Wait::Refresh) => {}
             Err(e) => break Err(e),

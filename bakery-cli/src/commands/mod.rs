@@ -9,3 +9,4 @@ pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod promotions;
+pub mod watch;

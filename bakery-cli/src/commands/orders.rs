@@ -1,4 +1,4 @@
-//! `orders list|show|advance|cancel|assign|board`.
+//! `orders list|show|advance|cancel|assign|board|watch`.
 
 use std::num::NonZeroU32;
 
@@ -55,6 +55,14 @@ pub enum Cmd {
         after_help = "Examples:\n  bakery orders board\n  bakery orders board --interval 10\n  bakery orders board --once"
     )]
     Board(board::BoardArgs),
+    /// Follow one order live until it is delivered or canceled.
+    #[command(
+        after_help = "Examples:\n  bakery orders watch 65f1c2a9e4b0a1b2c3d4e5f6\n  bakery --json orders watch 65f1c2a9e4b0a1b2c3d4e5f6   (one JSON message per line)"
+    )]
+    Watch {
+        /// The order id.
+        id: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -144,6 +152,7 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Board(args) => board::run(ctx, args).await,
+        Cmd::Watch { id } => crate::commands::watch::run(ctx, id).await,
     }
 }
 

@@ -2,6 +2,7 @@
 //! adapters (each behind its cargo feature).
 
 pub mod cache;
+pub mod events;
 #[cfg(feature = "fcm")]
 pub mod fcm;
 mod invalidating;
@@ -21,6 +22,7 @@ pub mod stripe;
 pub mod twilio_sms;
 
 pub use cache::MemoryCache;
+pub use events::MemoryEvents;
 #[cfg(feature = "fcm")]
 pub use fcm::{FcmOptions, FcmPush};
 pub use invalidating::{invalidating, InvalidatingStore};

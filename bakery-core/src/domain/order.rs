@@ -150,6 +150,10 @@ impl GeoPoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryPerson {
+    /// The courier's account when assigned by user id; `None` on assignments made by name
+    /// and phone (the deprecated route), which only staff can then move along.
+    #[serde(default)]
+    pub courier_id: Option<Id>,
     pub name: String,
     pub phone: Phone,
     /// Last reported position; `None` until the courier's app reports one.
@@ -198,6 +202,12 @@ pub struct Order {
     pub created_at: DateTime<Utc>,
     #[serde(with = "super::time")]
     pub updated_at: DateTime<Utc>,
+    /// Bumped by the store on every write of the order (1 when placed), in the same atomic
+    /// update as the change itself, so it orders one order's changes across every instance
+    /// of a fleet; tracking events carry it as their `seq`. Orders stored before it existed
+    /// read as 0.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl Order {

@@ -3,6 +3,7 @@
 
 mod cache;
 mod clock;
+mod events;
 mod payments;
 mod push;
 mod rate_limit;
@@ -11,6 +12,7 @@ mod store;
 
 pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use events::{EventStream, OrderChange, OrderEvent, OrderEvents, Received, Signal};
 pub use payments::{
     IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
     RefundRequest,

@@ -3,12 +3,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::hashing::HashingPool;
-use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, NoPayments};
+use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, MemoryEvents, NoPayments};
 pub use crate::domain::Actor;
 use crate::domain::{Currency, Id, Money, User};
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
-    CatalogCache, Clock, PaymentProvider, PushSender, SmsSender, Store, SystemClock,
+    CatalogCache, Clock, EventStream, OrderChange, OrderEvent, OrderEvents, PaymentProvider,
+    PushSender, SmsSender, Store, SystemClock,
 };
 use crate::rules::pricing::PricingSettings;
 use crate::secrets::OtpKey;
@@ -68,6 +69,7 @@ pub struct Adapters {
     pub sms: &'static str,
     pub push: &'static str,
     pub payments: &'static str,
+    pub events: &'static str,
 }
 
 /// The application: every use case is a method, split over this module's files by area.
@@ -83,6 +85,8 @@ pub struct Bakery {
     pub(crate) sms: Arc<dyn SmsSender>,
     pub(crate) push: Arc<dyn PushSender>,
     pub(crate) payments: Arc<dyn PaymentProvider>,
+    /// Where committed order changes are announced to trackers.
+    pub(crate) events: Arc<dyn OrderEvents>,
     pub(crate) settings: Arc<Settings>,
     /// Poked after a change commits outbox messages, so this process's worker delivers them
     /// at once instead of at its next poll.
@@ -106,6 +110,7 @@ impl Bakery {
             sms: Arc::new(LogSms),
             push: Arc::new(LogPush),
             payments: Arc::new(NoPayments),
+            events: Arc::new(MemoryEvents::new()),
             settings: Arc::new(settings),
             outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             hashing: HashingPool::default(),
@@ -156,6 +161,26 @@ impl Bakery {
         &self.hashing
     }
 
+    /// The bus order changes are published on (in-process by default; Redis for a fleet).
+    pub fn with_events(mut self, events: Arc<dyn OrderEvents>) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// Every order change committed from now on, by any instance sharing the bus. Callers
+    /// filter by order and check who may see what (see `Bakery::may_track`).
+    pub fn subscribe_events(&self) -> EventStream {
+        self.events.subscribe()
+    }
+
+    /// Announces a committed change of `order` (as it reads after the change). Called after
+    /// the store commit, never before: a tracker must not see what may still roll back.
+    pub(crate) async fn publish(&self, order: &crate::domain::Order, change: OrderChange) {
+        self.events
+            .publish(OrderEvent::of(order, change, self.now()))
+            .await;
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -173,6 +198,7 @@ impl Bakery {
             sms: self.sms.backend(),
             push: self.push.backend(),
             payments: self.payments.name(),
+            events: self.events.backend(),
         }
     }
 

@@ -20,6 +20,6 @@ pub use auth::Session;
 pub use bakery::{Actor, Adapters, Bakery, Settings};
 pub use catalog::{CategoryInput, ProductListing};
 pub use hashing::{HashingLimits, HashingPool, BUSY_RETRY_AFTER_SECS};
-pub use orders::{CartLine, OrderRequest, StaffOrderQuery, Tracking};
+pub use orders::{CartLine, LocationReport, OrderRequest, StaffOrderQuery, Tracking};
 pub use outbox::MAX_ATTEMPTS as OUTBOX_MAX_ATTEMPTS;
 pub use sessions::SESSION_CACHE_TTL;

@@ -6,10 +6,10 @@ use super::{Actor, Bakery};
 use crate::domain::{
     access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, GeoPoint, Id,
     NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
-    PaymentMethod, Phone, Product, Promotion, StatusChange,
+    PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
-use crate::ports::{OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
+use crate::ports::{OrderChange, OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
 use crate::rules::pricing::{self, PricedLine, Quote};
 use crate::rules::{promotion, schedule, status};
 
@@ -41,10 +41,48 @@ pub struct StaffOrderQuery {
     pub customer_phone: Option<Phone>,
 }
 
+/// A position report from the courier's phone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LocationReport {
+    pub location: GeoPoint,
+    /// Degrees clockwise from north, 0..360.
+    pub heading: Option<f64>,
+    /// 0..=300.
+    pub speed_kmh: Option<f64>,
+    /// Radius of the phone's uncertainty in metres, 0..=10,000.
+    pub accuracy_m: Option<f64>,
+}
+
+impl LocationReport {
+    pub fn at(location: GeoPoint) -> Self {
+        Self {
+            location,
+            heading: None,
+            speed_kmh: None,
+            accuracy_m: None,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let within = |field: &str, value: Option<f64>, range: std::ops::Range<f64>| match value {
+            Some(v) if !v.is_finite() || !range.contains(&v) => Err(Error::validation(
+                field,
+                format!("must be at least {} and below {}", range.start, range.end),
+            )),
+            _ => Ok(()),
+        };
+        within("heading", self.heading, 0.0..360.0)?;
+        within("speedKmh", self.speed_kmh, 0.0..300.000_001)?;
+        within("accuracyM", self.accuracy_m, 0.0..10_000.000_001)
+    }
+}
+
 /// What a customer's tracking screen shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracking {
     pub order_id: Id,
+    /// The order's revision: events with a `seq` at or below it are included.
+    pub seq: u64,
     pub status: OrderStatus,
     pub history: Vec<crate::domain::StatusChange>,
     pub estimated_delivery_time: DateTime<Utc>,
@@ -251,6 +289,7 @@ impl Bakery {
             special_instructions,
             created_at: now,
             updated_at: now,
+            revision: 1,
         };
         let redemption = promotion.map(|p| PromotionRedemption {
             promotion_id: p.id,
@@ -274,11 +313,19 @@ impl Bakery {
             })
             .await?;
         self.committed(&effects);
+        self.publish(
+            &order,
+            OrderChange::Placed {
+                status: order.order_status,
+            },
+        )
+        .await;
         Ok(order)
     }
 
-    /// A customer sees their own orders; staff and couriers see any. Someone else's order is
-    /// a 404, not a 403, so ids cannot be probed.
+    /// A customer sees their own orders, a courier the ones assigned to them, staff any.
+    /// Someone else's order is a 404, not a 403, so ids cannot be probed. The tracking socket
+    /// authorises with this too.
     pub async fn order(&self, actor: &Actor, id: &Id) -> Result<Order> {
         let order = self
             .store
@@ -286,7 +333,12 @@ impl Bakery {
             .get_order(id)
             .await?
             .ok_or(Error::NotFound { resource: "order" })?;
-        if actor.is_customer() && order.user_id != actor.user_id {
+        let visible = match actor.role {
+            Role::Admin => true,
+            Role::Customer => order.user_id == actor.user_id,
+            Role::Delivery => self.is_assigned_to(&order, actor).await?,
+        };
+        if !visible {
             return Err(Error::NotFound { resource: "order" });
         }
         Ok(order)
@@ -321,8 +373,11 @@ impl Bakery {
             },
             None => None,
         };
+        // A courier's book is the orders assigned to them.
+        let courier = actor.is_courier().then(|| actor.user_id.clone());
         let query = OrderQuery {
             user,
+            courier,
             statuses: query.statuses,
             created_from: query.created_from,
             created_to: query.created_to,
@@ -348,6 +403,7 @@ impl Bakery {
             let request = self.transition(&order, actor, to, None);
             if let Some(updated) = self.store.orders.transition_order(&request).await? {
                 self.committed(&request.effects);
+                self.publish(&updated, status_change(&updated)).await;
                 return Ok(updated);
             }
             let now_is = self.order(actor, id).await?;
@@ -410,6 +466,9 @@ impl Bakery {
         }
     }
 
+    /// Assigns a courier by name and phone, for couriers without an account. Deprecated
+    /// beside [`Bakery::assign_courier`]: such an order can be moved along by a courier only
+    /// when their account's phone matches.
     #[tracing::instrument(skip(self, name))]
     pub async fn assign_delivery_person(
         &self,
@@ -420,6 +479,41 @@ impl Bakery {
     ) -> Result<Order> {
         actor.require_staff()?;
         let name = crate::domain::required_text("name", name, 100)?;
+        let person = DeliveryPerson {
+            courier_id: None,
+            name,
+            phone,
+            location: None,
+            location_updated_at: None,
+        };
+        self.set_courier(actor, id, person).await
+    }
+
+    /// Staff give an open order to a courier's account (role `delivery`); the name and phone
+    /// the customer sees are the account's.
+    #[tracing::instrument(skip(self))]
+    pub async fn assign_courier(&self, actor: &Actor, id: &Id, courier: &Id) -> Result<Order> {
+        actor.require_staff()?;
+        let account = match self.store.accounts.get_user(courier).await? {
+            Some(user) if user.role == Role::Delivery => user,
+            _ => {
+                return Err(Error::validation(
+                    "courierId",
+                    "is not the id of a courier account (role delivery)",
+                ))
+            }
+        };
+        let person = DeliveryPerson {
+            courier_id: Some(account.id),
+            name: account.name,
+            phone: account.phone,
+            location: None,
+            location_updated_at: None,
+        };
+        self.set_courier(actor, id, person).await
+    }
+
+    async fn set_courier(&self, actor: &Actor, id: &Id, person: DeliveryPerson) -> Result<Order> {
         let order = self.order(actor, id).await?;
         if !order.order_status.is_open() {
             return Err(Error::conflict(
@@ -427,29 +521,30 @@ impl Bakery {
                 format!("the order is already {}", order.order_status),
             ));
         }
-        let person = DeliveryPerson {
-            name,
-            phone,
-            location: None,
-            location_updated_at: None,
-        };
-        self.store
+        let order = self
+            .store
             .orders
             .set_delivery_person(id, &person, self.now())
             .await?
-            .ok_or(Error::NotFound { resource: "order" })
+            .ok_or(Error::NotFound { resource: "order" })?;
+        if let Some(courier) = order.delivery_person.clone() {
+            self.publish(&order, OrderChange::Assigned { courier })
+                .await;
+        }
+        Ok(order)
     }
 
     /// The courier's app reports where it is while the order is on its way; it gets back
-    /// what a tracker sees.
-    #[tracing::instrument(level = "debug", skip(self, location), fields(actor = %actor.user_id))]
+    /// what a tracker sees. Couriers report only the orders assigned to them.
+    #[tracing::instrument(level = "debug", skip(self, report), fields(actor = %actor.user_id))]
     pub async fn report_location(
         &self,
         actor: &Actor,
         id: &Id,
-        location: GeoPoint,
+        report: LocationReport,
     ) -> Result<Tracking> {
         actor.require(access::ORDER_BOOK)?;
+        report.check()?;
         let order = self.order(actor, id).await?;
         if order.order_status != OrderStatus::OutForDelivery {
             return Err(Error::conflict(
@@ -457,22 +552,10 @@ impl Bakery {
                 "the order is not out for delivery",
             ));
         }
-        // A courier reports only the deliveries assigned to them (matched by phone, which
-        // is how staff assign them); staff may correct any.
-        if actor.is_courier() {
-            let courier = self.user(&actor.user_id).await?;
-            let assigned = order
-                .delivery_person
-                .as_ref()
-                .is_some_and(|p| p.phone == courier.phone);
-            if !assigned {
-                return Err(Error::Forbidden);
-            }
-        }
         let order = self
             .store
             .orders
-            .update_delivery_location(id, location, self.now())
+            .update_delivery_location(id, report.location, self.now())
             .await?
             .ok_or_else(|| {
                 Error::conflict(
@@ -480,7 +563,48 @@ impl Bakery {
                     "no delivery person is assigned",
                 )
             })?;
+        self.publish(
+            &order,
+            OrderChange::Location {
+                location: report.location,
+                heading: report.heading,
+                speed_kmh: report.speed_kmh,
+                accuracy_m: report.accuracy_m,
+            },
+        )
+        .await;
         Ok(order.into())
+    }
+
+    /// The orders assigned to the signed-in courier, newest first.
+    pub async fn courier_orders(
+        &self,
+        actor: &Actor,
+        statuses: Vec<OrderStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Order>> {
+        if !actor.is_courier() {
+            return Err(Error::Forbidden);
+        }
+        let query = OrderQuery {
+            courier: Some(actor.user_id.clone()),
+            statuses,
+            ..OrderQuery::default()
+        };
+        let (items, total) = self.store.orders.list_orders(&query, page).await?;
+        Ok(Page::new(items, page, total))
+    }
+
+    /// Whether `actor` is the courier this order is assigned to: by account, or, for orders
+    /// assigned by name and phone (the deprecated route), by the account's phone.
+    async fn is_assigned_to(&self, order: &Order, actor: &Actor) -> Result<bool> {
+        let Some(person) = &order.delivery_person else {
+            return Ok(false);
+        };
+        match &person.courier_id {
+            Some(courier) => Ok(courier == &actor.user_id),
+            None => Ok(self.user(&actor.user_id).await?.phone == person.phone),
+        }
     }
 
     pub async fn track_order(&self, actor: &Actor, id: &Id) -> Result<Tracking> {
@@ -488,10 +612,29 @@ impl Bakery {
     }
 }
 
+/// The status event of an order that just moved: its newest history entry.
+pub(crate) fn status_change(order: &Order) -> OrderChange {
+    let (actor_id, actor_role) = order
+        .status_history
+        .last()
+        .map(|c| (c.actor_id.clone(), c.actor_role))
+        .unwrap_or_else(|| {
+            let shop = Actor::shop();
+            (shop.user_id, shop.role)
+        });
+    OrderChange::Status {
+        status: order.order_status,
+        actor_id,
+        actor_role,
+        payment_status: order.payment_details.status,
+    }
+}
+
 impl From<Order> for Tracking {
     fn from(order: Order) -> Self {
         Self {
             order_id: order.id,
+            seq: order.revision,
             status: order.order_status,
             history: order.status_history,
             estimated_delivery_time: order.estimated_delivery_time,

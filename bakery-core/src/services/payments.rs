@@ -13,7 +13,8 @@ use crate::domain::{
 };
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
-    IntentState, PaymentChange, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentStep,
+    IntentState, OrderChange, PaymentChange, PaymentEvent, PaymentEventKind, PaymentIntent,
+    PaymentStep,
 };
 
 /// Reads before a writer that keeps losing races gives up; each loss means another writer
@@ -231,6 +232,13 @@ impl Bakery {
             };
             if let Some(moved) = self.store.orders.change_payment(&change).await? {
                 self.committed(&change.effects);
+                self.publish(
+                    &moved,
+                    OrderChange::Payment {
+                        status: moved.payment_details.status,
+                    },
+                )
+                .await;
                 return Ok(moved);
             }
         }

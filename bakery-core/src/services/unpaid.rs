@@ -49,14 +49,10 @@ impl Bakery {
                 let reason =
                     "We did not receive your card payment in time, so the order was canceled.";
                 let request = self.transition(&order, &shop, OrderStatus::Canceled, Some(reason));
-                if self
-                    .store
-                    .orders
-                    .transition_order(&request)
-                    .await?
-                    .is_some()
-                {
+                if let Some(updated) = self.store.orders.transition_order(&request).await? {
                     self.committed(&request.effects);
+                    self.publish(&updated, super::orders::status_change(&updated))
+                        .await;
                     tracing::info!(order = %order.id, "unpaid card order canceled at its deadline");
                     moved += 1;
                 }

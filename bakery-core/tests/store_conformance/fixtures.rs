@@ -238,6 +238,7 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
         special_instructions: Some("Ring twice".into()),
         created_at: at,
         updated_at: at,
+        revision: 1,
     }
 }
 
@@ -287,6 +288,7 @@ pub fn change(status: OrderStatus, actor: &Id, role: Role) -> StatusChange {
 
 pub fn courier(name: &str) -> DeliveryPerson {
     DeliveryPerson {
+        courier_id: None,
         name: name.into(),
         phone: unique_phone(),
         location: None,

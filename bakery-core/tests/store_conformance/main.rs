@@ -87,6 +87,8 @@ macro_rules! conformance {
                 delivery_person_and_location,
                 has_delivered_product_only_for_delivered_orders,
                 promotion_uses_by_excludes_canceled,
+                every_write_bumps_the_revision,
+                orders_listed_by_courier,
             }
             payments {
                 payment_intent_is_recorded_while_unpaid,

@@ -272,3 +272,159 @@ async fn scheduled_orders_respect_preparation_time_and_card_needs_a_provider() {
         Err(Error::Unavailable(_))
     ));
 }
+
+/// Every committed change is published once, in order, with a growing `seq`; a courier
+/// account sees and moves only the orders assigned to it.
+#[tokio::test]
+async fn order_changes_are_published_after_commit_and_couriers_touch_only_theirs() {
+    use bakery_core::domain::{GeoPoint, Role};
+    use bakery_core::ports::{OrderChange, Received};
+    use bakery_core::services::{Actor, LocationReport};
+
+    let shop = shop().await;
+    let customer = shop.customer(40).await;
+    let courier_user = shop
+        .bakery
+        .create_staff(
+            "Dan Driver",
+            &crate::support::phone(41),
+            "pedal-fast-1",
+            Role::Delivery,
+        )
+        .await
+        .unwrap();
+    let courier = Actor {
+        user_id: courier_user.id.clone(),
+        role: Role::Delivery,
+    };
+    let other_user = shop
+        .bakery
+        .create_staff(
+            "Eve Express",
+            &crate::support::phone(42),
+            "pedal-fast-2",
+            Role::Delivery,
+        )
+        .await
+        .unwrap();
+    let other_courier = Actor {
+        user_id: other_user.id.clone(),
+        role: Role::Delivery,
+    };
+    let cat = shop.category("Breads").await;
+    let bread = shop.product(&cat, "Rye", 400, None).await;
+    let mut events = shop.bakery.subscribe_events();
+
+    let order = shop
+        .bakery
+        .place_order(&customer, request(vec![(bread, 1)], None))
+        .await
+        .unwrap();
+    // Not a courier account: refused, nothing published.
+    assert_eq!(
+        shop.bakery
+            .assign_courier(&shop.admin, &order.id, &customer.user_id)
+            .await
+            .unwrap_err()
+            .code(),
+        "VALIDATION_FAILED"
+    );
+    assert!(matches!(
+        shop.bakery.order(&courier, &order.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    shop.bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::Preparing)
+        .await
+        .unwrap();
+    let assigned = shop
+        .bakery
+        .assign_courier(&shop.admin, &order.id, &courier.user_id)
+        .await
+        .unwrap();
+    let person = assigned.delivery_person.clone().unwrap();
+    assert_eq!(person.name, "Dan Driver");
+    assert_eq!(person.courier_id.as_ref(), Some(&courier.user_id));
+    assert!(matches!(
+        shop.bakery
+            .advance_status(&other_courier, &order.id, OrderStatus::OutForDelivery)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    shop.bakery
+        .advance_status(&courier, &order.id, OrderStatus::OutForDelivery)
+        .await
+        .unwrap();
+    let here = GeoPoint::parse(2.35, 48.85).unwrap();
+    let bad = LocationReport {
+        heading: Some(400.0),
+        ..LocationReport::at(here)
+    };
+    assert_eq!(
+        shop.bakery
+            .report_location(&courier, &order.id, bad)
+            .await
+            .unwrap_err()
+            .code(),
+        "VALIDATION_FAILED"
+    );
+    shop.bakery
+        .report_location(&courier, &order.id, LocationReport::at(here))
+        .await
+        .unwrap();
+    shop.bakery
+        .advance_status(&courier, &order.id, OrderStatus::Delivered)
+        .await
+        .unwrap();
+    let mine = shop
+        .bakery
+        .courier_orders(&courier, Vec::new(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(mine.total, 1);
+    let theirs = shop
+        .bakery
+        .courier_orders(&other_courier, Vec::new(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(theirs.total, 0);
+
+    let mut seen = Vec::new();
+    while seen.len() < 6 {
+        match tokio::time::timeout(std::time::Duration::from_secs(1), events.next()).await {
+            Ok(Some(Received::Event(event))) => {
+                assert_eq!(event.order_id, order.id);
+                seen.push(event);
+            }
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+    let kinds: Vec<&str> = seen
+        .iter()
+        .map(|e| match &e.change {
+            OrderChange::Placed { .. } => "placed",
+            OrderChange::Status { status, .. } => status.as_str(),
+            OrderChange::Assigned { .. } => "assigned",
+            OrderChange::Location { .. } => "location",
+            OrderChange::Eta { .. } => "eta",
+            OrderChange::Payment { .. } => "payment",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "placed",
+            "preparing",
+            "assigned",
+            "out_for_delivery",
+            "location",
+            "delivered"
+        ]
+    );
+    assert!(seen.windows(2).all(|w| w[0].seq < w[1].seq), "seq grows");
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(50), events.next())
+            .await
+            .is_err()
+    );
+}

@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod board;
 pub mod catalog;
+pub mod delivery;
 pub mod favorites;
 pub mod health;
 pub mod notifications;
@@ -12,6 +14,7 @@ pub mod payments;
 pub mod promotions;
 pub mod reviews;
 pub mod shop;
+pub mod tracking;
 pub mod users;
 
 use poem_openapi::Tags;
@@ -43,4 +46,6 @@ pub enum ApiTags {
     Promotions,
     /// Staff: catalog, promotions and the order book.
     Admin,
+    /// Couriers: their assigned orders, pick-up, delivery and position reports.
+    Delivery,
 }

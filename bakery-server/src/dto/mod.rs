@@ -2,6 +2,7 @@
 //! units, ids as 24-hex strings, times as RFC 3339 UTC. Each converts from its domain type.
 
 pub mod auth;
+pub mod board;
 pub mod catalog;
 pub mod common;
 mod examples;
@@ -12,4 +13,5 @@ pub mod params;
 pub mod payment;
 pub mod promotion;
 pub mod review;
+pub mod tracking;
 pub mod user;

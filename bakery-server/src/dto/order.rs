@@ -154,6 +154,9 @@ pub struct GeoLocation {
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryPerson {
+    /// The courier's user id; `null` when staff assigned them by name and phone
+    /// (deprecated).
+    pub courier_id: Option<String>,
     pub name: String,
     pub phone: String,
     /// Last reported position; `null` until the courier reports one.
@@ -164,6 +167,7 @@ pub struct DeliveryPerson {
 impl From<domain::DeliveryPerson> for DeliveryPerson {
     fn from(p: domain::DeliveryPerson) -> Self {
         Self {
+            courier_id: p.courier_id.map(Into::into),
             name: p.name,
             phone: p.phone.into(),
             location: p.location.map(|l| GeoLocation {
@@ -223,6 +227,8 @@ pub struct Order {
     pub special_instructions: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change of the order: the `seq` of its tracking and board messages.
+    pub revision: u64,
 }
 
 impl From<domain::Order> for Order {
@@ -263,6 +269,7 @@ impl From<domain::Order> for Order {
             special_instructions: o.special_instructions,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            revision: o.revision,
         }
     }
 }
@@ -367,7 +374,37 @@ pub struct StatusUpdate {
     pub status: OrderStatus,
 }
 
-/// The courier taking an order.
+/// The courier account (role `delivery`) taking an order.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CourierInput {
+    /// The courier's user id.
+    #[oai(validator(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub courier_id: String,
+}
+
+/// A position report from the courier's phone (WGS 84).
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CourierLocation {
+    /// Degrees, -90..=90.
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: f64,
+    /// Degrees, -180..=180.
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: f64,
+    /// Degrees clockwise from north, 0 up to (not including) 360.
+    #[oai(validator(minimum(value = "0"), maximum(value = "360", exclusive = true)))]
+    pub heading: Option<f64>,
+    /// 0..=300.
+    #[oai(validator(minimum(value = "0"), maximum(value = "300")))]
+    pub speed_kmh: Option<f64>,
+    /// Radius of the fix's uncertainty in metres, 0..=10000.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    pub accuracy_m: Option<f64>,
+}
+
+/// The courier taking an order, by name and phone (deprecated: see `CourierInput`).
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DeliveryPersonInput {
@@ -382,6 +419,9 @@ pub struct DeliveryPersonInput {
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Tracking {
     pub order_id: String,
+    /// The order's revision: grows with every change. Tracking socket messages with a `seq`
+    /// at or below it are already included.
+    pub seq: u64,
     pub status: OrderStatus,
     pub history: Vec<StatusChange>,
     pub estimated_delivery_time: DateTime<Utc>,
@@ -392,6 +432,7 @@ impl From<DomainTracking> for Tracking {
     fn from(t: DomainTracking) -> Self {
         Self {
             order_id: t.order_id.into(),
+            seq: t.seq,
             status: t.status.into(),
             history: t.history.into_iter().map(Into::into).collect(),
             estimated_delivery_time: t.estimated_delivery_time,

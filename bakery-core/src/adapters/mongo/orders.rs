@@ -26,6 +26,9 @@ pub(super) fn order_filter(query: &OrderQuery) -> Document {
     if let Some(user) = &query.user {
         filter.insert("userId", user.as_str());
     }
+    if let Some(courier) = &query.courier {
+        filter.insert("deliveryPerson.courierId", courier.as_str());
+    }
     if !query.statuses.is_empty() {
         let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
         filter.insert("orderStatus", doc! { "$in": statuses });
@@ -175,7 +178,7 @@ impl MongoStore {
                     "orderStatus": change.order_status.as_str(),
                     "paymentDetails.status": change.step.from.as_str(),
                 },
-                doc! { "$set": set },
+                doc! { "$set": set, "$inc": { "revision": 1_i64 } },
             )
             .return_document(ReturnDocument::After)
             .session(&mut *session)
@@ -204,7 +207,11 @@ impl MongoStore {
             .collection(coll::ORDERS)
             .find_one_and_update(
                 filter,
-                doc! { "$set": set, "$push": { "statusHistory": to_value(change)? } },
+                doc! {
+                    "$set": set,
+                    "$push": { "statusHistory": to_value(change)? },
+                    "$inc": { "revision": 1_i64 },
+                },
             )
             .return_document(ReturnDocument::After)
             .session(&mut *session)
@@ -295,7 +302,10 @@ impl OrderStore for MongoStore {
     ) -> StoreResult<Option<Order>> {
         self.update_order(
             doc! { "_id": oid(order)? },
-            doc! { "$set": { "deliveryPerson": to_value(person)?, "updatedAt": ts(&at) } },
+            doc! {
+                "$set": { "deliveryPerson": to_value(person)?, "updatedAt": ts(&at) },
+                "$inc": { "revision": 1_i64 },
+            },
         )
         .await
     }
@@ -312,7 +322,7 @@ impl OrderStore for MongoStore {
             doc! { "$set": {
                 "deliveryPerson.location": to_value(&location)?,
                 "deliveryPerson.locationUpdatedAt": ts(&at),
-            } },
+            }, "$inc": { "revision": 1_i64 } },
         )
         .await
     }
@@ -328,7 +338,10 @@ impl OrderStore for MongoStore {
                 "_id": oid(order)?,
                 "paymentDetails.status": { "$in": [PaymentStatus::Pending.as_str(), PaymentStatus::Failed.as_str()] },
             },
-            doc! { "$set": { "paymentDetails.transactionId": intent_id, "updatedAt": ts(&at) } },
+            doc! {
+                "$set": { "paymentDetails.transactionId": intent_id, "updatedAt": ts(&at) },
+                "$inc": { "revision": 1_i64 },
+            },
         )
         .await
     }

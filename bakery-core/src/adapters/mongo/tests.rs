@@ -96,6 +96,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
         special_instructions: None,
         created_at: now,
         updated_at: now,
+        revision: 1,
     }
 }
 

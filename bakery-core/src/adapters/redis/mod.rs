@@ -1,9 +1,10 @@
-//! Redis, shared by every instance of a chain: the catalog cache ([`RedisCache`]) and the
-//! rate limits ([`RedisRateLimiter`]). One connection manager serves both; it reconnects by
+//! Redis, shared by every instance of a chain: the catalog cache ([`RedisCache`]), the
+//! rate limits ([`RedisRateLimiter`]) and the order events ([`RedisEvents`]). One connection manager serves both; it reconnects by
 //! itself, and every command gives up quickly so that a Redis outage degrades requests
 //! instead of hanging them.
 
 mod cache;
+mod events;
 mod rate_limit;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use crate::error::Error;
 
 pub use cache::RedisCache;
+pub use events::RedisEvents;
 pub use rate_limit::RedisRateLimiter;
 
 /// Far above a healthy round trip on a LAN, far below what a customer notices.

@@ -285,3 +285,34 @@ async fn an_outage_degrades_and_the_recovery_needs_no_restart() {
     cache.put("k", answer(gens), Duration::from_secs(60)).await;
     assert!(cache.get("k").await.is_some());
 }
+
+#[tokio::test]
+async fn order_events_published_on_one_instance_reach_subscribers_of_another() {
+    use crate::domain::OrderStatus;
+    use crate::ports::{OrderChange, OrderEvent, OrderEvents, Received};
+
+    let Some(url) = shared_url() else {
+        return;
+    };
+    let prefix = prefix();
+    let a = super::RedisEvents::start(connect(&url, &prefix).await);
+    let b = super::RedisEvents::start(connect(&url, &prefix).await);
+    assert!(a.ready(Duration::from_secs(5)).await);
+    assert!(b.ready(Duration::from_secs(5)).await);
+    let mut on_a = a.subscribe();
+    let event = OrderEvent {
+        order_id: Id::generate(),
+        customer_id: Id::generate(),
+        courier_id: None,
+        seq: 3,
+        at: crate::domain::time::truncate(chrono::Utc::now()),
+        change: OrderChange::Placed {
+            status: OrderStatus::Placed,
+        },
+    };
+    b.publish(event.clone()).await;
+    let heard = tokio::time::timeout(Duration::from_secs(1), on_a.next())
+        .await
+        .unwrap();
+    assert_eq!(heard, Some(Received::Event(std::sync::Arc::new(event))));
+}

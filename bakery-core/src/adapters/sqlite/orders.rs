@@ -27,6 +27,12 @@ pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter
     if let Some(user) = &filter.user {
         conditions.and().push("user_id = ").push_bind(user.as_str());
     }
+    if let Some(courier) = &filter.courier {
+        conditions
+            .and()
+            .push("json_extract(doc, '$.deliveryPerson.courierId') = ")
+            .push_bind(courier.as_str());
+    }
     if !filter.statuses.is_empty() {
         let mut statuses = conditions.and().push("order_status IN (").separated(", ");
         for status in &filter.statuses {
@@ -135,7 +141,7 @@ pub(super) async fn transition_order(
     let updated: Option<String> = sqlx::query_scalar(
         "UPDATE orders
          SET doc = json_set(json_insert(doc, '$.statusHistory[#]', json(?1)),
-                            '$.orderStatus', ?2, '$.updatedAt', ?3,
+                            '$.orderStatus', ?2, '$.updatedAt', ?3, '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1,
                             '$.paymentDetails.status',
                             coalesce(?7, json_extract(doc, '$.paymentDetails.status')))
          WHERE id = ?4 AND order_status = ?5
@@ -233,7 +239,8 @@ impl OrderStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
         self.update_order(
-            "UPDATE orders SET doc = json_set(doc, '$.deliveryPerson', json(?1), '$.updatedAt', ?2)
+            "UPDATE orders SET doc = json_set(doc, '$.deliveryPerson', json(?1), '$.updatedAt', ?2,
+                                      '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)
              WHERE id = ?3
              RETURNING doc",
             encode(person)?,
@@ -253,7 +260,8 @@ impl OrderStore for SqliteStore {
         self.update_order(
             "UPDATE orders
              SET doc = json_set(doc, '$.deliveryPerson.location', json(?1),
-                                '$.deliveryPerson.locationUpdatedAt', ?2)
+                                '$.deliveryPerson.locationUpdatedAt', ?2,
+                                '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)
              WHERE id = ?3 AND json_type(doc, '$.deliveryPerson') = 'object'
              RETURNING doc",
             encode(&location)?,
@@ -270,7 +278,8 @@ impl OrderStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
         self.update_order(
-            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.transactionId', ?1, '$.updatedAt', ?2)
+            "UPDATE orders SET doc = json_set(doc, '$.paymentDetails.transactionId', ?1, '$.updatedAt', ?2,
+                                                  '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)
              WHERE id = ?3
                AND json_extract(doc, '$.paymentDetails.status') IN ('pending', 'failed')
              RETURNING doc",
@@ -287,6 +296,7 @@ impl OrderStore for SqliteStore {
             let doc: Option<String> = sqlx::query_scalar(
                 "UPDATE orders
                  SET doc = json_set(doc, '$.paymentDetails.status', ?1, '$.updatedAt', ?2,
+                     '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1,
                      '$.paymentDetails.transactionId',
                          coalesce(?3, json_extract(doc, '$.paymentDetails.transactionId')),
                      '$.paymentDetails.refundId',

@@ -79,6 +79,7 @@ fn order() -> Order {
         special_instructions: None,
         created_at: at,
         updated_at: at,
+        revision: 1,
     }
 }
 

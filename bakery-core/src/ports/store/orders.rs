@@ -15,6 +15,8 @@ use crate::error::{ConflictCode, Error};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrderQuery {
     pub user: Option<Id>,
+    /// Orders assigned to this courier's account.
+    pub courier: Option<Id>,
     /// Any of these statuses; empty means all.
     pub statuses: Vec<OrderStatus>,
     /// Inclusive bounds on `createdAt`.
@@ -95,6 +97,8 @@ pub fn promotion_used_up() -> Error {
     )
 }
 
+/// Every write of an order through this port bumps [`Order::revision`] in the same atomic
+/// update, which is what tracking events are ordered by.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     /// All or nothing: decrements limited stock ([`out_of_stock`] when any line cannot be

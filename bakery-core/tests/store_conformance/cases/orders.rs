@@ -1,4 +1,4 @@
-use bakery_core::domain::{GeoPoint, Id, Order, OrderStatus, Role};
+use bakery_core::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PaymentStatus, Role};
 use bakery_core::error::ConflictCode;
 use bakery_core::ports::{OrderQuery, TransitionOrder};
 
@@ -784,4 +784,152 @@ pub async fn promotion_uses_by_excludes_canceled(store: Shared) {
             .unwrap(),
         0
     );
+}
+
+/// Tracking events are ordered by the revision: every write of an order bumps it by one,
+/// atomically with the change, and a write that does not apply leaves it alone.
+pub async fn every_write_bumps_the_revision(store: Shared) {
+    let order = card_order(&store).await;
+    assert_eq!(reload_order(&store, &order.id).await.revision, 1);
+
+    let intent = store
+        .orders
+        .set_payment_intent(&order.id, "pi_rev", now())
+        .await
+        .unwrap()
+        .expect("unpaid");
+    assert_eq!(intent.revision, 2);
+    let paid = store
+        .orders
+        .change_payment(&pay(
+            &order.id,
+            PaymentStatus::Pending,
+            PaymentStatus::Completed,
+        ))
+        .await
+        .unwrap()
+        .expect("pending -> completed");
+    assert_eq!(paid.revision, 3);
+    // Stale: not applied, not bumped.
+    assert!(store
+        .orders
+        .change_payment(&pay(
+            &order.id,
+            PaymentStatus::Pending,
+            PaymentStatus::Completed
+        ))
+        .await
+        .unwrap()
+        .is_none());
+
+    let staff = Id::generate();
+    let preparing = store
+        .orders
+        .transition_order(&TransitionOrder {
+            payment: None,
+            order_id: order.id.clone(),
+            from: OrderStatus::Placed,
+            change: change(OrderStatus::Preparing, &staff, Role::Admin),
+            effects: Vec::new(),
+        })
+        .await
+        .unwrap()
+        .expect("placed -> preparing");
+    assert_eq!(preparing.revision, 4);
+    assert!(store
+        .orders
+        .transition_order(&TransitionOrder {
+            payment: None,
+            order_id: order.id.clone(),
+            from: OrderStatus::Placed,
+            change: change(OrderStatus::Preparing, &staff, Role::Admin),
+            effects: Vec::new(),
+        })
+        .await
+        .unwrap()
+        .is_none());
+
+    let assigned = store
+        .orders
+        .set_delivery_person(&order.id, &courier("Dan"), now())
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(assigned.revision, 5);
+    let located = store
+        .orders
+        .update_delivery_location(&order.id, GeoPoint::parse(2.35, 48.85).unwrap(), now())
+        .await
+        .unwrap()
+        .expect("has a courier");
+    assert_eq!(located.revision, 6);
+    assert_eq!(reload_order(&store, &order.id).await, located);
+}
+
+/// A courier's list is the orders assigned to their account, and only those.
+pub async fn orders_listed_by_courier(store: Shared) {
+    let category = stored_category(&store, "Breads").await;
+    let product = stored_product(&store, &category.id, "Baguette", 120, None).await;
+    let ann = stored_user(&store, "Ann").await;
+    let dan = Id::generate();
+    let eve = Id::generate();
+    let mut placed = Vec::new();
+    for _ in 0..3 {
+        let order = order(&ann.id, &[(&product, 1)]);
+        store
+            .orders
+            .place_order(&place(order.clone()))
+            .await
+            .unwrap();
+        placed.push(order);
+    }
+    let to = |courier: &Id| DeliveryPerson {
+        courier_id: Some(courier.clone()),
+        ..courier_fixture()
+    };
+    for (order, courier) in [(&placed[0], &dan), (&placed[1], &eve), (&placed[2], &dan)] {
+        store
+            .orders
+            .set_delivery_person(&order.id, &to(courier), now())
+            .await
+            .unwrap()
+            .expect("exists");
+    }
+    let (dans, total) = store
+        .orders
+        .list_orders(
+            &OrderQuery {
+                courier: Some(dan.clone()),
+                ..OrderQuery::default()
+            },
+            all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(
+        sorted(order_ids(&dans)),
+        sorted(vec![placed[0].id.clone(), placed[2].id.clone()])
+    );
+    assert!(dans.iter().all(|o| o
+        .delivery_person
+        .as_ref()
+        .and_then(|p| p.courier_id.as_ref())
+        == Some(&dan)));
+    let (nobodys, total) = store
+        .orders
+        .list_orders(
+            &OrderQuery {
+                courier: Some(Id::generate()),
+                ..OrderQuery::default()
+            },
+            all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((nobodys.len(), total), (0, 0));
+}
+
+fn courier_fixture() -> DeliveryPerson {
+    courier("Courier")
 }

@@ -1,6 +1,6 @@
 //! Staff operations: the catalog, promotions and the order book.
 
-use bakery_core::domain::{access, Phone};
+use bakery_core::domain::{access, Id, Phone};
 use bakery_core::services::StaffOrderQuery;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -12,7 +12,7 @@ use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::catalog::{Category, CategoryInput, Product, ProductInput};
 use crate::dto::common::{Created, NoContent, Page};
-use crate::dto::order::{DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
+use crate::dto::order::{CourierInput, DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
 use crate::dto::outbox::{OutboxEntry, OutboxState};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
@@ -198,11 +198,40 @@ impl AdminApi {
         Ok(Json(order.into()))
     }
 
-    /// Assign the courier of an open order
+    /// Give an open order to a courier account
+    ///
+    /// `courierId` is the user id of an account with role `delivery` (422 otherwise); the
+    /// name and phone the customer sees are that account's. The courier then sees the order
+    /// in `GET /delivery/orders` and may move it along and report positions.
+    #[oai(
+        path = "/orders/:id/courier",
+        method = "put",
+        operation_id = "admin_assign_courier"
+    )]
+    async fn assign_courier(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The order id.
+        id: PathId,
+        body: Json<CourierInput>,
+    ) -> Result<Json<Order>, ApiError> {
+        let actor = auth.require(access::STAFF)?;
+        let courier = Id::parse("courierId", &body.courier_id)?;
+        let order = state.bakery.assign_courier(actor, &id, &courier).await?;
+        Ok(Json(order.into()))
+    }
+
+    /// Assign the courier of an open order by name and phone (deprecated)
+    ///
+    /// Deprecated: use `PUT /admin/orders/{id}/courier` with the courier's account. An order
+    /// assigned here can be moved along by a courier only when their account's phone
+    /// matches, and does not appear in `GET /delivery/orders`.
     #[oai(
         path = "/orders/:id/delivery-person",
         method = "put",
-        operation_id = "admin_assign_delivery_person"
+        operation_id = "admin_assign_delivery_person",
+        deprecated
     )]
     async fn assign_delivery_person(
         &self,

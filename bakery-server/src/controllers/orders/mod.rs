@@ -1,6 +1,7 @@
 //! A customer's orders: placing, listing, canceling, tracking; and the courier's position.
 
 use bakery_core::domain::{access, GeoPoint};
+use bakery_core::services::LocationReport;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
@@ -127,7 +128,10 @@ impl OrdersApi {
     ) -> Result<Json<Tracking>, ApiError> {
         let actor = auth.require(access::ORDER_BOOK)?;
         let location = GeoPoint::parse(body.0.longitude, body.0.latitude)?;
-        let tracking = state.bakery.report_location(actor, &id, location).await?;
+        let tracking = state
+            .bakery
+            .report_location(actor, &id, LocationReport::at(location))
+            .await?;
         Ok(Json(tracking.into()))
     }
 }
