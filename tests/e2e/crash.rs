@@ -2,7 +2,6 @@
 //! each exactly once; and on either store, every order the server acknowledged is there
 //! exactly once, with stock and promotion use matching the orders, nothing half-written.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bakery_core::domain::Id;
@@ -12,10 +11,9 @@ use bakery_e2e::fixtures::{
 };
 use bakery_e2e::saas::FcmFake;
 use bakery_e2e::{types, BakeryClient, Tokens};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::fleet::{listening_port, server_binary};
+use crate::fleet::{server_binary, spawn_listening};
 
 const JWT_SECRET: &str = "crash-secret-crash-secret-crash-secret";
 const ORDERS: usize = 6;
@@ -38,29 +36,14 @@ impl Shop {
             .env("BAKERY_DATA_DIR", self.data.path())
             .env("JWT_SECRET", JWT_SECRET)
             .env("OTP_SECRET", "crash-otp-secret-0123")
-            .env("RUST_LOG", "warn,bakery_server=info")
             .envs(self.fcm_env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(Stdio::piped())
             .kill_on_drop(true);
         command
     }
 
-    /// The server on the embedded store, on a port it picks; returns it with its URL.
+    /// The server, on a port it picks; returns it with its URL.
     async fn start(&self) -> (Child, String) {
-        let mut child = self.command().spawn().expect("start bakery-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("read the server's log") {
-                if line.contains("bakery-server listening") {
-                    return listening_port(&line);
-                }
-            }
-            panic!("bakery-server exited before listening");
-        })
-        .await
-        .expect("bakery-server never logged that it listens");
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, port) = spawn_listening(self.command()).await;
         (child, format!("http://127.0.0.1:{port}"))
     }
 

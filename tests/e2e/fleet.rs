@@ -80,26 +80,7 @@ impl Shared {
     /// another test's server before the child binds it, and `/readyz` would then be answered
     /// by the wrong server.
     async fn start(&self) -> Instance {
-        let mut child = self
-            .command(0)
-            .env("RUST_LOG", "warn,bakery_server=info")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start bakery-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("read the server's log") {
-                if line.contains("bakery-server listening") {
-                    return listening_port(&line);
-                }
-            }
-            panic!("bakery-server exited before listening");
-        })
-        .await
-        .expect("bakery-server never logged that it listens");
-        // Keep draining the log so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, port) = spawn_listening(self.command(0)).await;
         let url = format!("http://127.0.0.1:{port}");
         let client = BakeryClient::new(&url);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -162,8 +143,34 @@ pub(crate) fn server_binary() -> String {
     binary
 }
 
+/// Starts `command` (a `bakery-server` on `PORT=0`) and returns it with the port it bound,
+/// read from its "listening" log line: a port picked by the test and handed over could be
+/// taken by another test's server before the child binds it.
+pub(crate) async fn spawn_listening(mut command: Command) -> (Child, u16) {
+    let mut child = command
+        .env("RUST_LOG", "warn,bakery_server=info")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start bakery-server");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let port = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read the server's log") {
+            if line.contains("bakery-server listening") {
+                return listening_port(&line);
+            }
+        }
+        panic!("bakery-server exited before listening");
+    })
+    .await
+    .expect("bakery-server never logged that it listens");
+    // Keep draining the log so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, port)
+}
+
 /// The port in `... bakery-server listening addr=0.0.0.0:PORT`.
-pub(crate) fn listening_port(line: &str) -> u16 {
+fn listening_port(line: &str) -> u16 {
     line.split_whitespace()
         .find_map(|field| field.strip_prefix("addr="))
         .and_then(|addr| addr.rsplit(':').next())

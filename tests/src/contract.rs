@@ -6,42 +6,15 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use bakery_server::spec::Operations;
 use serde_json::{json, Map, Value};
 
-/// `openapi.json` turned into what a JSON-Schema validator reads, and its operations by path.
+/// `openapi.json`'s operations (found as the server finds them for its own middleware) and
+/// its schemas turned into what a JSON-Schema validator reads.
 struct Spec {
-    paths: Vec<(PathTemplate, Value)>,
+    operations: Operations,
     definitions: Value,
     validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
-}
-
-/// `/api/v1/products/{id}` as segments, `None` for a parameter.
-struct PathTemplate(Vec<Option<String>>);
-
-impl PathTemplate {
-    fn parse(template: &str) -> Self {
-        Self(
-            template
-                .split('/')
-                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
-                .collect(),
-        )
-    }
-
-    fn matches(&self, path: &str) -> bool {
-        let segments: Vec<&str> = path.split('/').collect();
-        segments.len() == self.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
-    }
-
-    /// Literal segments first: `/orders/mine` is not `/orders/{id}`.
-    fn literals(&self) -> usize {
-        self.0.iter().filter(|s| s.is_some()).count()
-    }
 }
 
 fn spec() -> &'static Spec {
@@ -49,17 +22,10 @@ fn spec() -> &'static Spec {
     SPEC.get_or_init(|| {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
         let text = std::fs::read_to_string(path).expect("read openapi.json");
-        let document: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
-        let mut paths: Vec<(PathTemplate, Value)> = document["paths"]
-            .as_object()
-            .expect("paths")
-            .iter()
-            .map(|(template, item)| (PathTemplate::parse(template), item.clone()))
-            .collect();
-        paths.sort_by_key(|(t, _)| std::cmp::Reverse(t.literals()));
-        let definitions = to_json_schema(&document["components"]["schemas"]);
+        let operations = Operations::from_spec(&text);
+        let definitions = to_json_schema(&Value::Object(operations.schemas.clone()));
         Spec {
-            paths,
+            operations,
             definitions,
             validators: Mutex::new(HashMap::new()),
         }
@@ -129,12 +95,14 @@ pub fn check(
     body: &[u8],
 ) -> Option<String> {
     let spec = spec();
-    let method = method.to_ascii_lowercase();
-    let Some((_, item)) = spec.paths.iter().find(|(t, _)| t.matches(path)) else {
-        return None; // Not an API operation (e.g. /openapi.json itself).
+    let what = format!("{} {path} → {status}", method.to_ascii_uppercase());
+    let Ok(parsed) = method.to_ascii_uppercase().parse::<poem::http::Method>() else {
+        return Some(format!("{what}: not an HTTP method"));
     };
-    let what = format!("{} {path} → {status}", method.to_uppercase());
-    let Some(operation) = item.get(&method) else {
+    let Some(operation) = spec.operations.find(&parsed, path) else {
+        if spec.operations.methods(path).is_empty() {
+            return None; // Not an API operation (e.g. /openapi.json itself).
+        }
         return Some(format!("{what}: the spec has no such operation"));
     };
     let Some(response) = operation["responses"].get(status.to_string()) else {
@@ -159,7 +127,7 @@ pub fn check(
         Ok(v) => v,
         Err(e) => return Some(format!("{what}: the body is not JSON ({e})")),
     };
-    let key = format!("{method} {path} {status}");
+    let key = what.clone();
     let validator = {
         // A test that panicked while holding the lock left a usable cache behind.
         let mut cache = spec
