@@ -14,6 +14,15 @@ fn main() {
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged);
+    // Enums a newer server may extend: open types that keep an unknown value instead of
+    // failing the whole response (src/open_enums.rs).
+    for name in ["OrderStatus", "PaymentStatus", "NotificationType"] {
+        settings.with_replacement(
+            name,
+            format!("crate::open_enums::{name}"),
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -166,7 +166,7 @@ async fn main() -> Result<()> {
                 .map(|d| format!(" (courier {})", d.name))
                 .unwrap_or_default();
             println!("  status: {:?}{courier}", tracking.status);
-            last = Some(tracking.status);
+            last = Some(tracking.status.clone());
         }
         if matches!(
             tracking.status,

@@ -13,9 +13,17 @@ mod generated {
 }
 
 pub mod live;
+mod open_enums;
 mod refresh;
 mod session;
 
 pub use generated::*;
+
+/// The generated types, with the enums a newer server may extend replaced by open ones
+/// (`Unknown(value)` instead of a parse failure).
+pub mod types {
+    pub use crate::generated::types::*;
+    pub use crate::open_enums::{NotificationType, OrderStatus, PaymentStatus};
+}
 pub use live::{BoardWatcher, LiveError, OrderTracker};
 pub use session::{ApiError, BakeryClient, Tokens};

@@ -18,6 +18,7 @@ mod deploy_check;
 pub mod dto;
 pub mod error;
 pub mod error_code;
+mod error_responses;
 pub mod fleet;
 pub mod middleware;
 pub mod spec;
@@ -65,7 +66,9 @@ type Apis = (
     DeliveryApi,
 );
 
-fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
+/// `public_base_url` is the deployment's `PUBLIC_BASE_URL`; without one (the committed file,
+/// a local run) the server is a template whose default is the local address.
+fn service(public_base_url: Option<&str>) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
         ShopApi,
@@ -83,8 +86,11 @@ fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
         BoardApi,
         DeliveryApi,
     );
+    let server = match public_base_url {
+        Some(url) => ServerObject::new(url).description("This deployment"),
+        None => spec::local_server(),
+    };
     OpenApiService::new(apis, "Bakery API", "1.0.0")
-        .summary("The online bakery's API for the customer apps, the staff CLI and couriers")
         .description(include_str!("spec_description.md"))
         .contact(
             ContactObject::new()
@@ -92,12 +98,12 @@ fn service(public_base_url: &str) -> OpenApiService<Apis, ()> {
                 .email("engineering@bakery.example"),
         )
         .license(LicenseObject::new("MIT OR Apache-2.0").url("https://spdx.org/licenses/MIT.html"))
-        .server(ServerObject::new(public_base_url).description("This deployment"))
+        .server(server)
 }
 
 /// The OpenAPI document, exactly as committed in `openapi.json`.
 pub fn api_spec() -> String {
-    spec::finish(&service(spec::LOCAL_BASE_URL).spec())
+    spec::finish(&service(None).spec())
 }
 
 /// The customer apps' OpenAPI document, exactly as committed in `openapi.customer.json`.
@@ -107,12 +113,7 @@ pub fn customer_api_spec() -> String {
 
 /// The whole HTTP application on `state`.
 pub fn build_app(state: AppState) -> impl Endpoint {
-    let base = state
-        .http
-        .public_base_url
-        .clone()
-        .unwrap_or_else(|| spec::LOCAL_BASE_URL.to_owned());
-    let service = service(&base);
+    let service = service(state.http.public_base_url.as_deref());
     let spec = spec::finish(&service.spec());
     let docs = service.swagger_ui();
     let policy = Arc::new(state.http.clone());

@@ -4,9 +4,20 @@
 
 use serde_json::Value;
 
-/// The server the committed `openapi.json` names; a deployment publishes its own from
+/// The server the committed `openapi.json` names: a template a client fills in with its
+/// deployment, defaulting to a local run. A deployment publishes its own URL from
 /// `PUBLIC_BASE_URL` at `/api/v1/openapi.json`.
-pub const LOCAL_BASE_URL: &str = "http://localhost:3000";
+pub fn local_server() -> poem_openapi::ServerObject {
+    poem_openapi::ServerObject::new("{scheme}://{host}")
+        .description("A deployment: its PUBLIC_BASE_URL, by default a local run")
+        .enum_variable(
+            "scheme",
+            "https in production",
+            "http",
+            vec!["http", "https"],
+        )
+        .variable("host", "host and port of the deployment", "localhost:3000")
+}
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
@@ -16,6 +27,8 @@ pub struct Operations {
     /// Literal-richest templates first, so `/orders/mine` is not taken for `/orders/{id}`.
     entries: Vec<(Vec<Option<String>>, poem::http::Method, Value)>,
     pub schemas: serde_json::Map<String, Value>,
+    /// The shared responses operations point at (`#/components/responses/<name>`).
+    pub responses: serde_json::Map<String, Value>,
 }
 
 impl Operations {
@@ -40,7 +53,15 @@ impl Operations {
             .as_object()
             .cloned()
             .unwrap_or_default();
-        Self { entries, schemas }
+        let responses = document["components"]["responses"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        Self {
+            entries,
+            schemas,
+            responses,
+        }
     }
 
     fn template_of(&self, path: &str) -> Option<&Vec<Option<String>>> {
@@ -64,6 +85,17 @@ impl Operations {
             .iter()
             .find(|(t, m, _)| t == template && m == method)
             .map(|(_, _, operation)| operation)
+    }
+
+    /// The response `operation` documents for `status`, with a shared one looked up.
+    pub fn response<'a>(&'a self, operation: &'a Value, status: u16) -> Option<&'a Value> {
+        let response = operation["responses"].get(status.to_string())?;
+        match response["$ref"].as_str() {
+            Some(r) => self
+                .responses
+                .get(r.strip_prefix("#/components/responses/")?),
+            None => Some(response),
+        }
     }
 
     /// The methods the contract has for `path` (what a 405's `Allow` lists).
@@ -94,7 +126,8 @@ fn audience(path: &str, operation_id: &str) -> &'static str {
 }
 
 /// Adds `security: []` to every operation that declares no security requirement, and its
-/// `x-audience`. Key order is kept (serde_json's `preserve_order`), so the document reads as
+/// `x-audience`; keeps only the error statuses each operation can answer, as shared
+/// `components/responses`. Key order is kept (serde_json's `preserve_order`), so the document reads as
 /// poem-openapi wrote it.
 pub fn finish(spec: &str) -> String {
     let Ok(mut document) = serde_json::from_str::<Value>(spec) else {
@@ -117,7 +150,45 @@ pub fn finish(spec: &str) -> String {
             }
         }
     }
+    crate::error_responses::share(&mut document);
+    name_union_tags(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// Gives each tagged-union variant's inline `type` tag a schema of its own
+/// (`TrackingMessageTrackingEtaEventType`): generators name an inline enum after its property,
+/// and `Type` is a reserved word in Swift (openapi-generator renames it with a warning per
+/// variant). The name is the one progenitor already derived, so Rust clients do not change.
+fn name_union_tags(document: &mut Value) {
+    let Some(schemas) = document
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut tags = Vec::new();
+    for (name, schema) in schemas.iter_mut() {
+        let Some(tag) = schema
+            .get_mut("allOf")
+            .and_then(|all| all.get_mut(0))
+            .and_then(|first| first.get_mut("properties"))
+            .and_then(|properties| properties.get_mut("type"))
+            .filter(|tag| tag.get("enum").is_some())
+        else {
+            continue;
+        };
+        let tag_name = format!("{}Type", name.replace('_', ""));
+        let mut inline = std::mem::replace(
+            tag,
+            serde_json::json!({ "$ref": format!("#/components/schemas/{tag_name}") }),
+        );
+        inline["description"] = Value::from(format!("The `type` of a `{name}` message."));
+        tags.push((tag_name, inline));
+    }
+    for (name, tag) in tags {
+        schemas.insert(name, tag);
+    }
 }
 
 /// The document a customer app generates from (`openapi.customer.json`): the operations
@@ -138,6 +209,8 @@ pub fn customer_spec(full: &str) -> String {
     let mut reached = std::collections::BTreeSet::new();
     let mut pending: Vec<String> = Vec::new();
     refs(&document["paths"], &mut pending);
+    // Shared error responses reach ErrorBody; they are few, so the customer file keeps all.
+    refs(&document["components"]["responses"], &mut pending);
     let schemas = document["components"]["schemas"].clone();
     while let Some(name) = pending.pop() {
         if reached.insert(name.clone()) {

@@ -387,7 +387,7 @@ pub async fn order_book_and_status_flow(app: &TestApp) {
     let history: Vec<(types::OrderStatus, types::Role)> = delivered
         .status_history
         .iter()
-        .map(|c| (c.status, c.actor_role))
+        .map(|c| (c.status.clone(), c.actor_role))
         .collect();
     assert_eq!(
         history,

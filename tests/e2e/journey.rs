@@ -159,7 +159,8 @@ pub async fn the_whole_story(app: &TestApp) {
     let delivered = deliver(&staff, &order.id).await;
     assert_eq!(delivered.order_status, types::OrderStatus::Delivered);
     let tracking = me.track_order().id(order.id.as_str()).send().await.unwrap();
-    let statuses: Vec<types::OrderStatus> = tracking.history.iter().map(|c| c.status).collect();
+    let statuses: Vec<types::OrderStatus> =
+        tracking.history.iter().map(|c| c.status.clone()).collect();
     use types::OrderStatus::*;
     assert_eq!(statuses, [Placed, Preparing, OutForDelivery, Delivered]);
 

@@ -55,7 +55,7 @@ pub async fn cash_order_is_priced_by_the_server(app: &TestApp) {
     let history: Vec<(types::OrderStatus, types::Role)> = order
         .status_history
         .iter()
-        .map(|c| (c.status, c.actor_role))
+        .map(|c| (c.status.clone(), c.actor_role))
         .collect();
     assert_eq!(
         history,
@@ -146,7 +146,8 @@ pub async fn list_get_and_track_my_orders(app: &TestApp) {
         .unwrap();
     assert_eq!(tracking.order_id, first.id);
     assert_eq!(tracking.status, types::OrderStatus::Preparing);
-    let statuses: Vec<types::OrderStatus> = tracking.history.iter().map(|c| c.status).collect();
+    let statuses: Vec<types::OrderStatus> =
+        tracking.history.iter().map(|c| c.status.clone()).collect();
     assert_eq!(
         statuses,
         [types::OrderStatus::Placed, types::OrderStatus::Preparing]
@@ -225,7 +226,7 @@ pub async fn customer_cancels_a_placed_order(app: &TestApp) {
     assert_eq!(canceled.order_status, types::OrderStatus::Canceled);
     let last = canceled.status_history.last().unwrap();
     assert_eq!(
-        (last.status, last.actor_role),
+        (last.status.clone(), last.actor_role),
         (types::OrderStatus::Canceled, types::Role::Customer)
     );
     // The stock comes back.
@@ -452,7 +453,7 @@ pub async fn courier_picks_up_and_reports_the_location(app: &TestApp) {
     assert_eq!(picked.order_status, OutForDelivery);
     let last = picked.status_history.last().unwrap();
     assert_eq!(
-        (last.status, last.actor_role, last.actor.as_str()),
+        (last.status.clone(), last.actor_role, last.actor.as_str()),
         (OutForDelivery, types::Role::Delivery, me.id.as_str())
     );
 
@@ -576,6 +577,7 @@ pub async fn couriers_cannot_cancel_nor_manage_the_catalog(app: &TestApp) {
                 .send()
                 .await
                 .unwrap()
+                .into_inner()
                 .order_status
         }
     });

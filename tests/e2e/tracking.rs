@@ -165,7 +165,7 @@ pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp)
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((rest.seq, rest.status), (snapshot.seq, snapshot.status));
+    assert_eq!((rest.seq, &rest.status), (snapshot.seq, &snapshot.status));
 
     fixtures::advance(&admin, &order.id, &[types::OrderStatus::Preparing]).await;
     assign(&admin, &order.id, &courier_id).await;
@@ -473,7 +473,7 @@ pub async fn the_sdk_tracker_follows_an_order_to_the_end(app: &TestApp) {
     assert_eq!(summary(&first).0, "snapshot");
     use types::OrderStatus::*;
     for status in [Preparing, OutForDelivery, Delivered] {
-        fixtures::advance(&admin, &order.id, &[status]).await;
+        fixtures::advance(&admin, &order.id, std::slice::from_ref(&status)).await;
         let message = tokio::time::timeout(Duration::from_secs(5), tracker.next())
             .await
             .expect("within 5 s")

@@ -105,7 +105,7 @@ pub fn check(
         }
         return Some(format!("{what}: the spec has no such operation"));
     };
-    let Some(response) = operation["responses"].get(status.to_string()) else {
+    let Some(response) = spec.operations.response(operation, status) else {
         return Some(format!("{what}: status not documented for this operation"));
     };
     let json_content = response["content"].as_object().and_then(|content| {
@@ -158,5 +158,78 @@ pub fn check(
         .iter_errors(&instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    (!errors.is_empty()).then(|| format!("{what}: {}\n  body: {instance}", errors.join("; ")))
+    if errors.is_empty() {
+        capture(schema, &instance);
+        return None;
+    }
+    Some(format!("{what}: {}\n  body: {instance}", errors.join("; ")))
+}
+
+/// With `BAKERY_CAPTURE_DIR` set, keeps real response bodies that passed, one per schema and
+/// shape (which optional fields are present), as `<Schema>.<shape hash>.json`:
+/// `scripts/contract.sh` parses them with the clients other teams generate (TypeScript,
+/// Python), so "a generated client works on real responses" is checked on these bodies.
+fn capture(schema: &Value, instance: &Value) {
+    let Some(dir) = std::env::var_os("BAKERY_CAPTURE_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let keep = |schema: &Value, body: &Value| {
+        let Some(name) = schema["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        else {
+            return;
+        };
+        let mut shape = Vec::new();
+        shape_of(body, "", &mut shape);
+        shape.sort();
+        shape.dedup();
+        let hash = shape.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, path| {
+            path.bytes()
+                .chain([0])
+                .fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+        });
+        let path = dir.join(format!("{name}.{hash:016x}.json"));
+        if path.exists() {
+            return;
+        }
+        // Written aside and renamed: tests run in parallel and a reader never sees half.
+        let partial = dir.join(format!(".{name}.{hash:016x}.{}", std::process::id()));
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&partial, body.to_string()))
+            .and_then(|()| std::fs::rename(&partial, &path));
+        if let Err(e) = written {
+            panic!(
+                "BAKERY_CAPTURE_DIR is set but {} cannot be written: {e}",
+                path.display()
+            );
+        }
+    };
+    match (schema["type"].as_str(), instance) {
+        (Some("array"), Value::Array(items)) => {
+            for item in items {
+                keep(&schema["items"], item);
+            }
+        }
+        _ => keep(schema, instance),
+    }
+}
+
+/// Every key path in `value` (array items merged), for telling one response shape from
+/// another.
+fn shape_of(value: &Value, prefix: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, v) in object {
+                let path = format!("{prefix}/{key}");
+                shape_of(v, &path, out);
+                out.push(path);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| shape_of(v, &format!("{prefix}[]"), out)),
+        _ => {}
+    }
 }

@@ -241,7 +241,9 @@ pub async fn advance(
                 .api()
                 .admin_update_order_status()
                 .id(order)
-                .body(types::StatusUpdate { status: *status })
+                .body(types::StatusUpdate {
+                    status: status.clone(),
+                })
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("move {order} to {status:?}: {e:?}"))
