@@ -172,4 +172,7 @@ cargo test --workspace --all-features "$@"
 log "examples"
 cargo run --quiet -p examples --example embedded_shop
 
+log "schemathesis against the embedded server"
+bash scripts/schemathesis.sh
+
 log "all checks passed"

@@ -117,7 +117,7 @@ impl From<Error> for ApiError {
                 Self::Unauthorized(Json(ErrorBody::new(code, err.to_string())))
             }
             Error::Forbidden => Self::Forbidden(Json(ErrorBody::new(code, err.to_string()))),
-            Error::BadSignature => Self::BadRequest(Json(ErrorBody::new(code, err.to_string()))),
+            Error::BadSignature => Self::Unauthorized(Json(ErrorBody::new(code, err.to_string()))),
             Error::Unavailable(_) | Error::SmsUnavailable | Error::PaymentUnavailable => {
                 Self::Unavailable(Json(ErrorBody::new(code, err.to_string())), None)
             }

@@ -25,9 +25,15 @@ const NAMES: [(&str, &str); 11] = [
     ("503", "Unavailable"),
 ];
 
-/// Public operations that check a secret of their own (a code, a password, a refresh token)
-/// and answer 401 when it is wrong.
-const SIGN_IN: [&str; 4] = ["verify_otp", "login", "refresh_token", "reset_password"];
+/// Public operations that check a secret of their own (a code, a password, a refresh token,
+/// a provider's signature) and answer 401 when it is wrong.
+const OWN_SECRET: [&str; 5] = [
+    "verify_otp",
+    "login",
+    "refresh_token",
+    "reset_password",
+    "payment_webhook",
+];
 
 /// Operations counted by a rate limiter (per IP, per phone, per courier).
 const RATE_LIMITED: [&str; 7] = [
@@ -76,7 +82,7 @@ fn can_answer(method: &str, path: &str, operation: &Map<String, Value>) -> Vec<&
         }
     };
     add("400", has_body);
-    add("401", secured || SIGN_IN.contains(&id));
+    add("401", secured || OWN_SECRET.contains(&id));
     add("403", secured);
     // A signed-in caller's own account can vanish between the session check and the read.
     add("404", by_path || secured);

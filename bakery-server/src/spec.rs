@@ -152,7 +152,48 @@ pub fn finish(spec: &str) -> String {
     }
     crate::error_responses::share(&mut document);
     name_union_tags(&mut document);
+    bound_unsigned(&mut document);
+    one_credential(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// `LoginRequest` is the phone and exactly one of `password` or `otp`. Said as "two fields,
+/// none unknown" rather than a `oneOf`, which generators would turn into two request types
+/// for one form; the server refuses unknown fields and a second credential alike.
+fn one_credential(document: &mut Value) {
+    if let Some(login) = document
+        .pointer_mut("/components/schemas/LoginRequest")
+        .and_then(Value::as_object_mut)
+    {
+        login.insert("minProperties".into(), Value::from(2));
+        login.insert("maxProperties".into(), Value::from(2));
+        login.insert("additionalProperties".into(), Value::Bool(false));
+    }
+}
+
+/// States the range of every `uint8`/`uint32`/`uint64` integer as `minimum`/`maximum`:
+/// those formats are Rust's, not OpenAPI's, so a generator or a fuzzer that does not know
+/// them would otherwise take `page=3771451419355` for valid while the server refuses it.
+fn bound_unsigned(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            let max = match object.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                // OpenAPI tools read bounds as signed 64-bit (openapiv3, Kotlin's Long).
+                Some("uint64") => Some(i64::MAX.unsigned_abs()),
+                _ => None,
+            };
+            if let Some(max) = max.filter(|_| object.get("type") == Some(&Value::from("integer"))) {
+                object.entry("minimum").or_insert(Value::from(0));
+                object.entry("maximum").or_insert(Value::from(max));
+            }
+            object.values_mut().for_each(bound_unsigned);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_unsigned),
+        _ => {}
+    }
 }
 
 /// Gives each tagged-union variant's inline `type` tag a schema of its own

@@ -53,11 +53,19 @@ impl StrictJson {
     }
 
     /// The first field (`deliveryAddress.city`, `items[2].product`) whose value is not the
-    /// string its schema says.
-    fn mismatch(&self, value: &Value, schema: &Value, at: &str) -> Option<String> {
+    /// string its schema says, or a `null` the schema does not allow, with what is wrong.
+    fn mismatch(&self, value: &Value, schema: &Value, at: &str) -> Option<(String, &'static str)> {
         let schema = self.resolve(schema);
         match (schema["type"].as_str(), value) {
-            (Some("string"), Value::Number(_) | Value::Bool(_)) => Some(at.to_owned()),
+            (Some("string"), Value::Number(_) | Value::Bool(_)) => {
+                Some((at.to_owned(), "must be a string"))
+            }
+            // poem-openapi reads `null` as absent; the contract says a field is either there
+            // with its type or not there, so a client sending `null` learns it at once.
+            (_, Value::Null) if schema["nullable"] != Value::Bool(true) => Some((
+                at.to_owned(),
+                "must not be null (leave the field out instead)",
+            )),
             (_, Value::Object(fields)) => fields.iter().find_map(|(name, field)| {
                 let property = &schema["properties"][name];
                 if property.is_null() {
@@ -96,15 +104,14 @@ pub async fn around<E: Endpoint>(
         let bytes = req.take_body().into_bytes().await?;
         // Unreadable JSON is left to the operation, which answers it in its own words.
         if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
-            if let Some(field) = rules.mismatch(&value, schema, "") {
+            if let Some((field, problem)) = rules.mismatch(&value, schema, "") {
                 let field = if field.is_empty() {
                     "body".to_owned()
                 } else {
                     field
                 };
                 return Ok(
-                    ApiError::validation(&field, format!("{field}: must be a string"))
-                        .into_response(),
+                    ApiError::validation(&field, format!("{field}: {problem}")).into_response()
                 );
             }
         }
@@ -133,7 +140,10 @@ mod tests {
             "paymentDetails": { "method": "cash" }
         });
         assert_eq!(
-            rules.mismatch(&order, schema, "").as_deref(),
+            rules
+                .mismatch(&order, schema, "")
+                .map(|(field, _)| field)
+                .as_deref(),
             Some("deliveryAddress.city")
         );
         let mut fine = order.clone();
@@ -142,8 +152,28 @@ mod tests {
         let mut product = fine.clone();
         product["items"][0]["product"] = true.into();
         assert_eq!(
-            rules.mismatch(&product, schema, "").as_deref(),
+            rules
+                .mismatch(&product, schema, "")
+                .map(|(field, _)| field)
+                .as_deref(),
             Some("items[0].product")
         );
+    }
+
+    #[test]
+    fn null_is_refused_where_the_contract_says_absent() {
+        let rules = rules();
+        let schema = rules
+            .schema_for(&Method::POST, "/api/v1/auth/logout")
+            .expect("logout has a body");
+        let body = serde_json::json!({ "refreshToken": null });
+        assert_eq!(
+            rules.mismatch(&body, schema, ""),
+            Some((
+                "refreshToken".to_owned(),
+                "must not be null (leave the field out instead)"
+            ))
+        );
+        assert_eq!(rules.mismatch(&serde_json::json!({}), schema, ""), None);
     }
 }

@@ -84,7 +84,7 @@ macro_rules! e2e {
                 another_customers_order_is_404,
                 customer_cancels_a_placed_order,
                 limited_stock_sells_out,
-                card_orders_are_503_without_a_provider,
+                card_orders_are_refused_without_a_provider,
                 order_validation_names_the_field,
                 unavailable_product_is_a_conflict,
                 order_routes_need_a_token,

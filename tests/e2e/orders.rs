@@ -1,5 +1,5 @@
-//! A customer's orders: placing, listing, following, canceling; the 503 of card payments; and
-//! the courier who picks an order up and reports where it is.
+//! A customer's orders: placing, listing, following, canceling; card payments refused where
+//! the shop takes none; and the courier who picks an order up and reports where it is.
 
 use bakery_e2e::errors::{assert_error, assert_invalid};
 use bakery_e2e::fixtures::{
@@ -285,31 +285,40 @@ pub async fn limited_stock_sells_out(app: &TestApp) {
     assert_eq!(ben.api().list_my_orders().send().await.unwrap().total, 0);
 }
 
-pub async fn card_orders_are_503_without_a_provider(app: &TestApp) {
+pub async fn card_orders_are_refused_without_a_provider(app: &TestApp) {
     let admin = app.admin().await;
     let shop = seed_catalog(&admin).await;
     let ada = app.customer("Ada", "+447700900608").await;
     let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
     request.payment_details.method = types::PaymentMethod::Card;
     let result = ada.api().place_order().body(request).send().await;
-    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    let error = assert_error(result, 422, "VALIDATION_FAILED");
+    assert_eq!(
+        error.details.map(|d| d.field).as_deref(),
+        Some("paymentDetails.method")
+    );
     assert_eq!(ada.api().list_my_orders().send().await.unwrap().total, 0);
 
-    // The payment endpoints say the same, for any order (intent and confirm need a
-    // customer's token).
+    // A cash order has no card payment to start or confirm; a stranger's order is not found.
     let cash = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
-    let body = || types::PaymentOrderRequest {
-        order_id: v(cash.id.as_str()),
-    };
-    for (who, status, code) in [
-        (&ada, 503, "SERVICE_UNAVAILABLE"),
-        (&app.client(), 401, "UNAUTHORIZED"),
+    let body = |id: &str| types::PaymentOrderRequest { order_id: v(id) };
+    let ben = app.customer("Ben", "+447700900609").await;
+    for (who, id, status, code) in [
+        (&ada, cash.id.as_str(), 409, "ILLEGAL_STATUS_CHANGE"),
+        (&ben, cash.id.as_str(), 404, "NOT_FOUND"),
+        (&app.client(), cash.id.as_str(), 401, "UNAUTHORIZED"),
     ] {
-        let result = who.api().create_payment_intent().body(body()).send().await;
+        let result = who
+            .api()
+            .create_payment_intent()
+            .body(body(id))
+            .send()
+            .await;
         assert_error(result, status, code);
-        let result = who.api().confirm_payment().body(body()).send().await;
+        let result = who.api().confirm_payment().body(body(id)).send().await;
         assert_error(result, status, code);
     }
+    // No webhook secret: no signature can be good.
     let result = app
         .client()
         .api()
@@ -318,7 +327,7 @@ pub async fn card_orders_are_503_without_a_provider(app: &TestApp) {
         .body(b"{\"id\":\"evt_1\"}".to_vec())
         .send()
         .await;
-    assert_error(result, 503, "SERVICE_UNAVAILABLE");
+    assert_error(result, 401, "BAD_SIGNATURE");
 }
 
 pub async fn order_validation_names_the_field(app: &TestApp) {

@@ -158,9 +158,9 @@ async fn card_journey(backend: Backend) {
     stripe.succeed(&intent_id);
     let (payload, signature) = stripe.event("evt_e2e_paid", "payment_intent.succeeded", &intent_id);
     let altered = payload.replace(&order.id, "000000000000000000000000");
-    assert_eq!(deliver_webhook(&app, &altered, &signature).await, 400);
+    assert_eq!(deliver_webhook(&app, &altered, &signature).await, 401);
     let stale = sign_stripe_event(&payload, chrono::Utc::now().timestamp() - 600);
-    assert_eq!(deliver_webhook(&app, &payload, &stale).await, 400);
+    assert_eq!(deliver_webhook(&app, &payload, &stale).await, 401);
     assert_eq!(
         order_of(&ada, &order.id).await.payment_details.status,
         types::PaymentStatus::Pending

@@ -216,9 +216,12 @@ impl Bakery {
     /// itself are written together or not at all.
     #[tracing::instrument(skip(self, request), fields(user = %actor.user_id))]
     pub async fn place_order(&self, actor: &Actor, request: OrderRequest) -> Result<Order> {
+        // A shop without a card provider is a lasting choice (`GET /shop` lists the methods
+        // it takes), so asking it for a card is the request's fault, not an outage.
         if request.payment_method == PaymentMethod::Card && !self.payments.enabled() {
-            return Err(Error::Unavailable(
-                "card payments are not available at this shop; choose cash".into(),
+            return Err(Error::validation(
+                "paymentDetails.method",
+                "this shop takes no cards; choose cash",
             ));
         }
         let special_instructions = optional_text(

@@ -269,7 +269,7 @@ async fn scheduled_orders_respect_preparation_time_and_card_needs_a_provider() {
     card.payment_method = PaymentMethod::Card;
     assert!(matches!(
         shop.bakery.place_order(&customer, card).await,
-        Err(Error::Unavailable(_))
+        Err(Error::Validation { field, .. }) if field == "paymentDetails.method"
     ));
 }
 

@@ -11,7 +11,7 @@ pub struct RegisterRequest {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// International form: `+` and the country code.
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
 }
 
@@ -19,7 +19,7 @@ pub struct RegisterRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SendOtpRequest {
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
 }
 
@@ -27,7 +27,7 @@ pub struct SendOtpRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct VerifyOtpRequest {
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
     /// Six digits.
     #[oai(validator(pattern = "^[0-9]{6}$"))]
@@ -35,10 +35,12 @@ pub struct VerifyOtpRequest {
 }
 
 /// Signs in with a password or with a code from `send-otp`: exactly one of the two.
+// Unknown fields are refused, so "the phone and one credential" is exactly two fields, as the
+// contract says (`spec::one_credential`).
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none, example)]
+#[oai(skip_serializing_if_is_none, example, deny_unknown_fields)]
 pub struct LoginRequest {
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
     #[oai(validator(min_length = 1, max_length = 128))]
     pub password: Option<String>,
@@ -58,7 +60,7 @@ pub struct RefreshRequest {
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ResetPasswordRequest {
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
     #[oai(validator(pattern = "^[0-9]{6}$"))]
     pub otp: String,

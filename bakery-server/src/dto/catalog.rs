@@ -206,7 +206,7 @@ pub struct ProductInput {
     pub is_available: bool,
     #[oai(default)]
     pub is_featured: bool,
-    /// Units available; omit or `null` for unlimited.
+    /// Units available; omit for unlimited.
     #[oai(validator(maximum(value = "1000000")))]
     pub stock: Option<u32>,
 }

@@ -203,8 +203,8 @@ impl CatalogApi {
     async fn search(
         &self,
         state: Data<&AppState>,
-        /// The words to look for.
-        #[oai(validator(min_length = 1, max_length = 100))]
+        /// The words to look for: at least one letter or digit.
+        #[oai(validator(min_length = 1, max_length = 100, pattern = r"[^\W_]"))]
         q: Query<String>,
         /// Only products of this category id.
         category: QueryId,
