@@ -20,6 +20,7 @@ pub mod error;
 pub mod error_code;
 pub mod fleet;
 pub mod middleware;
+pub mod migrate;
 pub mod sockets;
 pub mod spec;
 pub mod state;

@@ -20,6 +20,7 @@ mod favorites;
 mod fleet;
 mod http;
 mod journey;
+mod migrate;
 mod notifications;
 mod orders;
 mod payments;
