@@ -121,6 +121,7 @@ async fn main() -> Result<()> {
                 .try_into()
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             zip_code: "75002".try_into().map_err(|e| anyhow::anyhow!("{e}"))?,
+            location: None,
         },
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,

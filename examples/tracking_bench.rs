@@ -203,6 +203,7 @@ fn order_request(product: &str) -> Result<types::PlaceOrderRequest> {
             city: v("Paris")?,
             state: v("Île-de-France")?,
             zip_code: v("75002")?,
+            location: None,
         },
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,

@@ -12,6 +12,7 @@
 pub mod adapters;
 pub mod domain;
 pub mod error;
+pub mod migrate;
 pub mod ports;
 pub mod rules;
 pub mod secrets;

@@ -59,6 +59,7 @@ pub const VARIABLES: &[&str] = &[
     "FREE_DELIVERY_ABOVE",
     "TAX_RATE_BPS",
     "DELIVERY_MINUTES",
+    "COURIER_DEFAULT_SPEED_KMH",
     "SMS_PROVIDER",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
@@ -431,6 +432,10 @@ impl Config {
         }
         let delivery_minutes = u32::try_from(int_var(&lookup, "DELIVERY_MINUTES", 30)?)
             .context("DELIVERY_MINUTES is too large")?;
+        let courier_speed_kmh = int_var(&lookup, "COURIER_DEFAULT_SPEED_KMH", 20)?;
+        if !(1..=130).contains(&courier_speed_kmh) {
+            bail!("COURIER_DEFAULT_SPEED_KMH is a courier's speed in km/h, from 1 to 130");
+        }
         let settings = Settings {
             shop_name: lookup("SHOP_NAME").unwrap_or_else(|| "Bakery".into()),
             pricing: PricingSettings {
@@ -440,6 +445,8 @@ impl Config {
                 tax_rate_bps,
             },
             delivery_minutes,
+            // 1..=130 is exact in f64.
+            courier_speed_kmh: courier_speed_kmh as f64,
             otp_key,
             otp_ttl: chrono::Duration::minutes(10),
             otp_max_attempts: 5,

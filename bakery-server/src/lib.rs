@@ -21,6 +21,8 @@ pub mod error_code;
 mod error_responses;
 pub mod fleet;
 pub mod middleware;
+pub mod migrate;
+pub mod sockets;
 pub mod spec;
 pub mod state;
 pub mod store;
@@ -194,6 +196,13 @@ pub async fn spawn_until(
         .and_then(|a| a.as_socket_addr().copied())
         .ok_or_else(|| std::io::Error::other("listener has no socket address"))?;
     let bakery = state.bakery.clone();
+    // Open sockets get their close frame (1001) before the HTTP server stops: they run
+    // outside the connections its graceful shutdown waits for.
+    let sockets = state.sockets.clone();
+    let signal = async move {
+        signal.await;
+        sockets.close_all(sockets::CLOSE_WAIT).await;
+    };
     let app = build_app(state);
     let handle = tokio::spawn(async move {
         // The outbox worker lives as long as the server: what is left undelivered at shutdown

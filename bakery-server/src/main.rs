@@ -51,6 +51,28 @@ enum Command {
     },
     /// Fill an empty store with a believable bakery: categories, products, a promotion code.
     DemoData,
+    /// Copy a whole shop from its SQLite file into MongoDB (a chain's store), every record
+    /// with its id, then verify the copy. Resumable: run it again after an interruption.
+    /// Stop the server using the source first. Exits 3 when paused by --max-batches.
+    Migrate {
+        /// `sqlite:PATH`: the SQLite file, or the data directory holding `bakery.db`.
+        #[arg(long)]
+        from: String,
+        /// `mongodb://HOST/DATABASE` (`mongodb:` in front is accepted); without a database in
+        /// the URI, MONGODB_DATABASE or `bakery`.
+        #[arg(long)]
+        to: String,
+        /// Write into a target that is not empty or was already migrated into.
+        #[arg(long)]
+        force: bool,
+        /// Records per batch (one progress write each).
+        #[arg(long, default_value_t = bakery_core::migrate::DEFAULT_BATCH_SIZE)]
+        batch_size: u32,
+        /// Stop after this many batches (resume by running again), e.g. to spread a large
+        /// copy over quiet hours.
+        #[arg(long)]
+        max_batches: Option<u64>,
+    },
     /// Print the OpenAPI document (what `openapi.json` holds) to stdout.
     Openapi {
         /// Only what customer apps call (what `openapi.customer.json` holds).
@@ -88,6 +110,13 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Serve => serve().await,
         Command::DemoData => demo_data().await,
+        Command::Migrate {
+            from,
+            to,
+            force,
+            batch_size,
+            max_batches,
+        } => migrate(&from, &to, force, batch_size, max_batches).await,
         Command::CreateAdmin {
             name,
             phone,
@@ -194,6 +223,30 @@ async fn demo_data() -> anyhow::Result<()> {
         "demo bakery ready: {} categories, {} products, promotion code {}",
         summary.categories, summary.products, summary.promotion_code
     );
+    Ok(())
+}
+
+async fn migrate(
+    from: &str,
+    to: &str,
+    force: bool,
+    batch_size: u32,
+    max_batches: Option<u64>,
+) -> anyhow::Result<()> {
+    use bakery_server::migrate::{Source, Target, EXIT_PAUSED};
+    telemetry::init(false);
+    let source = Source::parse(from)?;
+    let default_database = std::env::var("MONGODB_DATABASE").unwrap_or_else(|_| "bakery".into());
+    let target = Target::parse(to, &default_database)?;
+    let options = bakery_core::migrate::Options {
+        source: source.name(),
+        batch_size,
+        max_batches,
+        force,
+    };
+    if !bakery_server::migrate::run(&source, &target, options).await? {
+        std::process::exit(EXIT_PAUSED);
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use poem::Request;
 
 use crate::auth::TokenKeys;
 use crate::error::ApiError;
+use crate::sockets::Sockets;
 use crate::tickets::Tickets;
 
 /// The seed's limits; operators change them with `AUTH_RATE_LIMIT`, `OTP_RATE_LIMIT` and
@@ -85,6 +86,8 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub limits: RateLimits,
     pub http: HttpPolicy,
+    /// The open tracking and board sockets, closed with 1001 at shutdown.
+    pub sockets: Sockets,
 }
 
 impl AppState {
@@ -100,6 +103,7 @@ impl AppState {
             limiter: Arc::new(MemoryRateLimiter::default()),
             limits: RateLimits::default(),
             http: HttpPolicy::default(),
+            sockets: Sockets::default(),
         }
     }
 

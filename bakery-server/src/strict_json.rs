@@ -43,7 +43,10 @@ impl StrictJson {
                     Some(target) => schema = target,
                     None => return schema,
                 }
-            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
+            } else if let Some(only) = schema["allOf"]
+                .as_array()
+                .and_then(|all| the_one_shape(all))
+            {
                 schema = only;
             } else {
                 break;
@@ -53,19 +56,27 @@ impl StrictJson {
     }
 
     /// The first field (`deliveryAddress.city`, `items[2].product`) whose value is not the
-    /// string its schema says, or a `null` the schema does not allow, with what is wrong.
-    fn mismatch(&self, value: &Value, schema: &Value, at: &str) -> Option<(String, &'static str)> {
+    /// string its schema says, a `null` the schema does not allow, or a number outside its
+    /// schema's bounds (checked here too because poem-openapi names only the innermost field:
+    /// `lat`, not `location.lat`).
+    fn mismatch(&self, value: &Value, schema: &Value, at: &str) -> Option<Mismatch> {
         let schema = self.resolve(schema);
         match (schema["type"].as_str(), value) {
-            (Some("string"), Value::Number(_) | Value::Bool(_)) => {
-                Some((at.to_owned(), "must be a string"))
-            }
+            (Some("string"), Value::Number(_) | Value::Bool(_)) => Some(Mismatch {
+                field: at.to_owned(),
+                message: "must be a string".to_owned(),
+            }),
+            (Some("number" | "integer"), Value::Number(n)) => out_of_bounds(n.as_f64()?, schema)
+                .map(|message| Mismatch {
+                    field: at.to_owned(),
+                    message,
+                }),
             // poem-openapi reads `null` as absent; the contract says a field is either there
             // with its type or not there, so a client sending `null` learns it at once.
-            (_, Value::Null) if schema["nullable"] != Value::Bool(true) => Some((
-                at.to_owned(),
-                "must not be null (leave the field out instead)",
-            )),
+            (_, Value::Null) if schema["nullable"] != Value::Bool(true) => Some(Mismatch {
+                field: at.to_owned(),
+                message: "must not be null (leave the field out instead)".to_owned(),
+            }),
             (_, Value::Object(fields)) => fields.iter().find_map(|(name, field)| {
                 let property = &schema["properties"][name];
                 if property.is_null() {
@@ -87,6 +98,62 @@ impl StrictJson {
     }
 }
 
+/// The one member of an `allOf` that has a shape: poem-openapi writes a documented
+/// reference as `allOf: [{$ref}, {description}]`.
+fn the_one_shape(all: &[Value]) -> Option<&Value> {
+    let mut shaped = all.iter().filter(|s| {
+        s.get("$ref").is_some() || s.get("type").is_some() || s.get("properties").is_some()
+    });
+    match (shaped.next(), shaped.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// A field the body got wrong, and how.
+#[derive(Debug, PartialEq)]
+struct Mismatch {
+    field: String,
+    message: String,
+}
+
+/// Why `n` breaks the schema's `minimum`/`maximum` (OpenAPI 3.0: `exclusiveMaximum` and
+/// `exclusiveMinimum` are booleans), if it does.
+fn out_of_bounds(n: f64, schema: &Value) -> Option<String> {
+    let exclusive = |key: &str| schema[key].as_bool().unwrap_or(false);
+    if let Some(min) = schema["minimum"].as_f64() {
+        let below = if exclusive("exclusiveMinimum") {
+            n <= min
+        } else {
+            n < min
+        };
+        if below {
+            let relation = if exclusive("exclusiveMinimum") {
+                "above"
+            } else {
+                "at least"
+            };
+            return Some(format!("must be {relation} {min}"));
+        }
+    }
+    if let Some(max) = schema["maximum"].as_f64() {
+        let above = if exclusive("exclusiveMaximum") {
+            n >= max
+        } else {
+            n > max
+        };
+        if above {
+            let relation = if exclusive("exclusiveMaximum") {
+                "below"
+            } else {
+                "at most"
+            };
+            return Some(format!("must be {relation} {max}"));
+        }
+    }
+    None
+}
+
 pub async fn around<E: Endpoint>(
     next: E,
     mut req: Request,
@@ -104,14 +171,14 @@ pub async fn around<E: Endpoint>(
         let bytes = req.take_body().into_bytes().await?;
         // Unreadable JSON is left to the operation, which answers it in its own words.
         if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
-            if let Some((field, problem)) = rules.mismatch(&value, schema, "") {
+            if let Some(Mismatch { field, message }) = rules.mismatch(&value, schema, "") {
                 let field = if field.is_empty() {
                     "body".to_owned()
                 } else {
                     field
                 };
                 return Ok(
-                    ApiError::validation(&field, format!("{field}: {problem}")).into_response()
+                    ApiError::validation(&field, format!("{field}: {message}")).into_response()
                 );
             }
         }
@@ -140,10 +207,7 @@ mod tests {
             "paymentDetails": { "method": "cash" }
         });
         assert_eq!(
-            rules
-                .mismatch(&order, schema, "")
-                .map(|(field, _)| field)
-                .as_deref(),
+            field(rules.mismatch(&order, schema, "")).as_deref(),
             Some("deliveryAddress.city")
         );
         let mut fine = order.clone();
@@ -152,10 +216,7 @@ mod tests {
         let mut product = fine.clone();
         product["items"][0]["product"] = true.into();
         assert_eq!(
-            rules
-                .mismatch(&product, schema, "")
-                .map(|(field, _)| field)
-                .as_deref(),
+            field(rules.mismatch(&product, schema, "")).as_deref(),
             Some("items[0].product")
         );
     }
@@ -169,11 +230,61 @@ mod tests {
         let body = serde_json::json!({ "refreshToken": null });
         assert_eq!(
             rules.mismatch(&body, schema, ""),
-            Some((
-                "refreshToken".to_owned(),
-                "must not be null (leave the field out instead)"
-            ))
+            Some(Mismatch {
+                field: "refreshToken".into(),
+                message: "must not be null (leave the field out instead)".into(),
+            })
         );
         assert_eq!(rules.mismatch(&serde_json::json!({}), schema, ""), None);
+    }
+
+    fn field(mismatch: Option<Mismatch>) -> Option<String> {
+        mismatch.map(|m| m.field)
+    }
+
+    #[test]
+    fn numbers_out_of_bounds_are_named_by_their_path() {
+        let rules = rules();
+        let schema = rules
+            .schema_for(&Method::POST, "/api/v1/orders")
+            .expect("place_order has a body");
+        let mut order = serde_json::json!({
+            "items": [{ "product": "0123456789abcdef01234567", "quantity": 1 }],
+            "deliveryAddress": {
+                "address": "1 Rue", "city": "Paris", "state": "IDF", "zipCode": "75001",
+                "location": { "lat": 48.85, "lng": 2.35 }
+            },
+            "paymentDetails": { "method": "cash" }
+        });
+        assert_eq!(rules.mismatch(&order, schema, ""), None);
+        order["deliveryAddress"]["location"]["lat"] = 90.5.into();
+        assert_eq!(
+            rules.mismatch(&order, schema, ""),
+            Some(Mismatch {
+                field: "deliveryAddress.location.lat".into(),
+                message: "must be at most 90".into(),
+            })
+        );
+        order["deliveryAddress"]["location"]["lat"] = (-90).into();
+        order["items"][0]["quantity"] = 0.into();
+        assert_eq!(
+            field(rules.mismatch(&order, schema, "")).as_deref(),
+            Some("items[0].quantity")
+        );
+    }
+
+    #[test]
+    fn exclusive_bounds_follow_openapi_3_0() {
+        let schema = serde_json::json!({ "type": "number", "minimum": 0, "maximum": 360, "exclusiveMaximum": true });
+        assert_eq!(out_of_bounds(0.0, &schema), None);
+        assert_eq!(out_of_bounds(359.9, &schema), None);
+        assert_eq!(
+            out_of_bounds(360.0, &schema).as_deref(),
+            Some("must be below 360")
+        );
+        assert_eq!(
+            out_of_bounds(-0.1, &schema).as_deref(),
+            Some("must be at least 0")
+        );
     }
 }

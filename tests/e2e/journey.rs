@@ -121,6 +121,7 @@ pub async fn the_whole_story(app: &TestApp) {
             city: v(home.city.as_str()),
             state: v(home.state.as_str()),
             zip_code: v(home.zip_code.as_str()),
+            location: home.location.clone(),
         },
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,

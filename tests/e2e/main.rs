@@ -20,11 +20,13 @@ mod favorites;
 mod fleet;
 mod http;
 mod journey;
+mod migrate;
 mod notifications;
 mod orders;
 mod payments;
 mod promotions;
 mod reviews;
+mod shutdown;
 mod tracking;
 mod users;
 
@@ -121,6 +123,7 @@ macro_rules! e2e {
             }
             tracking {
                 a_customer_follows_an_order_from_placed_to_delivered,
+                addresses_keep_their_point_on_the_map,
                 who_may_not_see_the_order_is_refused_before_the_upgrade,
                 a_ticket_opens_the_socket_once_within_a_minute => crate::tracking::manual_clock,
                 couriers_see_and_touch_only_their_orders,

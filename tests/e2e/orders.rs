@@ -339,10 +339,10 @@ pub async fn order_validation_names_the_field(app: &TestApp) {
         async move { api.place_order().body(request).send().await }
     };
     assert_invalid(send(order_request(vec![])).await, "items");
-    // The contract caps a line at 99; the server's schema check names the leaf field.
+    // The contract caps a line at 99; the server's schema check names the field's path.
     assert_invalid(
         send(order_request(vec![line(&shop.baguette.id, 100)])).await,
-        "quantity",
+        "items[0].quantity",
     );
     assert_invalid(
         send(order_request(vec![

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use bakery_e2e::fixtures::{self, line, order_request, place_order, seed_catalog};
-use bakery_e2e::{assert_error, types, AppOptions, BakeryClient, TestApp};
+use bakery_e2e::{assert_error, assert_invalid, types, AppOptions, BakeryClient, TestApp};
 use futures::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -141,13 +141,37 @@ fn at(lat: f64, lng: f64) -> types::CourierLocation {
     }
 }
 
+/// Where Ada's door is: 1.11 km north of where the courier reports from (`at(48.8566,
+/// 2.3522)`), so at the reported 18 km/h the courier needs about 222 s.
+const DOOR: (f64, f64) = (48.8666, 2.3522);
+
 pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp) {
     let admin = app.admin().await;
     let shop = seed_catalog(&admin).await;
     let courier = app.courier().await;
     let courier_id = courier_id(&courier).await;
     let ada = app.customer("Ada", "+447700900701").await;
-    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    // The app copies the saved address, map point included, into the order.
+    let mut home = fixtures::address_input("Home", true);
+    home.location = Some(types::LatLng {
+        lat: DOOR.0,
+        lng: DOOR.1,
+    });
+    let saved = ada
+        .api()
+        .add_address()
+        .body(home)
+        .send()
+        .await
+        .expect("address saved")
+        .into_inner();
+    let door = saved.location.clone().expect("the address keeps its point");
+    assert_eq!((door.lat, door.lng), DOOR);
+    let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
+    request.delivery_address.location = Some(door.clone());
+    let order = place_order(&ada, request).await;
+    let snapshot_door = order.delivery_address.location.clone().expect("copied");
+    assert_eq!((snapshot_door.lat, snapshot_door.lng), DOOR);
 
     let mut socket = open(app, &order.id, Some(&ada)).await.expect("opened");
     let first = next(&mut socket).await;
@@ -176,14 +200,41 @@ pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp)
         .send()
         .await
         .expect("picked up");
-    courier
+    let reported_at = chrono::Utc::now();
+    let located = courier
         .api()
         .courier_report_location()
         .id(order.id.as_str())
         .body(at(48.8566, 2.3522))
         .send()
         .await
-        .expect("location");
+        .expect("location")
+        .into_inner();
+    // ~1,112 m at 18 km/h (5 m/s): ~222 s from now, instead of the kitchen's estimate.
+    let eta_after_report = located.estimated_delivery_time;
+    let seconds = (eta_after_report - reported_at).num_seconds();
+    assert!((215..=232).contains(&seconds), "ETA {seconds} s away");
+    // The snapshot shows the current ETA.
+    let rest = ada
+        .api()
+        .track_order()
+        .id(order.id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rest.estimated_delivery_time, eta_after_report);
+    // A second report from (nearly) the same place moves the ETA by well under a minute:
+    // stored position, but no new ETA event.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    courier
+        .api()
+        .courier_report_location()
+        .id(order.id.as_str())
+        .body(at(48.8567, 2.3522))
+        .send()
+        .await
+        .expect("second location");
     courier
         .api()
         .courier_deliver()
@@ -192,10 +243,11 @@ pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp)
         .await
         .expect("delivered");
 
-    let mut seen = Vec::new();
-    for _ in 0..5 {
-        seen.push(summary(&next(&mut socket).await));
+    let mut messages = Vec::new();
+    for _ in 0..7 {
+        messages.push(next(&mut socket).await);
     }
+    let seen: Vec<_> = messages.iter().map(summary).collect();
     let kinds: Vec<(&str, &str)> = seen.iter().map(|(t, s, _)| (*t, s.as_str())).collect();
     assert_eq!(
         kinds,
@@ -204,15 +256,94 @@ pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp)
             ("assigned", bakery_e2e::COURIER_NAME),
             ("status", "out_for_delivery"),
             ("location", "48.8566,2.3522"),
+            ("eta", ""),
+            ("location", "48.8567,2.3522"),
             ("status", "delivered"),
         ]
     );
+    let types::TrackingMessage::Variant4(eta) = &messages[4] else {
+        unreachable!("checked above");
+    };
+    assert_eq!(eta.estimated_delivery_time, eta_after_report);
     let mut last = snapshot.seq;
     for (kind, _, seq) in &seen {
         assert!(*seq > last, "{kind}: seq {seq} after {last}");
         last = *seq;
     }
     assert_eq!(closed_with(&mut socket).await, 4000, "order finished");
+}
+
+/// A saved address keeps its point on the map (absent, never null, without one); points
+/// out of range are refused naming the field.
+pub async fn addresses_keep_their_point_on_the_map(app: &TestApp) {
+    let ada = app.customer("Ada", "+447700900702").await;
+    let plain = ada
+        .api()
+        .add_address()
+        .body(fixtures::address_input("Work", false))
+        .send()
+        .await
+        .expect("saved")
+        .into_inner();
+    assert!(plain.location.is_none());
+    let mut mapped = fixtures::address_input("Home", true);
+    mapped.location = Some(types::LatLng {
+        lat: -33.8568,
+        lng: 151.2153,
+    });
+    let home = ada
+        .api()
+        .add_address()
+        .body(mapped.clone())
+        .send()
+        .await
+        .expect("saved")
+        .into_inner();
+    // Moving the pin on edit, and reading it back from the profile.
+    mapped.location = Some(types::LatLng {
+        lat: -33.86,
+        lng: 151.21,
+    });
+    ada.api()
+        .update_address()
+        .id(home.id.as_str())
+        .body(mapped.clone())
+        .send()
+        .await
+        .expect("updated");
+    let profile = ada.api().get_profile().send().await.unwrap().into_inner();
+    let stored: Vec<_> = profile
+        .addresses
+        .iter()
+        .map(|a| {
+            (
+                a.title.as_str(),
+                a.location.as_ref().map(|l| (l.lat, l.lng)),
+            )
+        })
+        .collect();
+    assert_eq!(stored, [("Work", None), ("Home", Some((-33.86, 151.21)))]);
+
+    for (lat, lng, field) in [
+        (90.5, 0.0, "location.lat"),
+        (-91.0, 0.0, "location.lat"),
+        (0.0, 180.01, "location.lng"),
+    ] {
+        let mut bad = fixtures::address_input("Bad", false);
+        bad.location = Some(types::LatLng { lat, lng });
+        assert_invalid(ada.api().add_address().body(bad).send().await, field);
+    }
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
+    request.delivery_address.location = Some(types::LatLng {
+        lat: 0.0,
+        lng: -181.0,
+    });
+    assert_invalid(
+        ada.api().place_order().body(request).send().await,
+        "deliveryAddress.location.lng",
+    );
 }
 
 pub async fn who_may_not_see_the_order_is_refused_before_the_upgrade(app: &TestApp) {

@@ -252,6 +252,11 @@ pub const COURIER_PHONE: &str = "+33698765432";
 pub const COURIER_PASSWORD: &str = "saddle-bag-77";
 
 impl TestApp {
+    /// The SQLite app's data directory (its `bakery.db`); `None` on MongoDB.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self._data_dir.as_ref().map(tempfile::TempDir::path)
+    }
+
     /// A fresh client without a session.
     pub fn client(&self) -> BakeryClient {
         BakeryClient::new(&self.sdk_url)

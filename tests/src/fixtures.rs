@@ -54,6 +54,7 @@ pub fn address_input(title: &str, is_default: bool) -> types::AddressInput {
         state: v("Île-de-France"),
         zip_code: v("75002"),
         is_default,
+        location: None,
     }
 }
 
@@ -64,6 +65,7 @@ pub fn delivery_address() -> types::DeliveryAddressInput {
         city: v("Paris"),
         state: v("Île-de-France"),
         zip_code: v("75002"),
+        location: None,
     }
 }
 

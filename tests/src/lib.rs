@@ -30,7 +30,8 @@ pub mod saas;
 
 pub use app::{
     spawn_app, spawn_app_with, AppOptions, Backend, TestApp, ADMIN_PASSWORD, ADMIN_PHONE,
-    COURIER_NAME, DELIVERY_FEE, FREE_DELIVERY_ABOVE, MONGO_URI_VAR, SKIP_MONGO_VAR, TAX_RATE_BPS,
+    COURIER_NAME, DELIVERY_FEE, FREE_DELIVERY_ABOVE, JWT_SECRET, MONGO_URI_VAR, SKIP_MONGO_VAR,
+    TAX_RATE_BPS,
 };
 pub use bakery_sdk::ResponseValue;
 pub use bakery_sdk::{

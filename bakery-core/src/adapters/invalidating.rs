@@ -187,10 +187,11 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
         &self,
         order: &Id,
         location: GeoPoint,
+        eta: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
         self.inner
-            .update_delivery_location(order, location, at)
+            .update_delivery_location(order, location, eta, at)
             .await
     }
 

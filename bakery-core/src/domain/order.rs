@@ -73,7 +73,7 @@ pub struct OrderItem {
 }
 
 /// Where the order goes; a copy, so editing the address book later does not move old orders.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAddress {
     pub address: String,
@@ -81,6 +81,10 @@ pub struct DeliveryAddress {
     pub city: String,
     pub state: String,
     pub zip_code: String,
+    /// The door on the map, when the customer picked it: with it, a courier's position
+    /// gives the order a live ETA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<GeoPoint>,
 }
 
 impl DeliveryAddress {
@@ -98,9 +102,16 @@ impl DeliveryAddress {
                 city: required_text("city", city, 80)?,
                 state: required_text("state", state, 80)?,
                 zip_code: required_text("zipCode", zip_code, 12)?,
+                location: None,
             })
         })();
         parsed.map_err(|e: Error| e.in_field("deliveryAddress"))
+    }
+
+    /// The destination's point on the map, if the app picked one.
+    pub fn with_location(mut self, location: Option<GeoPoint>) -> Self {
+        self.location = location;
+        self
     }
 }
 
@@ -112,6 +123,7 @@ impl From<&Address> for DeliveryAddress {
             city: a.city.clone(),
             state: a.state.clone(),
             zip_code: a.zip_code.clone(),
+            location: a.location,
         }
     }
 }
@@ -135,6 +147,20 @@ impl GeoPoint {
         }
         Ok(Self {
             coordinates: [longitude, latitude],
+        })
+    }
+
+    /// A point as apps send it (`{lat, lng}`), refusals naming `lat` or `lng`; callers
+    /// prefix the object's own field (`location.lat`).
+    pub fn from_lat_lng(lat: f64, lng: f64) -> Result<Self, Error> {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(Error::validation("lat", "must be between -90 and 90"));
+        }
+        if !lng.is_finite() || !(-180.0..=180.0).contains(&lng) {
+            return Err(Error::validation("lng", "must be between -180 and 180"));
+        }
+        Ok(Self {
+            coordinates: [lng, lat],
         })
     }
 

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{optional_text, required_text, Id, Phone};
+use super::{optional_text, required_text, GeoPoint, Id, Phone};
 use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,7 +78,7 @@ impl From<Email> for String {
 }
 
 /// A delivery address as the customer keeps it in their address book.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     pub id: Id,
@@ -89,10 +89,14 @@ pub struct Address {
     pub state: String,
     pub zip_code: String,
     pub is_default: bool,
+    /// Where the door is, from the app's map picker: what a courier's ETA is computed
+    /// against. Absent on addresses typed without a map (and on ones saved before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<GeoPoint>,
 }
 
 /// The checked fields of an address, before it has an id.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AddressDraft {
     pub title: String,
     pub address: String,
@@ -101,6 +105,8 @@ pub struct AddressDraft {
     pub state: String,
     pub zip_code: String,
     pub is_default: bool,
+    /// Set with [`AddressDraft::with_location`].
+    pub location: Option<GeoPoint>,
 }
 
 impl AddressDraft {
@@ -122,7 +128,14 @@ impl AddressDraft {
             state: required_text("state", state, 80)?,
             zip_code: required_text("zipCode", zip_code, 12)?,
             is_default,
+            location: None,
         })
+    }
+
+    /// The address's point on the map, if the app picked one.
+    pub fn with_location(mut self, location: Option<GeoPoint>) -> Self {
+        self.location = location;
+        self
     }
 }
 
@@ -194,6 +207,7 @@ impl User {
             state: draft.state,
             zip_code: draft.zip_code,
             is_default: make_default,
+            location: draft.location,
         });
         Ok(self.addresses.last().expect("just pushed"))
     }
@@ -219,6 +233,7 @@ impl User {
         slot.state = draft.state;
         slot.zip_code = draft.zip_code;
         slot.is_default = draft.is_default || was_default;
+        slot.location = draft.location;
         Ok(&self.addresses[index])
     }
 

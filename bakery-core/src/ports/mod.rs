@@ -27,3 +27,6 @@ pub use store::{
     PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
     StoreResult, TransitionOrder, Unique,
 };
+pub use store::{
+    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
+};

@@ -21,6 +21,9 @@ pub struct Settings {
     pub pricing: PricingSettings,
     /// Minutes a courier needs, added to preparation time for the ETA.
     pub delivery_minutes: u32,
+    /// Km/h a courier is assumed to ride at when their phone reports no plausible speed; the
+    /// live ETA divides the distance left by it.
+    pub courier_speed_kmh: f64,
     pub otp_key: OtpKey,
     pub otp_ttl: Duration,
     /// Wrong codes allowed before the OTP is burnt.
@@ -39,7 +42,7 @@ impl Settings {
     /// `shop_name`'s settings with the documented defaults, the ones the server uses when
     /// nothing is configured: prices in EUR with no delivery fee, no free-delivery threshold
     /// and no tax; 30 minutes of delivery; codes valid 10 minutes with 5 tries; refresh tokens
-    /// valid 7 days; unpaid card orders canceled after 30 minutes; codes texted to any country.
+    /// valid 7 days; couriers assumed to ride at 20 km/h; unpaid card orders canceled after 30 minutes; codes texted to any country.
     /// Change fields after for anything else.
     pub fn new(shop_name: impl Into<String>, otp_key: OtpKey) -> Self {
         Self {
@@ -51,6 +54,7 @@ impl Settings {
                 tax_rate_bps: 0,
             },
             delivery_minutes: 30,
+            courier_speed_kmh: 20.0,
             otp_key,
             otp_ttl: Duration::minutes(10),
             otp_max_attempts: 5,

@@ -9,9 +9,11 @@ use crate::domain::{
     PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
-use crate::ports::{OrderChange, OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder};
+use crate::ports::{
+    OrderChange, OrderEvent, OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder,
+};
 use crate::rules::pricing::{self, PricedLine, Quote};
-use crate::rules::{promotion, schedule, status};
+use crate::rules::{eta, promotion, schedule, status};
 
 /// A cart line as the customer sends it: what and how many, never a price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,7 +23,7 @@ pub struct CartLine {
 }
 
 /// Everything a customer decides when ordering.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequest {
     pub items: Vec<CartLine>,
     pub delivery_address: DeliveryAddress,
@@ -555,10 +557,23 @@ impl Bakery {
                 "the order is not out for delivery",
             ));
         }
+        let now = self.now();
+        // With the door on the map, the position gives a live ETA; trackers hear of it only
+        // when it moves by a minute or more from what they were last told (the stored one).
+        let eta = order.delivery_address.location.and_then(|door| {
+            eta::recompute(
+                now,
+                order.estimated_delivery_time,
+                report.location,
+                door,
+                report.speed_kmh,
+                self.settings.courier_speed_kmh,
+            )
+        });
         let order = self
             .store
             .orders
-            .update_delivery_location(id, report.location, self.now())
+            .update_delivery_location(id, report.location, eta, now)
             .await?
             .ok_or_else(|| {
                 Error::conflict(
@@ -566,7 +581,7 @@ impl Bakery {
                     "no delivery person is assigned",
                 )
             })?;
-        self.publish(
+        let location = OrderEvent::of(
             &order,
             OrderChange::Location {
                 location: report.location,
@@ -574,8 +589,27 @@ impl Bakery {
                 speed_kmh: report.speed_kmh,
                 accuracy_m: report.accuracy_m,
             },
-        )
-        .await;
+            now,
+        );
+        match eta {
+            // The store counted two changes: the location is the first, the ETA the second.
+            Some(estimated_delivery_time) => {
+                self.events
+                    .publish(OrderEvent {
+                        seq: order.revision.saturating_sub(1),
+                        ..location
+                    })
+                    .await;
+                self.publish(
+                    &order,
+                    OrderChange::Eta {
+                        estimated_delivery_time,
+                    },
+                )
+                .await;
+            }
+            None => self.events.publish(location).await,
+        }
         Ok(order.into())
     }
 

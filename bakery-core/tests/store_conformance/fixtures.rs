@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bakery_core::domain::time::truncate;
 use bakery_core::domain::{
-    Address, Category, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, Id, Money,
-    Notification, NotificationKind, NutritionalInfo, Order, OrderItem, OrderStatus, OtpRecord,
-    PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone, Product, Promotion, Rating,
-    Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
+    Address, Category, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, GeoPoint,
+    Id, Money, Notification, NotificationKind, NutritionalInfo, Order, OrderItem, OrderStatus,
+    OtpRecord, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone, Product,
+    Promotion, Rating, Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
 use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
@@ -66,6 +66,8 @@ pub fn user(name: &str) -> User {
         state: "London".into(),
         zip_code: "NW1 6XE".into(),
         is_default: true,
+        // The map point round-trips on every store.
+        location: Some(GeoPoint::parse(-0.1586, 51.5237).expect("valid point")),
     });
     user.device_tokens.push(format!("device-{}", user.id));
     user
@@ -193,6 +195,9 @@ pub fn delivery_address() -> DeliveryAddress {
         "NW1 6XE",
     )
     .expect("address")
+    .with_location(Some(
+        GeoPoint::parse(-0.1586, 51.5237).expect("valid point"),
+    ))
 }
 
 /// A placed cash order of `lines` (product, quantity) at the products' effective prices.

@@ -8,6 +8,7 @@ use super::order::{
     CartLine, DeliveryAddressInput, PaymentInput, PaymentMethod, PlaceOrderRequest,
 };
 use super::payment::PaymentOrderRequest;
+use super::user::LatLng;
 use crate::error::{ErrorBody, ErrorCode, ErrorDetails};
 
 const PHONE: &str = "+33612345678";
@@ -67,6 +68,10 @@ impl Example for PlaceOrderRequest {
                 city: "Paris".into(),
                 state: "Île-de-France".into(),
                 zip_code: "75005".into(),
+                location: Some(LatLng {
+                    lat: 48.8462,
+                    lng: 2.3464,
+                }),
             },
             payment_details: PaymentInput {
                 method: PaymentMethod::Card,

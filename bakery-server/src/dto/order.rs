@@ -5,7 +5,7 @@ use bakery_core::services::{CartLine as DomainCartLine, OrderRequest, Tracking a
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
-use super::user::Role;
+use super::user::{LatLng, Role};
 use crate::error::ApiError;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +130,8 @@ pub struct DeliveryAddress {
     pub city: String,
     pub state: String,
     pub zip_code: String,
+    /// The door on the map, when the customer picked it: the order then gets a live ETA.
+    pub location: Option<LatLng>,
 }
 
 impl From<domain::DeliveryAddress> for DeliveryAddress {
@@ -140,6 +142,7 @@ impl From<domain::DeliveryAddress> for DeliveryAddress {
             city: a.city,
             state: a.state,
             zip_code: a.zip_code,
+            location: a.location.map(LatLng::from),
         }
     }
 }
@@ -311,6 +314,9 @@ pub struct DeliveryAddressInput {
     pub state: String,
     #[oai(validator(min_length = 1, max_length = 12))]
     pub zip_code: String,
+    /// The door on the map, copied from the saved address: with it, the courier's
+    /// position gives the order a live ETA.
+    pub location: Option<LatLng>,
 }
 
 #[derive(Object, Debug, Clone)]
@@ -345,7 +351,12 @@ impl PlaceOrderRequest {
             &a.city,
             &a.state,
             &a.zip_code,
-        )?;
+        )?
+        .with_location(
+            a.location
+                .map(|l| l.to_domain("deliveryAddress.location"))
+                .transpose()?,
+        );
         let scheduled_delivery_time = match (self.is_scheduled, self.scheduled_delivery_time) {
             (Some(true), None) => {
                 return Err(ApiError::validation(

@@ -23,6 +23,33 @@ impl From<domain::Role> for Role {
     }
 }
 
+/// A point on the map, as the app's map picker gives it.
+#[derive(Object, Debug, Clone, Copy, PartialEq)]
+pub struct LatLng {
+    /// Degrees, -90..=90.
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: f64,
+    /// Degrees, -180..=180.
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: f64,
+}
+
+impl LatLng {
+    /// The domain point; a refusal names `{field}.lat` or `{field}.lng`.
+    pub fn to_domain(self, field: &str) -> Result<domain::GeoPoint, bakery_core::Error> {
+        domain::GeoPoint::from_lat_lng(self.lat, self.lng).map_err(|e| e.in_field(field))
+    }
+}
+
+impl From<domain::GeoPoint> for LatLng {
+    fn from(p: domain::GeoPoint) -> Self {
+        Self {
+            lat: p.latitude(),
+            lng: p.longitude(),
+        }
+    }
+}
+
 /// A saved delivery address.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
@@ -35,6 +62,8 @@ pub struct Address {
     pub state: String,
     pub zip_code: String,
     pub is_default: bool,
+    /// The door on the map; absent when the address was saved without one.
+    pub location: Option<LatLng>,
 }
 
 impl From<domain::Address> for Address {
@@ -48,6 +77,7 @@ impl From<domain::Address> for Address {
             state: a.state,
             zip_code: a.zip_code,
             is_default: a.is_default,
+            location: a.location.map(LatLng::from),
         }
     }
 }
@@ -71,11 +101,15 @@ pub struct AddressInput {
     pub zip_code: String,
     #[oai(default)]
     pub is_default: bool,
+    /// The door on the map (the app's map picker), so a courier's position gives a live
+    /// ETA on orders to this address. Copy it into the order's `deliveryAddress`.
+    pub location: Option<LatLng>,
 }
 
 impl AddressInput {
     pub fn to_domain(&self) -> Result<domain::AddressDraft, bakery_core::Error> {
-        domain::AddressDraft::parse(
+        let location = self.location.map(|l| l.to_domain("location")).transpose()?;
+        Ok(domain::AddressDraft::parse(
             &self.title,
             &self.address,
             self.landmark.as_deref(),
@@ -83,7 +117,8 @@ impl AddressInput {
             &self.state,
             &self.zip_code,
             self.is_default,
-        )
+        )?
+        .with_location(location))
     }
 }
 

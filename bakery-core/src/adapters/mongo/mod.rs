@@ -18,6 +18,7 @@ mod payment_events;
 mod promotions;
 mod reviews;
 mod table;
+mod transfer;
 mod tx;
 
 #[cfg(test)]
@@ -47,6 +48,8 @@ mod coll {
     pub const PROMOTION_REDEMPTIONS: &str = "promotionRedemptions";
     pub const OUTBOX: &str = "outbox";
     pub const PAYMENT_EVENTS: &str = "paymentEvents";
+    /// Where `bakery-server migrate` keeps its progress (one document).
+    pub const TRANSFER_PROGRESS: &str = "transferProgress";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

@@ -315,14 +315,20 @@ impl OrderStore for MongoStore {
         &self,
         order: &Id,
         location: GeoPoint,
+        eta: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
+        let mut set = doc! {
+            "deliveryPerson.location": to_value(&location)?,
+            "deliveryPerson.locationUpdatedAt": ts(&at),
+        };
+        if let Some(eta) = &eta {
+            set.insert("estimatedDeliveryTime", ts(eta));
+        }
+        let steps: i64 = if eta.is_some() { 2 } else { 1 };
         self.update_order(
             doc! { "_id": oid(order)?, "deliveryPerson": { "$type": "object" } },
-            doc! { "$set": {
-                "deliveryPerson.location": to_value(&location)?,
-                "deliveryPerson.locationUpdatedAt": ts(&at),
-            }, "$inc": { "revision": 1_i64 } },
+            doc! { "$set": set, "$inc": { "revision": steps } },
         )
         .await
     }

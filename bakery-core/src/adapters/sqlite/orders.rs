@@ -255,20 +255,28 @@ impl OrderStore for SqliteStore {
         &self,
         order: &Id,
         location: GeoPoint,
+        eta: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>> {
-        self.update_order(
+        let doc: Option<String> = sqlx::query_scalar(
             "UPDATE orders
              SET doc = json_set(doc, '$.deliveryPerson.location', json(?1),
                                 '$.deliveryPerson.locationUpdatedAt', ?2,
-                                '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)
+                                '$.estimatedDeliveryTime',
+                                    coalesce(?4, json_extract(doc, '$.estimatedDeliveryTime')),
+                                '$.revision', coalesce(json_extract(doc, '$.revision'), 0)
+                                              + CASE WHEN ?4 IS NULL THEN 1 ELSE 2 END)
              WHERE id = ?3 AND json_type(doc, '$.deliveryPerson') = 'object'
              RETURNING doc",
-            encode(&location)?,
-            at,
-            order,
         )
+        .bind(encode(&location)?)
+        .bind(ts(&at))
+        .bind(order.as_str())
+        .bind(eta.as_ref().map(ts))
+        .fetch_optional(&self.pool)
         .await
+        .map_err(internal)?;
+        decode_opt(doc)
     }
 
     async fn set_payment_intent(

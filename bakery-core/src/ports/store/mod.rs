@@ -16,6 +16,7 @@ mod outbox;
 mod payment_events;
 mod promotions;
 mod reviews;
+mod transfer;
 
 use std::sync::Arc;
 
@@ -35,6 +36,9 @@ pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use payment_events::PaymentEventStore;
 pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
+pub use transfer::{
+    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
+};
 
 /// Store failures are domain errors (`Conflict` for uniqueness, `Internal` for the driver),
 /// so the use cases need no second mapping.

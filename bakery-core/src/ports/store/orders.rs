@@ -122,11 +122,14 @@ pub trait OrderStore: Send + Sync {
         person: &DeliveryPerson,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
-    /// Records the courier's position; `None` when the order has no courier.
+    /// Records the courier's position, and with `eta` a new estimated delivery time, in one
+    /// update; `None` when the order has no courier. The revision grows by one per change
+    /// (two with an ETA), so the location and ETA events each get their own `seq`.
     async fn update_delivery_location(
         &self,
         order: &Id,
         location: GeoPoint,
+        eta: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Order>>;
     /// Records the provider's payment intent on an order not paid yet (`pending`, or

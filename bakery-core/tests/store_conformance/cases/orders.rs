@@ -547,7 +547,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     assert_eq!(
         store
             .orders
-            .update_delivery_location(&order.id, here, now())
+            .update_delivery_location(&order.id, here, None, now())
             .await
             .unwrap(),
         None,
@@ -569,7 +569,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     let at = now();
     let located = store
         .orders
-        .update_delivery_location(&order.id, here, at)
+        .update_delivery_location(&order.id, here, None, at)
         .await
         .unwrap()
         .expect("has a courier");
@@ -582,12 +582,17 @@ pub async fn delivery_person_and_location(store: Shared) {
 
     let later = GeoPoint::parse(-0.1400, 51.5300).unwrap();
     let at2 = now() + minutes(1);
+    // With a new ETA: stored in the same update, and the revision counts both changes.
+    let eta = at2 + minutes(12);
     let moved = store
         .orders
-        .update_delivery_location(&order.id, later, at2)
+        .update_delivery_location(&order.id, later, Some(eta), at2)
         .await
         .unwrap()
         .expect("has a courier");
+    assert_eq!(moved.estimated_delivery_time, eta);
+    assert_eq!(moved.revision, located.revision + 2);
+    assert_eq!(reload_order(&store, &order.id).await, moved);
     let p = moved.delivery_person.expect("courier kept");
     assert_eq!(
         (p.location, p.location_updated_at),
@@ -616,7 +621,7 @@ pub async fn delivery_person_and_location(store: Shared) {
     assert_eq!(
         store
             .orders
-            .update_delivery_location(&missing, here, now())
+            .update_delivery_location(&missing, here, None, now())
             .await
             .unwrap(),
         None
@@ -858,7 +863,12 @@ pub async fn every_write_bumps_the_revision(store: Shared) {
     assert_eq!(assigned.revision, 5);
     let located = store
         .orders
-        .update_delivery_location(&order.id, GeoPoint::parse(2.35, 48.85).unwrap(), now())
+        .update_delivery_location(
+            &order.id,
+            GeoPoint::parse(2.35, 48.85).unwrap(),
+            None,
+            now(),
+        )
         .await
         .unwrap()
         .expect("has a courier");

@@ -21,6 +21,7 @@ use crate::controllers::tracking::socket::{
 };
 use crate::dto::board::BoardMessage;
 use crate::error::ApiError;
+use crate::sockets::SocketGuard;
 use crate::state::AppState;
 
 #[handler]
@@ -38,9 +39,19 @@ pub async fn board_socket(
     let first = state.bakery.staff_orders(&actor, query, page).await?;
     let ws = ws.map_err(|_| not_an_upgrade())?;
     let bakery = state.bakery.clone();
+    let guard = state.sockets.open();
     Ok(ws
         .config(socket_config())
-        .on_upgrade(move |socket| run(socket, bakery, actor, events, BoardMessage::snapshot(first)))
+        .on_upgrade(move |socket| {
+            run(
+                socket,
+                bakery,
+                actor,
+                events,
+                guard,
+                BoardMessage::snapshot(first),
+            )
+        })
         .into_response())
 }
 
@@ -49,6 +60,7 @@ async fn run(
     bakery: Bakery,
     actor: Actor,
     mut events: EventStream,
+    mut guard: SocketGuard,
     first: BoardMessage,
 ) {
     if send(&mut socket, &first).await.is_err() {
@@ -92,6 +104,11 @@ async fn run(
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
                 Some(Ok(_)) => answered = true,
             },
+            () = guard.stopping() => {
+                let _ = socket.send(Message::close_with(CloseCode::Away, "server shutting down")).await;
+                let _ = socket.close().await;
+                return;
+            }
             _ = ping.tick() => {
                 if !answered || socket.send(Message::Ping(Vec::new())).await.is_err() {
                     return;

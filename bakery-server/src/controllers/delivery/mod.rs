@@ -49,7 +49,10 @@ impl DeliveryApi {
     /// Report the courier's position on an order out for delivery
     ///
     /// At most one report per second per courier (429 with `Retry-After` beyond); the
-    /// order must be out for delivery (409 otherwise). Trackers get a `location` event.
+    /// order must be out for delivery (409 otherwise). Trackers get a `location` event;
+    /// when the order's delivery address has a `location`, the ETA is recomputed from the
+    /// distance left and the speed, and trackers also get an `eta` event if it moved by a
+    /// minute or more.
     /// Answers the tracking snapshot the customer now sees.
     #[oai(
         path = "/orders/:id/location",

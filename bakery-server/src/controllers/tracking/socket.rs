@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::dto::order::Tracking;
 use crate::dto::tracking::TrackingMessage;
 use crate::error::ApiError;
+use crate::sockets::SocketGuard;
 use crate::state::AppState;
 use crate::tickets;
 
@@ -74,6 +75,7 @@ pub async fn track_socket(
         bakery,
         actor,
         order: id,
+        guard: state.sockets.open(),
     };
     Ok(ws
         .config(socket_config())
@@ -131,6 +133,8 @@ struct Follow {
     bakery: bakery_core::services::Bakery,
     actor: Actor,
     order: Id,
+    /// Tells the loop when the server stops (it then closes with 1001).
+    guard: SocketGuard,
 }
 
 /// What the loop does next.
@@ -141,7 +145,7 @@ enum Next {
 
 impl Follow {
     async fn run(
-        self,
+        mut self,
         mut socket: WebSocketStream,
         mut events: EventStream,
         first: DomainTracking,
@@ -183,6 +187,7 @@ impl Follow {
                         Next::Continue
                     }
                 },
+                () = self.guard.stopping() => Next::Close(CloseCode::Away, "server shutting down"),
                 _ = ping.tick() => {
                     if !answered {
                         tracing::debug!(order = %self.order, "tracking peer stopped answering");
