@@ -19,6 +19,7 @@ pub mod dto;
 pub mod error;
 pub mod error_code;
 pub mod fleet;
+pub mod idempotency;
 pub mod middleware;
 pub mod spec;
 pub mod state;

@@ -10,6 +10,7 @@ mod accounts;
 mod auth_secrets;
 mod catalog;
 mod docs;
+mod idempotency;
 mod indexes;
 mod notifications;
 mod orders;
@@ -47,6 +48,8 @@ mod coll {
     pub const PROMOTION_REDEMPTIONS: &str = "promotionRedemptions";
     pub const OUTBOX: &str = "outbox";
     pub const PAYMENT_EVENTS: &str = "paymentEvents";
+    /// One document per (user, Idempotency-Key): the first answer to a retried write.
+    pub const IDEMPOTENCY_KEYS: &str = "idempotencyKeys";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.
