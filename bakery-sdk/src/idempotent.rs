@@ -206,12 +206,18 @@ mod tests {
         ]);
         let client = BakeryClient::new(&url);
         let result = client.cancel_order("0123456789abcdef01234567").await;
-        assert_eq!(result.err().and_then(|e| e.status()).map(|s| s.as_u16()), Some(404));
+        assert_eq!(
+            result.err().and_then(|e| e.status()).map(|s| s.as_u16()),
+            Some(404)
+        );
         let keys = keys.lock().unwrap().clone();
         assert_eq!(keys.len(), 3, "{keys:?}");
         let first = keys[0].clone().expect("a key was sent");
         assert_eq!(first.len(), 32);
-        assert!(keys.iter().all(|k| k.as_deref() == Some(first.as_str())), "{keys:?}");
+        assert!(
+            keys.iter().all(|k| k.as_deref() == Some(first.as_str())),
+            "{keys:?}"
+        );
     }
 
     #[tokio::test]
@@ -220,13 +226,19 @@ mod tests {
         let (url, keys) = scripted(vec![busy; 5]);
         let client = BakeryClient::new(&url);
         let result = client.cancel_order("0123456789abcdef01234567").await;
-        assert_eq!(result.err().and_then(|e| e.status()).map(|s| s.as_u16()), Some(503));
+        assert_eq!(
+            result.err().and_then(|e| e.status()).map(|s| s.as_u16()),
+            Some(503)
+        );
         let _ = client.cancel_order("0123456789abcdef01234567").await;
         let keys = keys.lock().unwrap().clone();
         assert_eq!(keys.len(), MAX_ATTEMPTS as usize + 1, "{keys:?}");
         let first = &keys[..MAX_ATTEMPTS as usize];
         assert!(first.iter().all(|k| *k == keys[0]), "{keys:?}");
-        assert_ne!(keys[MAX_ATTEMPTS as usize], keys[0], "a new call, a new key");
+        assert_ne!(
+            keys[MAX_ATTEMPTS as usize], keys[0],
+            "a new call, a new key"
+        );
     }
 
     #[test]

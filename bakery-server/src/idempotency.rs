@@ -302,7 +302,17 @@ mod tests {
         let pattern = Pattern::new(KEY_PATTERN);
         let long = "k".repeat(255);
         let too_long = "k".repeat(256);
-        for raw in ["a", "0b1f7c9e-3d2a-4f4e", "!~", &long, "", " a", "a b", "é", &too_long] {
+        for raw in [
+            "a",
+            "0b1f7c9e-3d2a-4f4e",
+            "!~",
+            &long,
+            "",
+            " a",
+            "a b",
+            "é",
+            &too_long,
+        ] {
             assert_eq!(
                 IdempotencyKey::parse(raw).is_ok(),
                 pattern.check(&raw),
@@ -317,7 +327,9 @@ mod tests {
         assert!(keeps(&Ok::<(), ApiError>(())));
         assert!(keeps(&conflict(ErrorCode::OutOfStock)));
         assert!(!keeps(&conflict(ErrorCode::ConcurrentUpdate)));
-        assert!(!keeps(&Err::<(), _>(ApiError::validation("items", "empty"))));
+        assert!(!keeps(&Err::<(), _>(ApiError::validation(
+            "items", "empty"
+        ))));
         assert!(!keeps(&Err::<(), _>(ApiError::from(
             bakery_core::Error::internal("down")
         ))));

@@ -126,12 +126,21 @@ pub async fn a_key_reused_for_another_request_is_refused(app: &TestApp) {
         place(&ada, "order-1", unscheduled).await,
         "scheduledDeliveryTime",
     );
-    let placed = place(&ada, "order-1", order_request(vec![line(&shop.baguette.id, 1)]))
-        .await
-        .expect("the corrected request runs");
+    let placed = place(
+        &ada,
+        "order-1",
+        order_request(vec![line(&shop.baguette.id, 1)]),
+    )
+    .await
+    .expect("the corrected request runs");
     assert!(!replayed(&placed));
 
-    let other = place(&ada, "order-1", order_request(vec![line(&shop.baguette.id, 2)])).await;
+    let other = place(
+        &ada,
+        "order-1",
+        order_request(vec![line(&shop.baguette.id, 2)]),
+    )
+    .await;
     let body = assert_error(other, 422, "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(
         body.details.map(|d| d.field).as_deref(),
@@ -187,7 +196,11 @@ pub async fn a_retried_cancel_replays_its_answer(app: &TestApp) {
     // Stock came back once.
     assert_eq!(stock_of(app, &shop.galette.id).await, Some(2));
     // The SDK's own cancel sends a fresh key: a second logical cancel is refused.
-    assert_error(ada.cancel_order(&order.id).await, 409, "ILLEGAL_STATUS_CHANGE");
+    assert_error(
+        ada.cancel_order(&order.id).await,
+        409,
+        "ILLEGAL_STATUS_CHANGE",
+    );
 }
 
 /// Two customers may pick the same key: each gets their own order.
@@ -196,12 +209,20 @@ pub async fn keys_are_per_user(app: &TestApp) {
     let shop = seed_catalog(&admin).await;
     let ada = app.customer("Ada", "+447700900704").await;
     let ben = app.customer("Ben", "+447700900705").await;
-    let adas = place(&ada, "shared-key", order_request(vec![line(&shop.baguette.id, 1)]))
-        .await
-        .expect("ada's order");
-    let bens = place(&ben, "shared-key", order_request(vec![line(&shop.croissant.id, 3)]))
-        .await
-        .expect("ben's order");
+    let adas = place(
+        &ada,
+        "shared-key",
+        order_request(vec![line(&shop.baguette.id, 1)]),
+    )
+    .await
+    .expect("ada's order");
+    let bens = place(
+        &ben,
+        "shared-key",
+        order_request(vec![line(&shop.croissant.id, 3)]),
+    )
+    .await
+    .expect("ben's order");
     assert!(!replayed(&adas) && !replayed(&bens));
     assert_ne!(adas.into_inner().id, bens.into_inner().id);
     assert_eq!(my_order_count(&ada).await, 1);
@@ -220,20 +241,33 @@ pub async fn keys_are_forgotten_after_a_day(app: &TestApp) {
     let admin = app.admin().await;
     let shop = seed_catalog(&admin).await;
     let ada = app.customer("Ada", "+447700900706").await;
-    let first = place(&ada, "daily", order_request(vec![line(&shop.baguette.id, 1)]))
-        .await
-        .expect("first order")
-        .into_inner();
+    let first = place(
+        &ada,
+        "daily",
+        order_request(vec![line(&shop.baguette.id, 1)]),
+    )
+    .await
+    .expect("first order")
+    .into_inner();
     app.advance(Duration::hours(23));
     assert_error(
-        place(&ada, "daily", order_request(vec![line(&shop.baguette.id, 2)])).await,
+        place(
+            &ada,
+            "daily",
+            order_request(vec![line(&shop.baguette.id, 2)]),
+        )
+        .await,
         422,
         "IDEMPOTENCY_KEY_REUSED",
     );
     app.advance(Duration::hours(1));
-    let second = place(&ada, "daily", order_request(vec![line(&shop.baguette.id, 2)]))
-        .await
-        .expect("a day later the key is new");
+    let second = place(
+        &ada,
+        "daily",
+        order_request(vec![line(&shop.baguette.id, 2)]),
+    )
+    .await
+    .expect("a day later the key is new");
     assert!(!replayed(&second));
     assert_ne!(second.into_inner().id, first.id);
     assert_eq!(my_order_count(&ada).await, 2);

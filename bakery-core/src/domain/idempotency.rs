@@ -84,7 +84,12 @@ mod tests {
 
     #[test]
     fn keys_are_one_to_255_visible_ascii_characters() {
-        for good in ["a", "0b1f7c9e-3d2a-4f4e-9c1b-2a3d4e5f6a7b", "!~", &"k".repeat(255)] {
+        for good in [
+            "a",
+            "0b1f7c9e-3d2a-4f4e-9c1b-2a3d4e5f6a7b",
+            "!~",
+            &"k".repeat(255),
+        ] {
             assert!(IdempotencyKey::parse(good).is_ok(), "{good:?}");
         }
         for bad in ["", " a", "a b", "a\t", "é", "a\u{0}", &"k".repeat(256)] {

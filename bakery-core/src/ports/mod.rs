@@ -22,8 +22,9 @@ pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
     apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
-    AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore, NotificationStore, OrderQuery, OrderStore, OutboxStore,
-    PaymentChange, PaymentEventStore, PaymentStep, PlaceOrder, ProductFilter, ProductSort,
-    PromotionRedemption, PromotionStore, RecordState, RefreshOutcome, ReviewStore, Store,
-    StoreHealth, StoredResponse, StoreResult, TransitionOrder, Unique,
+    AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore,
+    NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
+    PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
+    RecordState, RefreshOutcome, ReviewStore, Store, StoreHealth, StoreResult, StoredResponse,
+    TransitionOrder, Unique,
 };

@@ -86,7 +86,11 @@ impl IdempotencyStore for MongoStore {
             "$unset": { "status": "", "body": "" },
         };
         for _ in 0..ROUNDS {
-            match keys.update_one(dead.clone(), start.clone()).upsert(true).await {
+            match keys
+                .update_one(dead.clone(), start.clone())
+                .upsert(true)
+                .await
+            {
                 Ok(_) => return Ok(Begin::Started),
                 Err(e) if is_duplicate_key(&e) => {}
                 Err(e) => return Err(internal(e)),
@@ -96,7 +100,12 @@ impl IdempotencyStore for MongoStore {
                 .await
                 .map_err(internal)?;
             // Gone (abandoned) or dead since the upsert: claim again.
-            if let Some(decided) = live.as_ref().map(record).transpose()?.and_then(|r| r.decide(claim)) {
+            if let Some(decided) = live
+                .as_ref()
+                .map(record)
+                .transpose()?
+                .and_then(|r| r.decide(claim))
+            {
                 return Ok(decided);
             }
         }

@@ -22,7 +22,9 @@ fn parse_ts(raw: &str) -> StoreResult<DateTime<Utc>> {
         .map_err(Error::internal)
 }
 
-fn record((fingerprint, lease_until, status, body, expires_at): Row) -> StoreResult<IdempotencyRecord> {
+fn record(
+    (fingerprint, lease_until, status, body, expires_at): Row,
+) -> StoreResult<IdempotencyRecord> {
     let state = match (status, body, lease_until) {
         (Some(status), Some(body), _) => RecordState::Done(StoredResponse {
             status: u16::try_from(status).map_err(Error::internal)?,
@@ -31,7 +33,11 @@ fn record((fingerprint, lease_until, status, body, expires_at): Row) -> StoreRes
         (None, _, Some(lease_until)) => RecordState::Running {
             lease_until: parse_ts(&lease_until)?,
         },
-        _ => return Err(Error::internal("idempotency row is neither running nor done")),
+        _ => {
+            return Err(Error::internal(
+                "idempotency row is neither running nor done",
+            ))
+        }
     };
     Ok(IdempotencyRecord {
         fingerprint: RequestFingerprint::from_stored(fingerprint),

@@ -136,7 +136,12 @@ pub async fn keys_expire_after_their_lifetime(store: Shared) {
     let first = claim(&user, "k-1", "{}", t);
     assert_eq!(begin(&store, &first).await, Begin::Started);
     assert!(complete(&store, &first, &created("old")).await);
-    let before = claim(&user, "k-1", "{\"b\":1}", t + Duration::hours(24) - Duration::seconds(1));
+    let before = claim(
+        &user,
+        "k-1",
+        "{\"b\":1}",
+        t + Duration::hours(24) - Duration::seconds(1),
+    );
     assert_eq!(begin(&store, &before).await, Begin::Mismatch);
     let after = claim(&user, "k-1", "{\"b\":1}", t + Duration::hours(24));
     assert_eq!(begin(&store, &after).await, Begin::Started);

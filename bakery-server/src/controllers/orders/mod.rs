@@ -14,7 +14,7 @@ use crate::dto::common::{Created, Page};
 use crate::dto::order::{Order, OrderStatus, PlaceOrderRequest, Tracking};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::error::ApiError;
-use crate::idempotency::{fingerprint, idempotent, Idempotent, IdempotencyKeyHeader};
+use crate::idempotency::{fingerprint, idempotent, IdempotencyKeyHeader, Idempotent};
 use crate::state::AppState;
 
 pub struct OrdersApi;
@@ -52,11 +52,17 @@ impl OrdersApi {
     ) -> Idempotent<Created<Order>> {
         let fingerprint = fingerprint("place_order", None, body.0.to_json());
         let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
-        idempotent(&state.bakery, &auth.0, idempotency_key, fingerprint, async move {
-            let request = body.0.to_domain()?;
-            let order = bakery.place_order(&actor, request).await?;
-            Ok(Created::Created(Json(order.into())))
-        })
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let request = body.0.to_domain()?;
+                let order = bakery.place_order(&actor, request).await?;
+                Ok(Created::Created(Json(order.into())))
+            },
+        )
         .await
     }
 
@@ -111,10 +117,16 @@ impl OrdersApi {
     ) -> Idempotent<Json<Order>> {
         let fingerprint = fingerprint("cancel_order", Some(&id), None);
         let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
-        idempotent(&state.bakery, &auth.0, idempotency_key, fingerprint, async move {
-            let order = bakery.cancel_order(&actor, &id).await?;
-            Ok(Json(order.into()))
-        })
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let order = bakery.cancel_order(&actor, &id).await?;
+                Ok(Json(order.into()))
+            },
+        )
         .await
     }
 

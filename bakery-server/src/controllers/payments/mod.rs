@@ -13,7 +13,7 @@ use crate::dto::common::{id, NoContent};
 use crate::dto::order::Order;
 use crate::dto::payment::{PaymentIntent, PaymentOrderRequest};
 use crate::error::ApiError;
-use crate::idempotency::{fingerprint, idempotent, Idempotent, IdempotencyKeyHeader};
+use crate::idempotency::{fingerprint, idempotent, IdempotencyKeyHeader, Idempotent};
 use crate::state::AppState;
 
 pub struct PaymentsApi;
@@ -42,11 +42,17 @@ impl PaymentsApi {
     ) -> Idempotent<Json<PaymentIntent>> {
         let fingerprint = fingerprint("create_payment_intent", None, body.0.to_json());
         let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
-        idempotent(&state.bakery, &auth.0, idempotency_key, fingerprint, async move {
-            let order = id("orderId", &body.order_id)?;
-            let intent = bakery.create_payment_intent(&actor, &order).await?;
-            Ok(Json(intent.into()))
-        })
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let order = id("orderId", &body.order_id)?;
+                let intent = bakery.create_payment_intent(&actor, &order).await?;
+                Ok(Json(intent.into()))
+            },
+        )
         .await
     }
 
