@@ -131,11 +131,9 @@ async fn main() -> Result<()> {
         scheduled_delivery_time: None,
         special_instructions: None,
     };
+    // Under a fresh Idempotency-Key, retried with it: a lost answer never places two orders.
     let order = client
-        .call(|api| {
-            let request = request.clone();
-            async move { api.place_order().body(request).send().await }
-        })
+        .place_order(request)
         .await
         .map_err(explain)?
         .into_inner();

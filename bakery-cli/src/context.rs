@@ -110,6 +110,32 @@ impl Ctx {
         F: Fn(Client) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
     {
+        self.signed_in()?;
+        self.client
+            .call(op)
+            .await
+            .map(ResponseValue::into_inner)
+            .map_err(|e| self.error(e))
+    }
+
+    /// [`Ctx::call`] for a write that must happen at most once (a cancel): `op` sends the
+    /// `Idempotency-Key` it is given, fresh for this command and reused on the SDK's retries
+    /// (connection errors, 503, the first attempt still running).
+    pub async fn call_idempotent<T, F, Fut>(&self, op: F) -> Result<T>
+    where
+        F: Fn(Client, String) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, ApiError>>,
+    {
+        self.signed_in()?;
+        self.client
+            .call_idempotent(op)
+            .await
+            .map(ResponseValue::into_inner)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Fails unless this profile holds a session for this server.
+    fn signed_in(&self) -> Result<()> {
         if self.client.tokens().is_none() {
             return Err(match &self.profile.tokens {
                 Some(_) => CliError::new(
@@ -125,11 +151,7 @@ impl Ctx {
                 None => CliError::not_signed_in(),
             });
         }
-        self.client
-            .call(op)
-            .await
-            .map(ResponseValue::into_inner)
-            .map_err(|e| self.error(e))
+        Ok(())
     }
 
     /// A call made without the session (sign-in, sign-out): a 401 there is an answer, not an

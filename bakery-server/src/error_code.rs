@@ -24,6 +24,8 @@ use poem_openapi::Enum;
 /// | `CATEGORY_IN_USE` | the category still has products | move them first |
 /// | `NOT_PURCHASED` | reviews need a delivered order of the product | explain |
 /// | `CONCURRENT_UPDATE` | someone changed it at the same time | retry |
+/// | `IDEMPOTENCY_KEY_REUSED` | this `Idempotency-Key` went with a different request (422) | send a new key |
+/// | `IDEMPOTENCY_REQUEST_IN_PROGRESS` | a request with this `Idempotency-Key` is still running (409) | retry the same request shortly |
 /// | `BAD_SIGNATURE` | a webhook whose signature does not verify | (providers only) |
 /// | `RATE_LIMITED` | too many attempts; `Retry-After` says when to retry | wait |
 /// | `SERVICE_UNAVAILABLE` | the feature is not offered here (e.g. cards) | offer the alternative |
@@ -57,6 +59,8 @@ pub enum ErrorCode {
     CategoryInUse,
     NotPurchased,
     ConcurrentUpdate,
+    IdempotencyKeyReused,
+    IdempotencyRequestInProgress,
     BadSignature,
     RateLimited,
     ServiceUnavailable,

@@ -20,6 +20,7 @@ pub mod error;
 pub mod error_code;
 mod error_responses;
 pub mod fleet;
+pub mod idempotency;
 pub mod middleware;
 pub mod migrate;
 pub mod sockets;

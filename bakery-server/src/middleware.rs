@@ -145,8 +145,13 @@ fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Respons
 pub fn cors(origins: &CorsOrigins) -> Option<Cors> {
     let cors = Cors::new()
         .allow_methods(["GET", "POST", "PUT", "DELETE", "OPTIONS"])
-        .allow_headers(["authorization", "content-type", REQUEST_ID])
-        .expose_headers(["retry-after", REQUEST_ID])
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "idempotency-key",
+            REQUEST_ID,
+        ])
+        .expose_headers(["retry-after", "idempotent-replayed", REQUEST_ID])
         .max_age(600);
     match origins {
         CorsOrigins::None => None,

@@ -19,6 +19,7 @@ mod crash;
 mod favorites;
 mod fleet;
 mod http;
+mod idempotency;
 mod journey;
 mod migrate;
 mod notifications;
@@ -94,6 +95,13 @@ macro_rules! e2e {
                 couriers_cannot_cancel_nor_manage_the_catalog,
                 customers_cannot_report_a_location,
                 location_needs_an_order_out_for_delivery,
+            }
+            idempotency {
+                twenty_duplicates_place_one_order,
+                a_key_reused_for_another_request_is_refused,
+                a_retried_cancel_replays_its_answer,
+                keys_are_per_user,
+                keys_are_forgotten_after_a_day => crate::idempotency::manual_clock,
             }
             notifications {
                 order_notifications_can_be_read_and_deleted,

@@ -153,6 +153,49 @@ async fn card_journey(backend: Backend) {
     assert!(form.contains(&("currency".into(), "eur".into())));
     assert!(form.contains(&("metadata[order_id]".into(), order.id.clone())));
 
+    // Under an Idempotency-Key, a retry gets the kept answer without asking Stripe again;
+    // the SDK's own call sends a fresh key and gets the order's one intent.
+    let keyed = |key: &'static str| {
+        let (api, id) = (ada.api(), order.id.clone());
+        async move {
+            api.create_payment_intent()
+                .idempotency_key(key)
+                .body(types::PaymentOrderRequest { order_id: v(&id) })
+                .send()
+                .await
+                .expect("keyed intent")
+        }
+    };
+    let kept = keyed("intent-1").await;
+    assert!(kept.headers().get("idempotent-replayed").is_none());
+    let asked = stripe.requests().await.len();
+    let replay = keyed("intent-1").await;
+    assert_eq!(
+        replay
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(
+        replay.into_inner().client_secret,
+        kept.into_inner().client_secret
+    );
+    assert_eq!(
+        stripe.requests().await.len(),
+        asked,
+        "a replay asks Stripe nothing"
+    );
+    let via_sdk = ada
+        .create_payment_intent(types::PaymentOrderRequest {
+            order_id: v(&order.id),
+        })
+        .await
+        .expect("intent through the SDK")
+        .into_inner();
+    assert_eq!(via_sdk.payment_intent_id, first.payment_intent_id);
+    assert_eq!(stripe.intents_created(), 1);
+
     // A forged or altered delivery is refused before anything in it is trusted.
     let intent_id = first.payment_intent_id.clone();
     stripe.succeed(&intent_id);

@@ -121,7 +121,7 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Advance { id, status } => set_status(ctx, id, (*status).into()).await,
-        Cmd::Cancel { id } => set_status(ctx, id, types::OrderStatus::Canceled).await,
+        Cmd::Cancel { id } => cancel(ctx, id).await,
         Cmd::Assign { id, name, phone } => {
             let body = types::DeliveryPersonInput {
                 name: types::DeliveryPersonInputName::try_from(name.as_str())
@@ -165,6 +165,19 @@ pub async fn get(ctx: &Ctx, id: &str) -> Result<types::Order> {
     .await
 }
 
+/// Cancels through the cancel operation rather than a status change, so the command runs
+/// under an `Idempotency-Key`: a retry after a lost answer reports the cancel, not a 409.
+async fn cancel(ctx: &Ctx, id: &str) -> Result<()> {
+    let id = id.to_owned();
+    let order = ctx
+        .call_idempotent(|api, key| {
+            let id = id.clone();
+            async move { api.cancel_order().id(id).idempotency_key(key).send().await }
+        })
+        .await?;
+    changed(ctx, &order)
+}
+
 async fn set_status(ctx: &Ctx, id: &str, status: types::OrderStatus) -> Result<()> {
     let body = types::StatusUpdate { status };
     let id = id.to_owned();
@@ -180,8 +193,12 @@ async fn set_status(ctx: &Ctx, id: &str, status: types::OrderStatus) -> Result<(
             }
         })
         .await?;
+    changed(ctx, &order)
+}
+
+fn changed(ctx: &Ctx, order: &types::Order) -> Result<()> {
     if ctx.json {
-        return output::print_json(&order);
+        return output::print_json(order);
     }
     println!(
         "Order {} is now {}.",

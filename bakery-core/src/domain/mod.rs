@@ -5,6 +5,7 @@ pub mod access;
 mod auth;
 mod catalog;
 mod id;
+mod idempotency;
 mod money;
 mod notification;
 mod order;
@@ -22,6 +23,7 @@ pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
 pub use id::Id;
+pub use idempotency::{IdempotencyKey, RequestFingerprint};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{

@@ -22,10 +22,11 @@ pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
     apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
-    AuthSecretStore, CatalogStore, NotificationStore, OrderQuery, OrderStore, OutboxStore,
-    PaymentChange, PaymentEventStore, PaymentStep, PlaceOrder, ProductFilter, ProductSort,
-    PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
-    StoreResult, TransitionOrder, Unique,
+    AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore,
+    NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
+    PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
+    RecordState, RefreshOutcome, ReviewStore, Store, StoreHealth, StoreResult, StoredResponse,
+    TransitionOrder, Unique,
 };
 pub use store::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,

@@ -129,6 +129,15 @@ macro_rules! conformance {
                 revoke_user_tokens_spends_all_of_theirs,
                 a_session_is_live_until_its_family_is_revoked,
             }
+            idempotency {
+                a_completed_key_replays_its_answer,
+                a_key_reused_for_another_request_is_a_mismatch,
+                a_running_key_is_in_flight_until_its_lease_runs_out,
+                an_abandoned_key_can_start_again,
+                keys_expire_after_their_lifetime,
+                keys_are_per_user,
+                concurrent_claims_start_exactly_once,
+            }
             races {
                 last_items_sell_exactly_once,
                 promotion_usage_limit_holds,

@@ -23,7 +23,7 @@ fn unique(keys: Document) -> IndexModel {
 }
 
 pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
-    let plan: [(&str, Vec<IndexModel>); 12] = [
+    let plan: [(&str, Vec<IndexModel>); 13] = [
         (coll::USERS, vec![unique(doc! { "phone": 1 })]),
         // `nameKey` is the lower-cased name: "Bread" and "bread" are one category. A
         // case-insensitive collation would do the same on mongod, but a plain field works on
@@ -77,6 +77,17 @@ pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
                         .build(),
                 )
                 .build()],
+        ),
+        // A key is per user; kept 24 hours. Expiry is checked in code, as TTL deletion lags.
+        (
+            coll::IDEMPOTENCY_KEYS,
+            vec![
+                unique(doc! { "userId": 1, "key": 1 }),
+                IndexModel::builder()
+                    .keys(doc! { "expireAt": 1 })
+                    .options(IndexOptions::builder().expire_after(Duration::ZERO).build())
+                    .build(),
+            ],
         ),
         (
             coll::NOTIFICATIONS,

@@ -10,6 +10,7 @@ mod accounts;
 mod auth_secrets;
 mod catalog;
 mod docs;
+mod idempotency;
 mod indexes;
 mod notifications;
 mod orders;
@@ -50,6 +51,8 @@ mod coll {
     pub const PAYMENT_EVENTS: &str = "paymentEvents";
     /// Where `bakery-server migrate` keeps its progress (one document).
     pub const TRANSFER_PROGRESS: &str = "transferProgress";
+    /// One document per (user, Idempotency-Key): the first answer to a retried write.
+    pub const IDEMPOTENCY_KEYS: &str = "idempotencyKeys";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

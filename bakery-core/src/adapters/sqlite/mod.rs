@@ -15,6 +15,7 @@ mod accounts;
 mod auth_secrets;
 mod catalog;
 mod codec;
+mod idempotency;
 mod notifications;
 mod orders;
 mod outbox;

@@ -10,6 +10,7 @@
 mod accounts;
 mod auth_secrets;
 mod catalog;
+mod idempotency;
 mod notifications;
 mod orders;
 mod outbox;
@@ -27,6 +28,9 @@ use crate::error::{ConflictCode, Error};
 pub use accounts::AccountStore;
 pub use auth_secrets::{AuthSecretStore, RefreshOutcome};
 pub use catalog::{CatalogStore, ProductFilter, ProductSort};
+pub use idempotency::{
+    Begin, IdempotencyClaim, IdempotencyRecord, IdempotencyStore, RecordState, StoredResponse,
+};
 pub use notifications::NotificationStore;
 pub use orders::{
     out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PaymentStep,
@@ -68,6 +72,7 @@ pub struct Store {
     pub notifications: Arc<dyn NotificationStore>,
     pub outbox: Arc<dyn OutboxStore>,
     pub payment_events: Arc<dyn PaymentEventStore>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }
 
 impl Store {
@@ -84,6 +89,7 @@ impl Store {
             + NotificationStore
             + OutboxStore
             + PaymentEventStore
+            + IdempotencyStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -97,7 +103,8 @@ impl Store {
             promotions: adapter.clone(),
             notifications: adapter.clone(),
             outbox: adapter.clone(),
-            payment_events: adapter,
+            payment_events: adapter.clone(),
+            idempotency: adapter,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth_secrets;
 pub mod catalog;
+pub mod idempotency;
 pub mod notifications;
 pub mod orders;
 pub mod outbox;

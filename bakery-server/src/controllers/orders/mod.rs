@@ -5,6 +5,7 @@ use bakery_core::services::LocationReport;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
@@ -13,6 +14,7 @@ use crate::dto::common::{Created, Page};
 use crate::dto::order::{Order, OrderStatus, PlaceOrderRequest, Tracking};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::error::ApiError;
+use crate::idempotency::{fingerprint, idempotent, IdempotencyKeyHeader, Idempotent};
 use crate::state::AppState;
 
 pub struct OrdersApi;
@@ -35,16 +37,33 @@ impl OrdersApi {
     ///
     /// Prices come from the catalog; stock and the promotion's use are taken atomically.
     /// Card payments answer 503 while no payment provider is configured.
+    /// With an `Idempotency-Key`, a retry answers the first order instead of placing another.
     #[oai(path = "/", method = "post", operation_id = "place_order")]
     async fn place_order(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Makes retries safe: the same key with the same order answers the first order
+        /// (`Idempotent-Replayed: true`) instead of placing another; kept 24 hours per user.
+        /// Send a new random key (e.g. a UUID) per order.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: IdempotencyKeyHeader,
         body: Json<PlaceOrderRequest>,
-    ) -> Result<Created<Order>, ApiError> {
-        let request = body.0.to_domain()?;
-        let order = state.bakery.place_order(&auth.0, request).await?;
-        Ok(Created::Created(Json(order.into())))
+    ) -> Idempotent<Created<Order>> {
+        let fingerprint = fingerprint("place_order", None, body.0.to_json());
+        let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let request = body.0.to_domain()?;
+                let order = bakery.place_order(&actor, request).await?;
+                Ok(Created::Created(Json(order.into())))
+            },
+        )
+        .await
     }
 
     /// The signed-in customer's orders, newest first
@@ -90,9 +109,25 @@ impl OrdersApi {
         auth: BearerAuth,
         /// The order id.
         id: PathId,
-    ) -> Result<Json<Order>, ApiError> {
-        let order = state.bakery.cancel_order(&auth.0, &id).await?;
-        Ok(Json(order.into()))
+        /// Makes retries safe: the same key answers the first cancel again
+        /// (`Idempotent-Replayed: true`) rather than 409 for an order already canceled; kept
+        /// 24 hours per user. Send a new random key (e.g. a UUID) per cancel.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: IdempotencyKeyHeader,
+    ) -> Idempotent<Json<Order>> {
+        let fingerprint = fingerprint("cancel_order", Some(&id), None);
+        let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let order = bakery.cancel_order(&actor, &id).await?;
+                Ok(Json(order.into()))
+            },
+        )
+        .await
     }
 
     /// Where an order is: status, history, ETA and the courier

@@ -4,6 +4,7 @@
 use poem::web::Data;
 use poem_openapi::param::Header;
 use poem_openapi::payload::{Binary, Json};
+use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
@@ -12,6 +13,7 @@ use crate::dto::common::{id, NoContent};
 use crate::dto::order::Order;
 use crate::dto::payment::{PaymentIntent, PaymentOrderRequest};
 use crate::error::ApiError;
+use crate::idempotency::{fingerprint, idempotent, IdempotencyKeyHeader, Idempotent};
 use crate::state::AppState;
 
 pub struct PaymentsApi;
@@ -31,11 +33,27 @@ impl PaymentsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Makes retries safe: the same key with the same order answers the first intent
+        /// again (`Idempotent-Replayed: true`); kept 24 hours per user. Send a new random key
+        /// (e.g. a UUID) per payment attempt.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: IdempotencyKeyHeader,
         body: Json<PaymentOrderRequest>,
-    ) -> Result<Json<PaymentIntent>, ApiError> {
-        let order = id("orderId", &body.order_id)?;
-        let intent = state.bakery.create_payment_intent(&auth.0, &order).await?;
-        Ok(Json(intent.into()))
+    ) -> Idempotent<Json<PaymentIntent>> {
+        let fingerprint = fingerprint("create_payment_intent", None, body.0.to_json());
+        let (bakery, actor) = (state.bakery.clone(), auth.0.clone());
+        idempotent(
+            &state.bakery,
+            &auth.0,
+            idempotency_key,
+            fingerprint,
+            async move {
+                let order = id("orderId", &body.order_id)?;
+                let intent = bakery.create_payment_intent(&actor, &order).await?;
+                Ok(Json(intent.into()))
+            },
+        )
+        .await
     }
 
     /// Ask the provider where the order's payment stands and record it
