@@ -12,10 +12,12 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/bakery_api.rs"));
 }
 
+pub mod images;
 pub mod live;
 mod refresh;
 mod session;
 
 pub use generated::*;
+pub use images::{ImageTarget, Progress, UploadError};
 pub use live::{BoardWatcher, LiveError, OrderTracker};
 pub use session::{ApiError, BakeryClient, Tokens};

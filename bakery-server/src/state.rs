@@ -85,6 +85,9 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub limits: RateLimits,
     pub http: HttpPolicy,
+    /// The picture files this server stores and serves under `/media` itself; `None` when
+    /// pictures live elsewhere (S3).
+    pub media: Option<Arc<bakery_core::adapters::LocalImages>>,
 }
 
 impl AppState {
@@ -100,7 +103,14 @@ impl AppState {
             limiter: Arc::new(MemoryRateLimiter::default()),
             limits: RateLimits::default(),
             http: HttpPolicy::default(),
+            media: None,
         }
+    }
+
+    /// Serves `/media` (uploads and variants) from these files.
+    pub fn with_media(mut self, media: Option<Arc<bakery_core::adapters::LocalImages>>) -> Self {
+        self.media = media;
+        self
     }
 
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {

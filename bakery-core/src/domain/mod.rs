@@ -5,6 +5,7 @@ pub mod access;
 mod auth;
 mod catalog;
 mod id;
+mod image;
 mod money;
 mod notification;
 mod order;
@@ -22,6 +23,10 @@ pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
 pub use id::Id;
+pub use image::{
+    check_size, photos_or_empty, upload_key, variant_key, Image, ImageFormat, ImageOwner,
+    ImageVariant, PendingUpload, MAX_IMAGE_BYTES, VARIANT_SIDES,
+};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{

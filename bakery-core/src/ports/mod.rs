@@ -4,6 +4,7 @@
 mod cache;
 mod clock;
 mod events;
+mod images;
 mod payments;
 mod push;
 mod rate_limit;
@@ -13,6 +14,7 @@ mod store;
 pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use events::{EventStream, OrderChange, OrderEvent, OrderEvents, Received, Signal};
+pub use images::{Fetched, ImageStorage, NoImages, UploadSlot};
 pub use payments::{
     IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
     RefundRequest,
@@ -25,5 +27,5 @@ pub use store::{
     AuthSecretStore, CatalogStore, NotificationStore, OrderQuery, OrderStore, OutboxStore,
     PaymentChange, PaymentEventStore, PaymentStep, PlaceOrder, ProductFilter, ProductSort,
     PromotionRedemption, PromotionStore, RefreshOutcome, ReviewStore, Store, StoreHealth,
-    StoreResult, TransitionOrder, Unique,
+    StoreResult, TransitionOrder, Unique, UploadStore,
 };

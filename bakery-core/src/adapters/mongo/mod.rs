@@ -19,6 +19,7 @@ mod promotions;
 mod reviews;
 mod table;
 mod tx;
+mod uploads;
 
 #[cfg(test)]
 mod tests;
@@ -47,6 +48,8 @@ mod coll {
     pub const PROMOTION_REDEMPTIONS: &str = "promotionRedemptions";
     pub const OUTBOX: &str = "outbox";
     pub const PAYMENT_EVENTS: &str = "paymentEvents";
+    /// Upload slots not yet attached, swept with their objects once expired.
+    pub const UPLOADS: &str = "uploads";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

@@ -24,6 +24,7 @@ mod reviews;
 mod table;
 #[cfg(test)]
 mod tests;
+mod uploads;
 
 use std::path::Path;
 use std::time::Duration;

@@ -16,6 +16,7 @@ mod outbox;
 mod payment_events;
 mod promotions;
 mod reviews;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -35,6 +36,7 @@ pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use payment_events::PaymentEventStore;
 pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
+pub use uploads::UploadStore;
 
 /// Store failures are domain errors (`Conflict` for uniqueness, `Internal` for the driver),
 /// so the use cases need no second mapping.
@@ -64,6 +66,7 @@ pub struct Store {
     pub notifications: Arc<dyn NotificationStore>,
     pub outbox: Arc<dyn OutboxStore>,
     pub payment_events: Arc<dyn PaymentEventStore>,
+    pub uploads: Arc<dyn UploadStore>,
 }
 
 impl Store {
@@ -80,6 +83,7 @@ impl Store {
             + NotificationStore
             + OutboxStore
             + PaymentEventStore
+            + UploadStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -93,7 +97,8 @@ impl Store {
             promotions: adapter.clone(),
             notifications: adapter.clone(),
             outbox: adapter.clone(),
-            payment_events: adapter,
+            payment_events: adapter.clone(),
+            uploads: adapter,
         }
     }
 }
