@@ -296,6 +296,9 @@ pub async fn upload_attach_serve_and_delete(app: &TestApp) {
 
 pub async fn the_whole_flow_on_s3(app: &TestApp) {
     the_whole_flow(app, false).await;
+}
+
+pub async fn refusals_on_s3(app: &TestApp) {
     refusals(app).await;
 }
 

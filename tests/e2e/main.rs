@@ -179,6 +179,15 @@ async fn s3_pictures_the_whole_flow() {
         "{:?}",
         app.contract_violations()
     );
+    let app = bakery_e2e::spawn_app_with(bakery_e2e::Backend::Sqlite, images::on_s3())
+        .await
+        .expect("a SQLite app");
+    images::refusals_on_s3(&app).await;
+    assert!(
+        app.contract_violations().is_empty(),
+        "{:?}",
+        app.contract_violations()
+    );
 }
 
 /// The harness's doc example (tests/src/lib.rs), run for real.
