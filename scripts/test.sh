@@ -147,9 +147,44 @@ start_redis() {
     log "BAKERY_TEST_REDIS_URL=$BAKERY_TEST_REDIS_URL"
 }
 
+# S3-compatible test server (s3s-fs, which verifies SigV4 signatures, so presigned upload
+# URLs are checked for real), built once into the tools dir. Exports BAKERY_TEST_S3_URL and
+# its keys; each test creates a bucket of its own.
+S3S_VERSION="0.14.1"
+S3S_ROOT="$TOOLS_DIR/s3s-fs"
+install_s3s() {
+    if [[ -x "$S3S_ROOT/bin/s3s-fs" ]]; then
+        return 0
+    fi
+    log "installing s3s-fs $S3S_VERSION into $S3S_ROOT (a few minutes, once)"
+    mkdir -p "$TOOLS_DIR"
+    cargo install s3s-fs --version "$S3S_VERSION" --features binary --locked \
+        --root "$S3S_ROOT" --quiet
+}
+
+start_s3() {
+    install_s3s
+    local port logfile pid
+    port=$(free_port)
+    logfile="$RUN_DIR/s3.log"
+    mkdir -p "$RUN_DIR/s3"
+    export BAKERY_TEST_S3_ACCESS_KEY="bakery-test"
+    export BAKERY_TEST_S3_SECRET_KEY="bakery-test-secret-$RANDOM$RANDOM"
+    log "starting s3s-fs on 127.0.0.1:$port"
+    "$S3S_ROOT/bin/s3s-fs" --host 127.0.0.1 --port "$port" \
+        --access-key "$BAKERY_TEST_S3_ACCESS_KEY" --secret-key "$BAKERY_TEST_S3_SECRET_KEY" \
+        "$RUN_DIR/s3" >"$logfile" 2>&1 &
+    pid=$!
+    SERVICE_PIDS+=("$pid")
+    wait_for_port s3s-fs "$port" "$pid" "$logfile"
+    export BAKERY_TEST_S3_URL="http://127.0.0.1:$port"
+    log "BAKERY_TEST_S3_URL=$BAKERY_TEST_S3_URL"
+}
+
 log "starting test services"
 start_mongo
 start_redis
+start_s3
 
 if [[ "${BAKERY_SKIP_LINT:-}" == "1" ]]; then
     log "BAKERY_SKIP_LINT=1: skipping cargo fmt and cargo clippy (CI never does this)"

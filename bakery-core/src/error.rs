@@ -56,6 +56,14 @@ pub enum Error {
     /// takes: refused at once rather than left to wait and slow everyone else down.
     #[error("the server is busy, retry in {retry_after_secs} s")]
     Busy { retry_after_secs: u64 },
+    /// An uploaded picture (or its slot) the shop does not take; `field` names the input.
+    /// Nothing of it is attached, and its bytes are deleted.
+    #[error("{field}: {message}")]
+    Upload {
+        code: UploadCode,
+        field: &'static str,
+        message: String,
+    },
     /// Anything the client cannot fix. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -76,6 +84,31 @@ pub enum ConflictCode {
     CategoryInUse,
     NotPurchased,
     ConcurrentUpdate,
+    ImageLimitReached,
+}
+
+/// Why an upload was refused, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadCode {
+    /// Not JPEG, PNG or WebP, or bytes that do not decode as the image they claim to be.
+    UnsupportedImage,
+    /// Over 5 MiB.
+    ImageTooLarge,
+    /// The upload URL (or the slot) is past its time.
+    UploadExpired,
+    /// Attached before its bytes were sent.
+    UploadMissing,
+}
+
+impl UploadCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnsupportedImage => "UNSUPPORTED_IMAGE",
+            Self::ImageTooLarge => "IMAGE_TOO_LARGE",
+            Self::UploadExpired => "UPLOAD_EXPIRED",
+            Self::UploadMissing => "UPLOAD_MISSING",
+        }
+    }
 }
 
 impl ConflictCode {
@@ -93,6 +126,7 @@ impl ConflictCode {
             Self::CategoryInUse => "CATEGORY_IN_USE",
             Self::NotPurchased => "NOT_PURCHASED",
             Self::ConcurrentUpdate => "CONCURRENT_UPDATE",
+            Self::ImageLimitReached => "IMAGE_LIMIT_REACHED",
         }
     }
 }
@@ -118,6 +152,14 @@ impl Error {
         }
     }
 
+    pub fn upload(code: UploadCode, field: &'static str, message: impl Into<String>) -> Self {
+        Self::Upload {
+            code,
+            field,
+            message: message.into(),
+        }
+    }
+
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Internal(cause.into())
     }
@@ -137,6 +179,7 @@ impl Error {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::LimiterUnavailable { .. } => "TEMPORARILY_UNAVAILABLE",
             Self::Busy { .. } => "BUSY",
+            Self::Upload { code, .. } => code.as_str(),
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -16,6 +16,7 @@ mod generated {
 }
 
 mod idempotent;
+pub mod images;
 pub mod live;
 mod open_enums;
 mod refresh;
@@ -30,5 +31,6 @@ pub mod types {
     pub use crate::generated::types::*;
     pub use crate::open_enums::{NotificationType, OrderStatus, PaymentStatus};
 }
+pub use images::{ImageTarget, Progress, UploadError};
 pub use live::{BoardWatcher, LiveError, OrderTracker};
 pub use session::{ApiError, BakeryClient, Tokens};

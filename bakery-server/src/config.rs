@@ -76,6 +76,10 @@ pub const VARIABLES: &[&str] = &[
     "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_API_BASE",
     "CARD_PAYMENT_TIMEOUT",
+    "AWS_S3_BUCKET",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL",
+    "IMAGES_PUBLIC_BASE_URL",
     // Read by the log filter (tracing-subscriber), not by `Config`.
     "RUST_LOG",
 ];
@@ -110,6 +114,24 @@ pub struct Config {
     pub fcm: Option<FcmConfig>,
     /// Card payments through Stripe; `None` takes cash only.
     pub stripe: Option<StripeSettings>,
+    /// Where pictures live (`AWS_S3_BUCKET`, or files in the data directory).
+    pub images: ImagesConfig,
+}
+
+/// Where uploaded pictures are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImagesConfig {
+    /// Files under `<data dir>/media`, uploaded to and served by the server itself. URLs
+    /// start with `IMAGES_PUBLIC_BASE_URL`, else `PUBLIC_BASE_URL`, else they are paths.
+    Files { public_base_url: Option<String> },
+    /// `AWS_S3_BUCKET` (+ `AWS_REGION`, `AWS_ENDPOINT_URL`, `IMAGES_PUBLIC_BASE_URL`);
+    /// credentials from the usual AWS chain.
+    S3 {
+        bucket: String,
+        region: Option<String>,
+        endpoint: Option<String>,
+        public_base_url: Option<String>,
+    },
 }
 
 /// `STRIPE_*`: all three keys, or none (cash only).
@@ -374,6 +396,32 @@ impl Config {
                 Some(url)
             }
         };
+        let images_base = match lookup("IMAGES_PUBLIC_BASE_URL") {
+            None => None,
+            Some(raw) => {
+                let url = raw.trim().trim_end_matches('/').to_owned();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    bail!(
+                        "IMAGES_PUBLIC_BASE_URL is where apps read pictures, like \
+                         https://cdn.shop.example, not `{raw}`"
+                    );
+                }
+                Some(url)
+            }
+        };
+        let region = lookup("AWS_REGION").filter(|r| !r.trim().is_empty());
+        let endpoint = lookup("AWS_ENDPOINT_URL").filter(|e| !e.trim().is_empty());
+        let images = match lookup("AWS_S3_BUCKET").filter(|b| !b.trim().is_empty()) {
+            Some(bucket) => ImagesConfig::S3 {
+                bucket: bucket.trim().to_owned(),
+                region,
+                endpoint,
+                public_base_url: images_base,
+            },
+            None => ImagesConfig::Files {
+                public_base_url: images_base.or_else(|| public_base_url.clone()),
+            },
+        };
         let http = HttpPolicy {
             trust_proxy: bool_var(&lookup, "TRUST_PROXY")?,
             force_https: bool_var(&lookup, "BAKERY_FORCE_HTTPS")?,
@@ -477,7 +525,49 @@ impl Config {
             otp_web_domain,
             fcm,
             stripe,
+            images,
         })
+    }
+
+    /// The picture storage, and the files behind it when the server serves them itself
+    /// (`/media`). Upload URLs of files are signed with a key derived from `JWT_SECRET`, so
+    /// call this after [`Config::keep_generated_secrets`].
+    pub async fn image_storage(
+        &self,
+    ) -> anyhow::Result<(
+        Arc<dyn bakery_core::ports::ImageStorage>,
+        Option<Arc<bakery_core::adapters::LocalImages>>,
+    )> {
+        match &self.images {
+            ImagesConfig::Files { public_base_url } => {
+                let files = Arc::new(bakery_core::adapters::LocalImages::new(
+                    self.data_dir.join("media"),
+                    &self.jwt_secret,
+                    public_base_url.as_deref(),
+                ));
+                Ok((files.clone(), Some(files)))
+            }
+            #[cfg(feature = "s3")]
+            ImagesConfig::S3 {
+                bucket,
+                region,
+                endpoint,
+                public_base_url,
+            } => {
+                use bakery_core::adapters::s3_images::{S3Images, S3Settings};
+                let settings = S3Settings {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    endpoint: endpoint.clone(),
+                    public_base_url: public_base_url.clone(),
+                };
+                Ok((Arc::new(S3Images::from_env(&settings).await), None))
+            }
+            #[cfg(not(feature = "s3"))]
+            ImagesConfig::S3 { .. } => bail!(
+                "AWS_S3_BUCKET needs a bakery-server built with the `s3` feature (on by default)"
+            ),
+        }
     }
 
     /// The card payment provider: Stripe when its keys are configured, else cash only.
@@ -1052,6 +1142,8 @@ mod tests {
             ("STRIPE_WEBHOOK_SECRET", "whsec_123"),
             ("STRIPE_PUBLISHABLE_KEY", "pk_test_123"),
             ("STRIPE_API_BASE", "http://127.0.0.1:9/"),
+            ("AWS_S3_BUCKET", "bakery-images"),
+            ("IMAGES_PUBLIC_BASE_URL", "https://cdn.shop.example"),
         ];
         Config::from_lookup(|key| {
             read.lock().unwrap().push(key.to_owned());

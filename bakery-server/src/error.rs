@@ -111,6 +111,9 @@ impl From<Error> for ApiError {
                 &field,
                 format!("{field}: {message}"),
             ))),
+            Error::Upload { field, .. } => {
+                Self::Validation(Json(ErrorBody::field(code, field, err.to_string())))
+            }
             Error::NotFound { .. } => Self::NotFound(Json(ErrorBody::new(code, err.to_string()))),
             Error::Conflict { .. } => Self::Conflict(Json(ErrorBody::new(code, err.to_string()))),
             Error::Unauthorized(_) => {

@@ -1,7 +1,7 @@
 //! Every `code` an error body can carry: one enum, so the spec lists them all and the server
 //! cannot send one it does not list (the compiler checks every mapping).
 
-use bakery_core::error::ConflictCode;
+use bakery_core::error::{ConflictCode, UploadCode};
 use bakery_core::Error;
 use poem_openapi::Enum;
 
@@ -26,6 +26,11 @@ use poem_openapi::Enum;
 /// | `CONCURRENT_UPDATE` | someone changed it at the same time | retry |
 /// | `IDEMPOTENCY_KEY_REUSED` | this `Idempotency-Key` went with a different request (422) | send a new key |
 /// | `IDEMPOTENCY_REQUEST_IN_PROGRESS` | a request with this `Idempotency-Key` is still running (409) | retry the same request shortly |
+/// | `IMAGE_LIMIT_REACHED` | the product (10) or review (3) has all the pictures it may have | remove one first |
+/// | `UNSUPPORTED_IMAGE` | the upload is not a JPEG, PNG or WebP picture, or not the type announced; it was deleted | pick another file |
+/// | `IMAGE_TOO_LARGE` | the picture is over 5 MiB, or longer than its slot said | send a smaller one |
+/// | `UPLOAD_EXPIRED` | the upload URL or slot is past its time | ask for a new slot |
+/// | `UPLOAD_MISSING` | attached before its bytes were sent (or sent short) | send the bytes, then attach |
 /// | `BAD_SIGNATURE` | a webhook whose signature does not verify | (providers only) |
 /// | `RATE_LIMITED` | too many attempts; `Retry-After` says when to retry | wait |
 /// | `SERVICE_UNAVAILABLE` | the feature is not offered here (e.g. cards) | offer the alternative |
@@ -61,6 +66,11 @@ pub enum ErrorCode {
     ConcurrentUpdate,
     IdempotencyKeyReused,
     IdempotencyRequestInProgress,
+    ImageLimitReached,
+    UnsupportedImage,
+    ImageTooLarge,
+    UploadExpired,
+    UploadMissing,
     BadSignature,
     RateLimited,
     ServiceUnavailable,
@@ -90,6 +100,12 @@ impl ErrorCode {
             Error::RateLimited { .. } => Self::RateLimited,
             Error::LimiterUnavailable { .. } => Self::TemporarilyUnavailable,
             Error::Busy { .. } => Self::Busy,
+            Error::Upload { code, .. } => match code {
+                UploadCode::UnsupportedImage => Self::UnsupportedImage,
+                UploadCode::ImageTooLarge => Self::ImageTooLarge,
+                UploadCode::UploadExpired => Self::UploadExpired,
+                UploadCode::UploadMissing => Self::UploadMissing,
+            },
             Error::Internal(_) => Self::Internal,
         }
     }
@@ -108,6 +124,7 @@ impl ErrorCode {
             ConflictCode::CategoryInUse => Self::CategoryInUse,
             ConflictCode::NotPurchased => Self::NotPurchased,
             ConflictCode::ConcurrentUpdate => Self::ConcurrentUpdate,
+            ConflictCode::ImageLimitReached => Self::ImageLimitReached,
         }
     }
 
@@ -139,6 +156,7 @@ mod tests {
             ConflictCode::CategoryInUse,
             ConflictCode::NotPurchased,
             ConflictCode::ConcurrentUpdate,
+            ConflictCode::ImageLimitReached,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()
@@ -164,6 +182,10 @@ mod tests {
                 retry_after_secs: 1,
             },
             Error::internal("boom"),
+            Error::upload(UploadCode::UnsupportedImage, "f", "m"),
+            Error::upload(UploadCode::ImageTooLarge, "f", "m"),
+            Error::upload(UploadCode::UploadExpired, "f", "m"),
+            Error::upload(UploadCode::UploadMissing, "f", "m"),
         ]);
         for err in &errors {
             assert_eq!(ErrorCode::of(err).as_str(), err.code(), "{err:?}");

@@ -45,9 +45,9 @@ use tokio::task::JoinHandle;
 
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
-    favorites::FavoritesApi, health::HealthApi, notifications::NotificationsApi, orders::OrdersApi,
-    payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi,
-    tracking::TrackingApi, users::UsersApi,
+    favorites::FavoritesApi, health::HealthApi, images::ImagesApi, notifications::NotificationsApi,
+    orders::OrdersApi, payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi,
+    shop::ShopApi, tracking::TrackingApi, users::UsersApi,
 };
 pub use crate::state::AppState;
 
@@ -67,6 +67,7 @@ type Apis = (
     AdminApi,
     BoardApi,
     DeliveryApi,
+    ImagesApi,
 );
 
 /// `public_base_url` is the deployment's `PUBLIC_BASE_URL`; without one (the committed file,
@@ -88,6 +89,7 @@ fn service(public_base_url: Option<&str>) -> OpenApiService<Apis, ()> {
         AdminApi,
         BoardApi,
         DeliveryApi,
+        ImagesApi,
     );
     let server = match public_base_url {
         Some(url) => ServerObject::new(url).description("This deployment"),
@@ -135,6 +137,15 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         .at(
             "/api/v1/admin/orders/stream",
             poem::get(controllers::board::socket::board_socket),
+        )
+        // Pictures stored by this server itself (no S3): uploads and their variants.
+        .at(
+            "/media/uploads/:id",
+            poem::put(controllers::images::media::upload),
+        )
+        .at(
+            "/media/images/*rest",
+            poem::get(controllers::images::media::serve),
         )
         .at(
             "/api/v1/openapi.json",
@@ -214,6 +225,11 @@ pub async fn spawn_until(
         }));
         // Unpaid card orders are canceled at their deadline by whichever instance sees it
         // first; without card payments there is nothing to watch.
+        // Upload slots nobody attached are swept with their files, by every instance.
+        let sweeper = bakery.clone();
+        let _sweeper = AbortOnDrop(tokio::spawn(async move {
+            sweeper.run_upload_sweeper(std::future::pending()).await
+        }));
         let _deadlines = bakery.card_payments_enabled().then(|| {
             AbortOnDrop(tokio::spawn(async move {
                 bakery.run_payment_deadlines(std::future::pending()).await

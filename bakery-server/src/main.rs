@@ -144,7 +144,9 @@ async fn serve() -> anyhow::Result<()> {
     let sms = config.sms_sender()?;
     let push = config.push_sender()?;
     let payments = config.payment_provider()?;
+    let (images, media) = config.image_storage().await?;
     let bakery = Bakery::new(store, config.settings.clone())
+        .with_images(images)
         .with_catalog_cache(fleet.cache.clone())
         .with_events(fleet.events.clone())
         .with_sms(sms)
@@ -163,13 +165,14 @@ async fn serve() -> anyhow::Result<()> {
         push = adapters.push,
         payments = adapters.payments,
         events = adapters.events,
-        images = "none",
+        images = adapters.images,
         "adapters"
     );
     let state = AppState::new(bakery, &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(config.rate_limits)
         .with_rate_limiter(fleet.limiter)
-        .with_http_policy(config.http.clone());
+        .with_http_policy(config.http.clone())
+        .with_media(media);
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let running = spawn_until(state, addr, shutdown_signal(), SHUTDOWN_GRACE)
         .await

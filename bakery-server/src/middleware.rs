@@ -15,6 +15,9 @@ use crate::state::{CorsOrigins, HttpPolicy};
 /// Request bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Where local picture uploads are sent (see `controllers::images::media`).
+pub const UPLOAD_PATH: &str = "/media/uploads/";
+
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// What HSTS says when `BAKERY_FORCE_HTTPS=true`: one year, subdomains included.
@@ -190,13 +193,20 @@ pub async fn same_origin<E: Endpoint>(next: E, mut req: Request) -> poem::Result
 /// 413 before reading when `Content-Length` says too much; bodies of unknown length are
 /// read with the limit.
 async fn limit_body(mut req: Request) -> Result<Request, Response> {
+    // Picture uploads to this server's own storage are the one body allowed to be larger;
+    // their handler holds each to the size its slot was signed for.
+    let limit = if req.uri().path().starts_with(UPLOAD_PATH) {
+        bakery_core::domain::MAX_IMAGE_BYTES as usize
+    } else {
+        BODY_LIMIT
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let has_body = match declared {
-        Some(len) if len > BODY_LIMIT as u64 => return Err(too_large()),
+        Some(len) if len > limit as u64 => return Err(too_large()),
         Some(len) => len > 0,
         None => req.headers().contains_key(header::TRANSFER_ENCODING),
     };
@@ -206,7 +216,7 @@ async fn limit_body(mut req: Request) -> Result<Request, Response> {
     // The whole body is read before anything answers: a request refused early (401, 422)
     // would otherwise leave its body, still arriving, on a keep-alive connection, and the
     // client's next request on it would fail.
-    match req.take_body().into_bytes_limit(BODY_LIMIT).await {
+    match req.take_body().into_bytes_limit(limit).await {
         Ok(bytes) => {
             req.set_body(bytes);
             Ok(req)

@@ -88,6 +88,9 @@ pub struct AppState {
     pub http: HttpPolicy,
     /// The open tracking and board sockets, closed with 1001 at shutdown.
     pub sockets: Sockets,
+    /// The picture files this server stores and serves under `/media` itself; `None` when
+    /// pictures live elsewhere (S3).
+    pub media: Option<Arc<bakery_core::adapters::LocalImages>>,
 }
 
 impl AppState {
@@ -104,7 +107,14 @@ impl AppState {
             limits: RateLimits::default(),
             http: HttpPolicy::default(),
             sockets: Sockets::default(),
+            media: None,
         }
+    }
+
+    /// Serves `/media` (uploads and variants) from these files.
+    pub fn with_media(mut self, media: Option<Arc<bakery_core::adapters::LocalImages>>) -> Self {
+        self.media = media;
+        self
     }
 
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {

@@ -20,6 +20,7 @@ mod favorites;
 mod fleet;
 mod http;
 mod idempotency;
+mod images;
 mod journey;
 mod migrate;
 mod notifications;
@@ -126,6 +127,12 @@ macro_rules! e2e {
             journey {
                 the_whole_story,
             }
+            images {
+                upload_attach_serve_and_delete,
+                refusals_leave_nothing_behind,
+                expired_upload_urls_are_refused_and_swept => crate::images::manual_clock,
+                the_limit_holds_under_concurrent_attaches,
+            }
             board {
                 staff_see_orders_placed_and_changed_live,
             }
@@ -165,6 +172,33 @@ mod sqlite {
 
 mod mongo {
     e2e!(bakery_e2e::Backend::Mongo);
+}
+
+/// The picture flow and its refusals with pictures on an S3-compatible server (s3s-fs, which
+/// checks the presigned URLs' signatures); the store is SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_pictures_the_whole_flow() {
+    if !bakery_e2e::s3_available() {
+        return;
+    }
+    let app = bakery_e2e::spawn_app_with(bakery_e2e::Backend::Sqlite, images::on_s3())
+        .await
+        .expect("a SQLite app");
+    images::the_whole_flow_on_s3(&app).await;
+    assert!(
+        app.contract_violations().is_empty(),
+        "{:?}",
+        app.contract_violations()
+    );
+    let app = bakery_e2e::spawn_app_with(bakery_e2e::Backend::Sqlite, images::on_s3())
+        .await
+        .expect("a SQLite app");
+    images::refusals_on_s3(&app).await;
+    assert!(
+        app.contract_violations().is_empty(),
+        "{:?}",
+        app.contract_violations()
+    );
 }
 
 /// The harness's doc example (tests/src/lib.rs), run for real.

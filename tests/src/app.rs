@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bakery_core::adapters::RecordingSms;
+use bakery_core::adapters::{LocalImages, RecordingSms};
 use bakery_core::domain::{Id, Phone, Role};
-use bakery_core::ports::{ManualClock, Store};
+use bakery_core::ports::{ImageStorage, ManualClock, Store};
 use bakery_core::services::{Bakery, HashingLimits, HashingPool};
 use bakery_sdk::{types, BakeryClient, Tokens};
 use bakery_server::config::Config;
@@ -72,6 +72,9 @@ pub struct AppOptions {
     pub otp_countries: Option<&'static str>,
     /// How many password hashes run and wait at once; the default is the server's.
     pub hashing: HashingLimits,
+    /// Pictures in a bucket of its own on the S3-compatible server at
+    /// `BAKERY_TEST_S3_URL` instead of files in a temp dir (the embedded default).
+    pub s3: bool,
 }
 
 impl Default for AppOptions {
@@ -86,6 +89,7 @@ impl Default for AppOptions {
             env: Vec::new(),
             otp_countries: None,
             hashing: HashingLimits::default(),
+            s3: false,
         }
     }
 }
@@ -109,10 +113,13 @@ pub struct TestApp {
     /// The use cases' clock when started with [`AppOptions::manual_clock`].
     pub clock: Option<Arc<ManualClock>>,
     pub options: AppOptions,
+    /// Where the server keeps pictures, to check what is left in it.
+    pub images: Arc<dyn ImageStorage>,
     /// Starts the graceful shutdown; see [`TestApp::shut_down`].
     stop: Mutex<Option<oneshot::Sender<()>>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _data_dir: Option<tempfile::TempDir>,
+    _media_dir: tempfile::TempDir,
 }
 
 /// Starts the server on `backend` with the default options; `None` only when the MongoDB half
@@ -145,6 +152,20 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
         }
     };
     let config = config(&options);
+    let media_dir = tempfile::Builder::new()
+        .prefix("bakery-media-")
+        .tempdir()
+        .expect("create a temp dir for pictures");
+    let (images, media): (Arc<dyn ImageStorage>, _) = if options.s3 {
+        (Arc::new(s3_images().await), None)
+    } else {
+        let files = Arc::new(LocalImages::new(
+            media_dir.path().join("media"),
+            JWT_SECRET.as_bytes(),
+            None,
+        ));
+        (files.clone(), Some(files))
+    };
     let rate_limits = options.rate_limits.unwrap_or(config.rate_limits);
     let sms = Arc::new(RecordingSms::default());
     let mut bakery = Bakery::new(store, config.settings.clone())
@@ -155,7 +176,8 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
                 .payment_provider()
                 .expect("the payment settings are valid"),
         )
-        .with_hashing(HashingPool::new(options.hashing));
+        .with_hashing(HashingPool::new(options.hashing))
+        .with_images(images.clone());
     let clock = options.manual_clock.then(|| {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         bakery = bakery.clone().with_clock(clock.clone());
@@ -163,7 +185,8 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
     });
     let state = AppState::new(bakery.clone(), &config.jwt_secret, config.access_token_ttl)
         .with_rate_limits(rate_limits)
-        .with_http_policy(options.http.clone());
+        .with_http_policy(options.http.clone())
+        .with_media(media);
     // As the binary runs it: until a shutdown signal, then in-flight requests finish.
     let (stop, stopped) = oneshot::channel::<()>();
     let running = bakery_server::spawn_until(
@@ -187,9 +210,11 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> Option<Tes
         backend,
         clock,
         options,
+        images,
         stop: Mutex::new(Some(stop)),
         server: Some(running.handle),
         _data_dir: data_dir,
+        _media_dir: media_dir,
     })
 }
 
@@ -222,6 +247,60 @@ fn config(options: &AppOptions) -> Config {
         vars.insert("OTP_COUNTRIES", countries.to_owned());
     }
     Config::from_lookup(|key| vars.get(key).cloned()).expect("the e2e configuration is valid")
+}
+
+/// The S3-compatible server (s3s-fs, which checks SigV4 signatures) the S3 tests run against,
+/// and its keys; scripts/test.sh starts one and sets all three.
+pub const S3_URL_VAR: &str = "BAKERY_TEST_S3_URL";
+pub const S3_ACCESS_KEY_VAR: &str = "BAKERY_TEST_S3_ACCESS_KEY";
+pub const S3_SECRET_KEY_VAR: &str = "BAKERY_TEST_S3_SECRET_KEY";
+/// `1` skips the S3 tests (a quick local run; CI never sets it).
+pub const SKIP_S3_VAR: &str = "BAKERY_SKIP_S3";
+
+/// Whether the S3 tests can run: panics with instructions when the server is missing, unless
+/// skipped explicitly (never under CI).
+pub fn s3_available() -> bool {
+    match std::env::var(S3_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => true,
+        _ if std::env::var(SKIP_S3_VAR).as_deref() == Ok("1")
+            && std::env::var("CI").as_deref() != Ok("true") =>
+        {
+            println!(
+                "SKIPPED: {S3_URL_VAR} is not set and {SKIP_S3_VAR}=1; this S3 test did not run"
+            );
+            false
+        }
+        _ => panic!(
+            "{S3_URL_VAR} is not set, so the picture tests cannot run on S3. Run scripts/test.sh, \
+             which installs and starts s3s-fs, or start an S3-compatible server and set \
+             {S3_URL_VAR}, {S3_ACCESS_KEY_VAR} and {S3_SECRET_KEY_VAR} (set {SKIP_S3_VAR}=1 to \
+             skip them in a quick local run; CI never does)"
+        ),
+    }
+}
+
+/// A bucket of its own on the test S3 server.
+async fn s3_images() -> bakery_core::adapters::s3_images::S3Images {
+    use bakery_core::adapters::s3_images::{S3Images, S3Settings};
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| panic!("{name} must be set for the S3 tests"))
+    };
+    let settings = S3Settings {
+        bucket: format!("e2e-{}", Id::generate()),
+        region: Some("us-east-1".into()),
+        endpoint: Some(var(S3_URL_VAR)),
+        public_base_url: None,
+    };
+    let images = S3Images::with_static_credentials(
+        &settings,
+        &var(S3_ACCESS_KEY_VAR),
+        &var(S3_SECRET_KEY_VAR),
+    );
+    images
+        .ensure_bucket()
+        .await
+        .unwrap_or_else(|e| panic!("create the test bucket: {e:?}"));
+    images
 }
 
 fn mongo_uri() -> Option<String> {

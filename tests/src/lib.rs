@@ -28,6 +28,7 @@ pub mod fixtures;
 mod proxy;
 pub mod saas;
 
+pub use app::{s3_available, S3_ACCESS_KEY_VAR, S3_SECRET_KEY_VAR, S3_URL_VAR, SKIP_S3_VAR};
 pub use app::{
     spawn_app, spawn_app_with, AppOptions, Backend, TestApp, ADMIN_PASSWORD, ADMIN_PHONE,
     COURIER_NAME, DELIVERY_FEE, FREE_DELIVERY_ABOVE, JWT_SECRET, MONGO_URI_VAR, SKIP_MONGO_VAR,

@@ -34,6 +34,10 @@ pub fn invalidating(store: Store, cache: Arc<dyn CatalogCache>) -> Store {
         }),
         promotions: Arc::new(InvalidatingStore {
             inner: store.promotions.clone(),
+            cache: cache.clone(),
+        }),
+        uploads: Arc::new(InvalidatingStore {
+            inner: store.uploads.clone(),
             cache,
         }),
         ..store
@@ -302,5 +306,52 @@ impl PromotionStore for InvalidatingStore<dyn PromotionStore> {
         page: PageRequest,
     ) -> StoreResult<(Vec<Promotion>, u64)> {
         self.inner.list_promotions(active_at, page).await
+    }
+}
+
+/// Pictures show in every listing of their owner: a change of them is a catalog change
+/// (promotions have their own scope).
+#[async_trait]
+impl crate::ports::UploadStore for InvalidatingStore<dyn crate::ports::UploadStore> {
+    async fn insert_upload(&self, upload: &crate::domain::PendingUpload) -> StoreResult<()> {
+        self.inner.insert_upload(upload).await
+    }
+
+    async fn get_upload(&self, id: &Id) -> StoreResult<Option<crate::domain::PendingUpload>> {
+        self.inner.get_upload(id).await
+    }
+
+    async fn delete_upload(&self, id: &Id) -> StoreResult<bool> {
+        self.inner.delete_upload(id).await
+    }
+
+    async fn swept_uploads(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::domain::PendingUpload>> {
+        self.inner.swept_uploads(now, limit).await
+    }
+
+    async fn get_photos(
+        &self,
+        owner: &crate::domain::ImageOwner,
+    ) -> StoreResult<Option<Vec<crate::domain::Image>>> {
+        self.inner.get_photos(owner).await
+    }
+
+    async fn swap_photos(
+        &self,
+        owner: &crate::domain::ImageOwner,
+        old: &[crate::domain::Image],
+        new: &[crate::domain::Image],
+    ) -> StoreResult<bool> {
+        let swapped = self.inner.swap_photos(owner, old, new).await?;
+        let scope = match owner {
+            crate::domain::ImageOwner::Promotion(_) => CacheScope::Promotions,
+            _ => CacheScope::Catalog,
+        };
+        self.bump_if(swapped, &[scope]).await;
+        Ok(swapped)
     }
 }

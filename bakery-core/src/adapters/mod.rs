@@ -6,6 +6,7 @@ pub mod events;
 #[cfg(feature = "fcm")]
 pub mod fcm;
 mod invalidating;
+pub mod local_images;
 mod log_push;
 mod log_sms;
 mod memory_rate_limit;
@@ -14,6 +15,8 @@ pub mod mongo;
 mod no_payments;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(feature = "s3")]
+pub mod s3_images;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "stripe")]
@@ -26,6 +29,7 @@ pub use events::MemoryEvents;
 #[cfg(feature = "fcm")]
 pub use fcm::{FcmOptions, FcmPush};
 pub use invalidating::{invalidating, InvalidatingStore};
+pub use local_images::LocalImages;
 pub use log_push::LogPush;
 pub use log_sms::{LogSms, RecordingSms};
 pub use memory_rate_limit::MemoryRateLimiter;

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{optional_text, required_text, Id, Money};
+use super::{optional_text, required_text, Id, Image, Money};
 use crate::error::Error;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +11,10 @@ pub struct Category {
     pub name: String,
     pub description: Option<String>,
     pub image: Option<String>,
+    /// Uploaded pictures with their resized variants (see `domain::image`); written only by
+    /// attaching and removing pictures, never by an edit of the rest.
+    #[serde(default, deserialize_with = "super::photos_or_empty")]
+    pub photos: Vec<Image>,
     pub is_active: bool,
     pub display_order: i32,
     #[serde(with = "super::time")]
@@ -20,6 +24,10 @@ pub struct Category {
 }
 
 impl Category {
+    /// Stored fields an edit never overwrites (serde names): the pictures, which have
+    /// their own operations.
+    pub const STORE_MAINTAINED: &'static [&'static str] = &["photos"];
+
     pub fn check(
         name: &str,
         description: Option<&str>,
@@ -96,6 +104,10 @@ pub struct Product {
     /// A reduced price; when set it is what the customer pays.
     pub discount_price: Option<Money>,
     pub images: Vec<String>,
+    /// Uploaded pictures with their resized variants (see `domain::image`); written only by
+    /// attaching and removing pictures, never by an edit of the rest.
+    #[serde(default, deserialize_with = "super::photos_or_empty")]
+    pub photos: Vec<Image>,
     pub ingredients: Vec<String>,
     pub nutritional_info: NutritionalInfo,
     pub is_vegetarian: bool,
@@ -120,7 +132,8 @@ impl Product {
     /// Stored fields a staff edit never overwrites: the creation time, and the counters the
     /// store maintains (ratings from reviews, units sold from orders). Serde names, so every
     /// adapter can keep them from the stored document whatever the caller holds.
-    pub const STORE_MAINTAINED: &'static [&'static str] = &["createdAt", "ratings", "unitsSold"];
+    pub const STORE_MAINTAINED: &'static [&'static str] =
+        &["createdAt", "ratings", "unitsSold", "photos"];
 
     /// The unit price an order is charged today.
     pub fn effective_price(&self) -> Money {
@@ -137,6 +150,7 @@ impl Product {
             price: Money::ZERO,
             discount_price: None,
             images: Vec::new(),
+            photos: Vec::new(),
             ingredients: Vec::new(),
             nutritional_info: NutritionalInfo::default(),
             is_vegetarian: false,

@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 mod id;
 mod idempotency;
+mod image;
 mod money;
 mod notification;
 mod order;
@@ -24,6 +25,10 @@ pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
 pub use id::Id;
 pub use idempotency::{IdempotencyKey, RequestFingerprint};
+pub use image::{
+    check_size, photos_or_empty, upload_key, variant_key, Image, ImageFormat, ImageOwner,
+    ImageVariant, PendingUpload, MAX_IMAGE_BYTES, VARIANT_SIDES,
+};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{

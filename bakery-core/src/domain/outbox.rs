@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Currency, Id, Money, Notification};
+use super::{Currency, Id, ImageOwner, Money, Notification};
 
 /// What to do once the change has committed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +36,13 @@ pub enum Effect {
     /// cannot pay for it afterwards.
     #[serde(rename_all = "camelCase")]
     CancelIntent { order_id: Id, intent_id: String },
+    /// Deletes the objects of pictures removed from `owner` (or of a deleted owner). Queued
+    /// before the removal commits; pictures the owner still shows are left alone.
+    #[serde(rename_all = "camelCase")]
+    DeletePictures {
+        owner: ImageOwner,
+        image_ids: Vec<Id>,
+    },
 }
 
 impl Effect {
@@ -45,6 +52,7 @@ impl Effect {
             Self::Notify { .. } => "notify",
             Self::Refund { .. } => "refund",
             Self::CancelIntent { .. } => "cancel_intent",
+            Self::DeletePictures { .. } => "delete_pictures",
         }
     }
 }

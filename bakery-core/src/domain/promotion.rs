@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{optional_text, required_text, Id, Money};
+use super::{optional_text, required_text, Id, Image, Money};
 use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,10 @@ pub struct Promotion {
     pub title: String,
     pub description: String,
     pub image: Option<String>,
+    /// The uploaded banner with its resized variants (at most one); written only by
+    /// attaching and removing it, never by an edit of the rest.
+    #[serde(default, deserialize_with = "super::photos_or_empty")]
+    pub photos: Vec<Image>,
     pub discount_type: DiscountType,
     pub discount_value: i64,
     /// Upper-case code customers type; a promotion without one is a banner only.
@@ -124,7 +128,7 @@ impl PromotionDraft {
 impl Promotion {
     /// Stored fields a staff edit never overwrites: the creation time and the redemption
     /// count, which orders maintain (serde names).
-    pub const STORE_MAINTAINED: &'static [&'static str] = &["createdAt", "usedCount"];
+    pub const STORE_MAINTAINED: &'static [&'static str] = &["createdAt", "usedCount", "photos"];
 
     pub fn create(draft: PromotionDraft, now: DateTime<Utc>) -> Self {
         Self {
@@ -132,6 +136,7 @@ impl Promotion {
             title: draft.title,
             description: draft.description,
             image: draft.image,
+            photos: Vec::new(),
             discount_type: draft.discount_type,
             discount_value: draft.discount_value,
             code: draft.code,

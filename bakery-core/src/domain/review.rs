@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Id;
+use super::{Id, Image};
 use crate::error::Error;
 
 /// A star rating, 1 to 5 inclusive.
@@ -46,6 +46,10 @@ pub struct Review {
     pub rating: Rating,
     pub comment: Option<String>,
     pub images: Vec<String>,
+    /// Uploaded pictures with their resized variants (see `domain::image`); written only by
+    /// attaching and removing pictures, never by an edit of the rest.
+    #[serde(default, deserialize_with = "super::photos_or_empty")]
+    pub photos: Vec<Image>,
     pub is_approved: bool,
     pub likes: u32,
     #[serde(with = "super::time")]
@@ -57,7 +61,8 @@ pub struct Review {
 impl Review {
     /// Stored fields an edit never overwrites: a review cannot move to another product or
     /// author, and keeps its creation time (serde names).
-    pub const STORE_MAINTAINED: &'static [&'static str] = &["productId", "userId", "createdAt"];
+    pub const STORE_MAINTAINED: &'static [&'static str] =
+        &["productId", "userId", "createdAt", "photos"];
 }
 
 #[cfg(test)]

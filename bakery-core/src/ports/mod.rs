@@ -4,6 +4,7 @@
 mod cache;
 mod clock;
 mod events;
+mod images;
 mod payments;
 mod push;
 mod rate_limit;
@@ -13,6 +14,7 @@ mod store;
 pub use cache::{CacheHealth, CacheScope, CachedAnswer, CatalogCache, Snapshot};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use events::{EventStream, OrderChange, OrderEvent, OrderEvents, Received, Signal};
+pub use images::{Fetched, ImageStorage, NoImages, UploadSlot};
 pub use payments::{
     IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
     RefundRequest,
@@ -26,7 +28,7 @@ pub use store::{
     NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
     PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
     RecordState, RefreshOutcome, ReviewStore, Store, StoreHealth, StoreResult, StoredResponse,
-    TransitionOrder, Unique,
+    TransitionOrder, Unique, UploadStore,
 };
 pub use store::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,

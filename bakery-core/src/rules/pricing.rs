@@ -134,6 +134,7 @@ pub(crate) mod tests {
             title: "t".into(),
             description: "d".into(),
             image: None,
+            photos: Vec::new(),
             discount_type: kind,
             discount_value: value,
             code: Some("SAVE".into()),

@@ -8,8 +8,8 @@ pub use crate::domain::Actor;
 use crate::domain::{Currency, Id, Money, User};
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
-    CatalogCache, Clock, EventStream, OrderChange, OrderEvent, OrderEvents, PaymentProvider,
-    PushSender, SmsSender, Store, SystemClock,
+    CatalogCache, Clock, EventStream, ImageStorage, NoImages, OrderChange, OrderEvent, OrderEvents,
+    PaymentProvider, PushSender, SmsSender, Store, SystemClock,
 };
 use crate::rules::pricing::PricingSettings;
 use crate::secrets::OtpKey;
@@ -74,6 +74,7 @@ pub struct Adapters {
     pub push: &'static str,
     pub payments: &'static str,
     pub events: &'static str,
+    pub images: &'static str,
 }
 
 /// The application: every use case is a method, split over this module's files by area.
@@ -99,6 +100,10 @@ pub struct Bakery {
     pub(crate) hashing: HashingPool,
     /// Live sessions already checked (see [`Bakery::authenticate`]).
     pub(crate) sessions: Arc<super::sessions::SessionCache>,
+    /// Where picture bytes live.
+    pub(crate) images: Arc<dyn ImageStorage>,
+    /// Turns to decode and resize a picture (see `services::images`).
+    pub(crate) image_jobs: Arc<tokio::sync::Semaphore>,
 }
 
 impl Bakery {
@@ -119,6 +124,8 @@ impl Bakery {
             outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             hashing: HashingPool::default(),
             sessions: Arc::default(),
+            images: Arc::new(NoImages),
+            image_jobs: Arc::new(tokio::sync::Semaphore::new(super::images::IMAGE_JOBS)),
         }
     }
 
@@ -153,6 +160,16 @@ impl Bakery {
     pub fn with_payments(mut self, payments: Arc<dyn PaymentProvider>) -> Self {
         self.payments = payments;
         self
+    }
+
+    /// Where pictures are uploaded and served from (none by default: uploads are refused).
+    pub fn with_images(mut self, images: Arc<dyn ImageStorage>) -> Self {
+        self.images = images;
+        self
+    }
+
+    pub fn images(&self) -> &Arc<dyn ImageStorage> {
+        &self.images
     }
 
     /// A pool of other bounds than one hash per core with four times that waiting.
@@ -203,6 +220,7 @@ impl Bakery {
             push: self.push.backend(),
             payments: self.payments.name(),
             events: self.events.backend(),
+            images: self.images.backend(),
         }
     }
 

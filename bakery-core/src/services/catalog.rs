@@ -1,7 +1,7 @@
 //! Browsing the catalog, and staff keeping it.
 
 use super::{Actor, Bakery};
-use crate::domain::{Category, Id, Page, PageRequest, Product, ProductDraft};
+use crate::domain::{Category, Id, ImageOwner, Page, PageRequest, Product, ProductDraft};
 use crate::error::{Error, Result};
 use crate::ports::{ProductFilter, ProductSort};
 use crate::rules::search;
@@ -60,6 +60,7 @@ impl Bakery {
             name,
             description,
             image,
+            photos: Vec::new(),
             is_active: input.is_active,
             display_order: input.display_order,
             created_at: now,
@@ -101,7 +102,10 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(category = %id))]
     pub async fn delete_category(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
+        self.before_deleting_owner(&ImageOwner::Category(id.clone()))
+            .await?;
         if self.store.catalog.delete_category(id).await? {
+            self.outbox_wakeup.notify_one();
             Ok(())
         } else {
             Err(Error::NotFound {
@@ -233,7 +237,10 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(product = %id))]
     pub async fn delete_product(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
+        self.before_deleting_owner(&ImageOwner::Product(id.clone()))
+            .await?;
         if self.store.catalog.delete_product(id).await? {
+            self.outbox_wakeup.notify_one();
             Ok(())
         } else {
             Err(Error::NotFound {

@@ -103,6 +103,16 @@ impl Bakery {
                 order_id,
                 intent_id,
             } => self.withdraw_intent(order_id, intent_id).await,
+            Effect::DeletePictures { owner, image_ids } => {
+                match self
+                    .delete_pictures(owner, image_ids, message.created_at)
+                    .await
+                {
+                    Ok(None) => Ok(None),
+                    Ok(Some(waiting)) => Ok(Some((waiting, message.effect.clone()))),
+                    Err(e) => Err(e),
+                }
+            }
         };
         match result {
             Ok(None) => AttemptOutcome::Delivered,

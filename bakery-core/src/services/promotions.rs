@@ -1,7 +1,7 @@
 //! Promotions: what customers see, and staff keeping them.
 
 use super::{Actor, Bakery};
-use crate::domain::{Id, Page, PageRequest, Promotion, PromotionDraft};
+use crate::domain::{Id, ImageOwner, Page, PageRequest, Promotion, PromotionDraft};
 use crate::error::{Error, Result};
 
 impl Bakery {
@@ -74,7 +74,10 @@ impl Bakery {
     #[tracing::instrument(skip_all, fields(promotion = %id))]
     pub async fn delete_promotion(&self, actor: &Actor, id: &Id) -> Result<()> {
         actor.require_staff()?;
+        self.before_deleting_owner(&ImageOwner::Promotion(id.clone()))
+            .await?;
         if self.store.promotions.delete_promotion(id).await? {
+            self.outbox_wakeup.notify_one();
             Ok(())
         } else {
             Err(Error::NotFound {

@@ -1,7 +1,7 @@
 //! Verified-purchase reviews.
 
 use super::{Actor, Bakery};
-use crate::domain::{optional_text, Id, Page, PageRequest, Rating, Review};
+use crate::domain::{optional_text, Id, ImageOwner, Page, PageRequest, Rating, Review};
 use crate::error::{ConflictCode, Error, Result};
 
 impl Bakery {
@@ -43,6 +43,7 @@ impl Bakery {
             rating,
             comment,
             images: Vec::new(),
+            photos: Vec::new(),
             is_approved: true,
             likes: 0,
             created_at: now,
@@ -76,7 +77,10 @@ impl Bakery {
     #[tracing::instrument(skip(self))]
     pub async fn delete_review(&self, actor: &Actor, id: &Id) -> Result<()> {
         self.own_review(actor, id, true).await?;
+        self.before_deleting_owner(&ImageOwner::Review(id.clone()))
+            .await?;
         if self.store.reviews.delete_review(id).await? {
+            self.outbox_wakeup.notify_one();
             Ok(())
         } else {
             Err(Error::NotFound { resource: "review" })

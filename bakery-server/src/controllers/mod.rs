@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod delivery;
 pub mod favorites;
 pub mod health;
+pub mod images;
 pub mod notifications;
 pub mod orders;
 pub mod payments;

@@ -14,8 +14,10 @@ pub struct Category {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
-    /// Image URL.
+    /// An image URL typed by staff (kept for shops that host pictures elsewhere).
     pub image: Option<String>,
+    /// The uploaded picture, with its sizes (`POST /admin/categories/{id}/image/uploads`).
+    pub photo: Option<super::image::Image>,
     pub is_active: bool,
     /// Lower comes first in the app.
     pub display_order: i32,
@@ -30,6 +32,7 @@ impl From<domain::Category> for Category {
             name: c.name,
             description: c.description,
             image: c.image,
+            photo: c.photos.into_iter().next().map(Into::into),
             is_active: c.is_active,
             display_order: c.display_order,
             created_at: c.created_at,
@@ -130,7 +133,11 @@ pub struct Product {
     pub price: i64,
     /// A reduced price in minor units; when set it is what an order charges.
     pub discount_price: Option<i64>,
+    /// Image URLs typed by staff (kept for shops that host pictures elsewhere).
     pub images: Vec<String>,
+    /// Uploaded pictures, up to 10, each with its sizes
+    /// (`POST /admin/products/{id}/images/uploads`).
+    pub photos: Vec<super::image::Image>,
     pub ingredients: Vec<String>,
     pub nutritional_info: NutritionalInfo,
     pub is_vegetarian: bool,
@@ -157,6 +164,7 @@ impl From<domain::Product> for Product {
             price: p.price.minor(),
             discount_price: p.discount_price.map(Money::minor),
             images: p.images,
+            photos: super::image::images(p.photos),
             ingredients: p.ingredients,
             nutritional_info: p.nutritional_info.into(),
             is_vegetarian: p.is_vegetarian,

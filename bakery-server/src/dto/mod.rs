@@ -6,6 +6,7 @@ pub mod board;
 pub mod catalog;
 pub mod common;
 mod examples;
+pub mod image;
 pub mod notification;
 pub mod order;
 pub mod outbox;

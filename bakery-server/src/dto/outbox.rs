@@ -69,6 +69,7 @@ impl From<domain::OutboxMessage> for OutboxEntry {
             Effect::Refund { order_id, .. } | Effect::CancelIntent { order_id, .. } => {
                 (None, Some(order_id.to_string()))
             }
+            Effect::DeletePictures { .. } => (None, None),
         };
         Self {
             id: m.id.to_string(),

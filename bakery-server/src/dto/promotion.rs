@@ -39,7 +39,10 @@ pub struct Promotion {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// A banner URL typed by staff (kept for shops that host pictures elsewhere).
     pub image: Option<String>,
+    /// The uploaded banner, with its sizes (`POST /admin/promotions/{id}/image/uploads`).
+    pub photo: Option<super::image::Image>,
     pub discount_type: DiscountType,
     /// Percent (1..=100) or minor units, by `discountType`.
     pub discount_value: i64,
@@ -65,6 +68,7 @@ impl From<domain::Promotion> for Promotion {
             title: p.title,
             description: p.description,
             image: p.image,
+            photo: p.photos.into_iter().next().map(Into::into),
             discount_type: p.discount_type.into(),
             discount_value: p.discount_value,
             code: p.code,

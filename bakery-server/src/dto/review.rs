@@ -17,6 +17,9 @@ pub struct Review {
     pub rating: u8,
     pub comment: Option<String>,
     pub images: Vec<String>,
+    /// Pictures the author uploaded, up to 3, each with its sizes
+    /// (`POST /reviews/{id}/images/uploads`).
+    pub photos: Vec<super::image::Image>,
     pub is_approved: bool,
     pub likes: u32,
     pub created_at: DateTime<Utc>,
@@ -33,6 +36,7 @@ impl From<domain::Review> for Review {
             rating: r.rating.get(),
             comment: r.comment,
             images: r.images,
+            photos: super::image::images(r.photos),
             is_approved: r.is_approved,
             likes: r.likes,
             created_at: r.created_at,

@@ -12,6 +12,7 @@ fn product() -> serde_json::Value {
         "category": "0123456789abcdef01234568",
         "price": 150,
         "images": [],
+        "photos": [],
         "ingredients": ["flour"],
         "nutritionalInfo": {},
         "isVegetarian": true,

@@ -128,7 +128,10 @@ impl CatalogStore for MongoStore {
     async fn update_category(&self, category: &Category) -> StoreResult<bool> {
         let replaced = self
             .collection(coll::CATEGORIES)
-            .replace_one(doc! { "_id": oid(&category.id)? }, category_doc(category)?)
+            .update_one(
+                doc! { "_id": oid(&category.id)? },
+                doc! { "$set": without_stored(category_doc(category)?, Category::STORE_MAINTAINED) },
+            )
             .await
             .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(replaced.matched_count == 1)

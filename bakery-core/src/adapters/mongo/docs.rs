@@ -110,6 +110,7 @@ mod tests {
             name: "Bread".into(),
             description: None,
             image: None,
+            photos: Vec::new(),
             is_active: true,
             display_order: 1,
             created_at: now,

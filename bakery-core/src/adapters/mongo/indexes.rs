@@ -23,7 +23,7 @@ fn unique(keys: Document) -> IndexModel {
 }
 
 pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
-    let plan: [(&str, Vec<IndexModel>); 13] = [
+    let plan: [(&str, Vec<IndexModel>); 14] = [
         (coll::USERS, vec![unique(doc! { "phone": 1 })]),
         // `nameKey` is the lower-cased name: "Bread" and "bread" are one category. A
         // case-insensitive collation would do the same on mongod, but a plain field works on
@@ -85,6 +85,18 @@ pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
                 unique(doc! { "userId": 1, "key": 1 }),
                 IndexModel::builder()
                     .keys(doc! { "expireAt": 1 })
+                    .options(IndexOptions::builder().expire_after(Duration::ZERO).build())
+                    .build(),
+            ],
+        ),
+        // Upload slots: the sweep takes expired ones (and deletes their objects); the TTL
+        // on `purgeAt` (a day after expiry) is only a backstop for a sweep that never ran.
+        (
+            coll::UPLOADS,
+            vec![
+                index(doc! { "expiresAt": 1 }),
+                IndexModel::builder()
+                    .keys(doc! { "purgeAt": 1 })
                     .options(IndexOptions::builder().expire_after(Duration::ZERO).build())
                     .build(),
             ],

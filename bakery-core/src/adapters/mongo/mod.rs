@@ -21,6 +21,7 @@ mod reviews;
 mod table;
 mod transfer;
 mod tx;
+mod uploads;
 
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,8 @@ mod coll {
     pub const TRANSFER_PROGRESS: &str = "transferProgress";
     /// One document per (user, Idempotency-Key): the first answer to a retried write.
     pub const IDEMPOTENCY_KEYS: &str = "idempotencyKeys";
+    /// Upload slots not yet attached, swept with their objects once expired.
+    pub const UPLOADS: &str = "uploads";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

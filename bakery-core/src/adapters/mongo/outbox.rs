@@ -23,7 +23,9 @@ fn notifications(messages: &[OutboxMessage]) -> Result<Vec<bson::Document>, Erro
         .iter()
         .filter_map(|message| match &message.effect {
             Effect::Notify { notification, .. } => Some(to_doc(notification)),
-            Effect::Refund { .. } | Effect::CancelIntent { .. } => None,
+            Effect::Refund { .. } | Effect::CancelIntent { .. } | Effect::DeletePictures { .. } => {
+                None
+            }
         })
         .collect()
 }

@@ -203,6 +203,7 @@ async fn duplicates_map_to_their_conflicts() {
         rating: Rating::parse(rating).unwrap(),
         comment: None,
         images: vec![],
+        photos: Vec::new(),
         is_approved: true,
         likes: 0,
         created_at: now,

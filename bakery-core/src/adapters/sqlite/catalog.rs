@@ -112,12 +112,15 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn update_category(&self, category: &Category) -> StoreResult<bool> {
-        let updated = sqlx::query("UPDATE categories SET doc = ?1 WHERE id = ?2")
-            .bind(category_doc(category)?)
-            .bind(category.id.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(or_duplicate(Unique::CategoryName))?;
+        let updated = sqlx::query(&format!(
+            "UPDATE categories SET doc = {} WHERE id = ?2",
+            keep_stored("?1", Category::STORE_MAINTAINED)
+        ))
+        .bind(category_doc(category)?)
+        .bind(category.id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(or_duplicate(Unique::CategoryName))?;
         Ok(updated.rows_affected() == 1)
     }
 

@@ -26,6 +26,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 mod transfer;
+mod uploads;
 
 use std::path::Path;
 use std::time::Duration;

@@ -18,6 +18,7 @@ mod payment_events;
 mod promotions;
 mod reviews;
 mod transfer;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ pub use reviews::ReviewStore;
 pub use transfer::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
 };
+pub use uploads::UploadStore;
 
 /// Store failures are domain errors (`Conflict` for uniqueness, `Internal` for the driver),
 /// so the use cases need no second mapping.
@@ -73,6 +75,7 @@ pub struct Store {
     pub outbox: Arc<dyn OutboxStore>,
     pub payment_events: Arc<dyn PaymentEventStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub uploads: Arc<dyn UploadStore>,
 }
 
 impl Store {
@@ -90,6 +93,7 @@ impl Store {
             + OutboxStore
             + PaymentEventStore
             + IdempotencyStore
+            + UploadStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -104,7 +108,8 @@ impl Store {
             notifications: adapter.clone(),
             outbox: adapter.clone(),
             payment_events: adapter.clone(),
-            idempotency: adapter,
+            idempotency: adapter.clone(),
+            uploads: adapter,
         }
     }
 }

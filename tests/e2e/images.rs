@@ -1,0 +1,466 @@
+//! Pictures end to end: upload slots, bytes straight to storage, attach, serving, removal,
+//! and every refusal leaving nothing behind — on the embedded files and on S3 (s3s-fs).
+
+use std::time::Duration;
+
+use bakery_e2e::errors::{assert_error, error_of};
+use bakery_e2e::fixtures::{deliver, line, order_request, place_order, seed_catalog, v};
+use bakery_e2e::{types, AppOptions, BakeryClient, TestApp};
+use bakery_sdk::{ImageTarget, UploadError};
+use image::{ExtendedColorType, ImageEncoder, RgbImage};
+
+pub fn manual_clock() -> AppOptions {
+    AppOptions {
+        manual_clock: true,
+        ..AppOptions::default()
+    }
+}
+
+pub fn on_s3() -> AppOptions {
+    AppOptions {
+        s3: true,
+        ..AppOptions::default()
+    }
+}
+
+fn picture(width: u32, height: u32) -> RgbImage {
+    RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 256) as u8])
+    })
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(
+            picture(width, height).as_raw(),
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        )
+        .expect("encode a PNG");
+    out
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .write_image(
+            picture(width, height).as_raw(),
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        )
+        .expect("encode a JPEG");
+    out
+}
+
+/// Every key left in the app's picture storage.
+async fn stored(app: &TestApp) -> Vec<String> {
+    app.images.list("").await.expect("list the picture storage")
+}
+
+/// Waits (for the outbox) until the storage holds exactly `expected`.
+async fn eventually_stored(app: &TestApp, expected: &[String]) {
+    let mut expected = expected.to_vec();
+    expected.sort();
+    for _ in 0..100 {
+        if stored(app).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored(app).await, expected, "what the storage holds");
+}
+
+fn keys_of(images: &[types::Image]) -> Vec<String> {
+    images
+        .iter()
+        .flat_map(|i| {
+            ["400", "1200"]
+                .into_iter()
+                .map(move |side| format!("images/{}/{side}.webp", i.id))
+        })
+        .collect()
+}
+
+/// A 422 with `code`, naming `field`.
+fn refused<T: std::fmt::Debug>(result: Result<T, bakery_e2e::ApiError>, field: &str, code: &str) {
+    let (status, body) = error_of(result);
+    assert_eq!(
+        (status, body.code.to_string()),
+        (422, code.to_owned()),
+        "{body:?}"
+    );
+    assert_eq!(body.details.map(|d| d.field), Some(field.to_owned()));
+}
+
+fn ids(images: &[types::Image]) -> Vec<String> {
+    images.iter().map(|i| i.id.clone()).collect()
+}
+
+fn api_error(e: UploadError) -> bakery_e2e::ApiError {
+    match e {
+        UploadError::Api(e) => e,
+        other => panic!("expected an API error, got {other}"),
+    }
+}
+
+/// A slot, the bytes as given, then attaching them: what a client lying about the type does.
+async fn upload_as(
+    client: &BakeryClient,
+    target: &ImageTarget,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> Result<Vec<types::Image>, bakery_e2e::ApiError> {
+    client
+        .upload_image_as(target, bytes, content_type, None)
+        .await
+        .map_err(api_error)
+}
+
+async fn the_whole_flow(app: &TestApp, files: bool) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let product = ImageTarget::Product(shop.croissant.id.clone());
+
+    // A landscape PNG becomes two WebP variants, smallest first, ratio kept.
+    let first = admin
+        .upload_image(&product, png(1600, 800), None)
+        .await
+        .expect("upload a PNG");
+    assert_eq!(first.len(), 1);
+    let sizes: Vec<(u32, u32)> = first[0]
+        .variants
+        .iter()
+        .map(|v| (v.width, v.height))
+        .collect();
+    assert_eq!(sizes, [(400, 200), (1200, 600)]);
+    // A small JPEG is not upscaled.
+    let both = admin
+        .upload_image(&product, jpeg(300, 200), None)
+        .await
+        .expect("upload a JPEG");
+    assert_eq!(both.len(), 2);
+    assert!(both[1]
+        .variants
+        .iter()
+        .all(|v| (v.width, v.height) == (300, 200)));
+
+    // The product shows them, in every listing, as URLs with sizes.
+    let api = app.client().api();
+    let croissant = api
+        .get_product()
+        .id(shop.croissant.id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ids(&croissant.photos), ids(&both));
+    eventually_stored(app, &keys_of(&both)).await;
+
+    // Served by this server with a year of caching and an ETag (on S3 the bucket or its CDN
+    // serves them: reading them there is its access policy's business).
+    if files {
+        let url = format!("{}{}", app.base_url, both[0].variants[0].url);
+        let http = reqwest::Client::new();
+        let got = http.get(&url).send().await.unwrap();
+        assert_eq!(got.status(), 200, "{url}");
+        assert_eq!(got.headers()["content-type"], "image/webp");
+        assert_eq!(
+            got.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let etag = got.headers()["etag"].clone();
+        let body = got.bytes().await.unwrap();
+        assert!(body.starts_with(b"RIFF"));
+        let again = http
+            .get(&url)
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        // Uploads (originals, with their metadata) are never served.
+        let original = http
+            .get(format!("{}/media/uploads/{}", app.base_url, both[0].id))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(original.status().as_u16(), 404 | 405),
+            "{}",
+            original.status()
+        );
+    }
+
+    // A category has one picture: the next replaces it, and the old one's files go.
+    let category = ImageTarget::Category(shop.pastry.id.clone());
+    let old = admin
+        .upload_image(&category, png(64, 64), None)
+        .await
+        .unwrap();
+    let new = admin
+        .upload_image(&category, png(80, 40), None)
+        .await
+        .unwrap();
+    assert_eq!(new.len(), 1);
+    assert_ne!(old[0].id, new[0].id);
+    let pastry = api
+        .list_categories()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .items
+        .into_iter()
+        .find(|c| c.id == shop.pastry.id)
+        .expect("the pastry category");
+    assert_eq!(pastry.photo.map(|p| p.id), Some(new[0].id.clone()));
+    let mut expected = keys_of(&both);
+    expected.extend(keys_of(&new));
+    eventually_stored(app, &expected).await;
+
+    // Removing one picture deletes its files; deleting the product deletes the rest.
+    admin
+        .api()
+        .admin_remove_product_image()
+        .id(shop.croissant.id.as_str())
+        .image_id(both[0].id.as_str())
+        .send()
+        .await
+        .unwrap();
+    let mut expected = keys_of(&both[1..]);
+    expected.extend(keys_of(&new));
+    eventually_stored(app, &expected).await;
+    let again = admin
+        .api()
+        .admin_remove_product_image()
+        .id(shop.croissant.id.as_str())
+        .image_id(both[0].id.as_str())
+        .send()
+        .await;
+    assert_error(again, 404, "NOT_FOUND");
+    admin
+        .api()
+        .admin_delete_product()
+        .id(shop.croissant.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    eventually_stored(app, &keys_of(&new)).await;
+
+    // A customer adds pictures to their own review, up to three.
+    let ada = app.customer("Ada", "+447700900701").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.baguette.id, 1)])).await;
+    deliver(&admin, &order.id).await;
+    let review = ada
+        .api()
+        .create_review()
+        .id(shop.baguette.id.as_str())
+        .body(types::ReviewInput {
+            rating: std::num::NonZeroU8::new(5).unwrap(),
+            comment: Some(v("Crusty")),
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let target = ImageTarget::Review(review.id.clone());
+    for _ in 0..3 {
+        ada.upload_image(&target, png(40, 40), None).await.unwrap();
+    }
+    let fourth = ada.image_slot(&target, "image/png", 100).await;
+    assert_error(fourth, 409, "IMAGE_LIMIT_REACHED");
+    let listed = api
+        .list_product_reviews()
+        .id(shop.baguette.id.as_str())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.items[0].photos.len(), 3);
+    // Deleting the review deletes its pictures.
+    ada.api()
+        .delete_review()
+        .id(review.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    eventually_stored(app, &keys_of(&new)).await;
+}
+
+pub async fn upload_attach_serve_and_delete(app: &TestApp) {
+    the_whole_flow(app, true).await;
+}
+
+pub async fn the_whole_flow_on_s3(app: &TestApp) {
+    the_whole_flow(app, false).await;
+}
+
+pub async fn refusals_on_s3(app: &TestApp) {
+    refusals(app).await;
+}
+
+async fn refusals(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let product = ImageTarget::Product(shop.baguette.id.clone());
+    let before = stored(app).await;
+
+    // A PNG renamed .jpg (announced as a JPEG) is judged by its content: refused.
+    let result = upload_as(&admin, &product, png(50, 50), "image/jpeg").await;
+    refused(result, "uploadId", "UNSUPPORTED_IMAGE");
+    // Text claiming to be a PNG: refused.
+    let result = upload_as(
+        &admin,
+        &product,
+        b"I am not a picture at all".to_vec(),
+        "image/png",
+    )
+    .await;
+    refused(result, "uploadId", "UNSUPPORTED_IMAGE");
+    // A truncated PNG has the right magic but does not decode: refused.
+    let mut broken = png(200, 200);
+    broken.truncate(broken.len() / 2);
+    let result = upload_as(&admin, &product, broken, "image/png").await;
+    refused(result, "uploadId", "UNSUPPORTED_IMAGE");
+    // 6 MiB: no slot at all.
+    let result = admin
+        .image_slot(&product, "image/png", 6 * 1024 * 1024)
+        .await;
+    refused(result, "size", "IMAGE_TOO_LARGE");
+    // A GIF is not taken.
+    let result = admin.image_slot(&product, "image/gif", 100).await;
+    refused(result, "contentType", "UNSUPPORTED_IMAGE");
+    // Attaching before sending: nothing there yet.
+    let slot = admin.image_slot(&product, "image/png", 100).await.unwrap();
+    let result = admin.attach_image(&product, &slot.upload_id).await;
+    refused(result, "uploadId", "UPLOAD_MISSING");
+
+    // A customer cannot get a slot for someone else's review, nor for a product.
+    let ada = app.customer("Ada", "+447700900702").await;
+    let ben = app.customer("Ben", "+447700900703").await;
+    let order = place_order(&ada, order_request(vec![line(&shop.croissant.id, 1)])).await;
+    deliver(&admin, &order.id).await;
+    let adas = ada
+        .api()
+        .create_review()
+        .id(shop.croissant.id.as_str())
+        .body(types::ReviewInput {
+            rating: std::num::NonZeroU8::new(4).unwrap(),
+            comment: None,
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let result = ben
+        .image_slot(&ImageTarget::Review(adas.id.clone()), "image/png", 100)
+        .await;
+    assert_error(result, 404, "NOT_FOUND");
+    let result = ben.image_slot(&product, "image/png", 100).await;
+    assert_error(result, 403, "FORBIDDEN");
+    // Nor attach Ada's upload to her review (the slot is hers alone).
+    let slot = ada
+        .image_slot(&ImageTarget::Review(adas.id.clone()), "image/png", 100)
+        .await
+        .unwrap();
+    let result = ben
+        .attach_image(&ImageTarget::Review(adas.id.clone()), &slot.upload_id)
+        .await;
+    assert_error(result, 404, "NOT_FOUND");
+
+    // Nothing refused was kept.
+    let after: Vec<String> = stored(app)
+        .await
+        .into_iter()
+        .filter(|k| !before.contains(k))
+        .collect();
+    assert!(after.is_empty(), "left behind: {after:?}");
+    let product = app
+        .client()
+        .api()
+        .get_product()
+        .id(shop.baguette.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert!(product.photos.is_empty());
+}
+
+pub async fn refusals_leave_nothing_behind(app: &TestApp) {
+    refusals(app).await;
+}
+
+/// An upload URL used after it expired is refused, and the sweep deletes what was left.
+pub async fn expired_upload_urls_are_refused_and_swept(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let product = ImageTarget::Product(shop.croissant.id.clone());
+    let bytes = png(30, 30);
+    let slot = admin
+        .image_slot(&product, "image/png", bytes.len() as u64)
+        .await
+        .unwrap();
+    app.advance(chrono::Duration::minutes(16));
+    let result = admin.send_bytes(&slot, bytes.clone(), None).await;
+    match result {
+        Err(UploadError::Storage { status, body }) => {
+            assert_eq!(status, 403);
+            assert!(body.contains("UPLOAD_EXPIRED"), "{body}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(stored(app).await.is_empty());
+
+    // Bytes sent in time but never attached are swept once the slot is long expired.
+    let slot = admin
+        .image_slot(&product, "image/png", bytes.len() as u64)
+        .await
+        .unwrap();
+    admin.send_bytes(&slot, bytes, None).await.unwrap();
+    assert_eq!(stored(app).await, [format!("uploads/{}", slot.upload_id)]);
+    app.advance(chrono::Duration::minutes(30));
+    let result = admin.attach_image(&product, &slot.upload_id).await;
+    refused(result, "uploadId", "UPLOAD_EXPIRED");
+    // Both slots are long expired: the unused one and the one whose bytes were sent.
+    assert_eq!(app.bakery.sweep_uploads().await.unwrap(), 2);
+    assert!(stored(app).await.is_empty());
+}
+
+/// Eleven attaches at once onto a product with room for ten: exactly ten win.
+pub async fn the_limit_holds_under_concurrent_attaches(app: &TestApp) {
+    let admin = app.admin().await;
+    let shop = seed_catalog(&admin).await;
+    let product = ImageTarget::Product(shop.croissant.id.clone());
+    let bytes = png(20, 20);
+    let mut slots = Vec::new();
+    for _ in 0..11 {
+        let slot = admin
+            .image_slot(&product, "image/png", bytes.len() as u64)
+            .await
+            .unwrap();
+        admin.send_bytes(&slot, bytes.clone(), None).await.unwrap();
+        slots.push(slot);
+    }
+    let attaches = slots.iter().map(|slot| {
+        let admin = admin.clone();
+        let product = product.clone();
+        let id = slot.upload_id.clone();
+        tokio::spawn(async move { admin.attach_image(&product, &id).await })
+    });
+    let results = futures::future::join_all(attaches).await;
+    let won = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+    assert_eq!(won, 10);
+    let croissant = app
+        .client()
+        .api()
+        .get_product()
+        .id(shop.croissant.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(croissant.photos.len(), 10);
+    eventually_stored(app, &keys_of(&croissant.photos)).await;
+}
