@@ -201,11 +201,22 @@ log "cargo build -p bakery-server --bin bakery-server"
 cargo build --quiet -p bakery-server --bin bakery-server --all-features
 export BAKERY_SERVER_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/bakery-server"
 
+# The e2e suite keeps one real response body per schema and shape for scripts/contract.sh.
+export BAKERY_CAPTURE_DIR="$RUN_DIR/captured"
 log "cargo test --workspace --all-features $*"
 cargo test --workspace --all-features "$@"
 
 log "examples"
 cargo run --quiet -p examples --example embedded_shop
+
+# With extra arguments (a partial run) the e2e suite may not have run: lint and generate
+# only. The full run (CI) parses the captured responses too.
+log "the contract as other teams use it (scripts/contract.sh)"
+if [[ $# -eq 0 ]]; then
+    bash scripts/contract.sh "$BAKERY_CAPTURE_DIR"
+else
+    bash scripts/contract.sh
+fi
 
 log "schemathesis against the embedded server"
 bash scripts/schemathesis.sh

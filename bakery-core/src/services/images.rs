@@ -383,7 +383,10 @@ impl Bakery {
     /// Adds `image` within the owner's limit (replacing the one picture of a category or
     /// promotion); returns the pictures now shown and the ones replaced.
     async fn add_photo(&self, owner: &ImageOwner, image: Image) -> Result<(Vec<Image>, Vec<Id>)> {
-        for _ in 0..8 {
+        // A lost swap means another attach won, so every round makes progress: with `n`
+        // attaches at once the last one needs `n` rounds, not a fixed few (11 staff uploads
+        // racing onto one product lost 3 to CONCURRENT_UPDATE with 8 rounds).
+        for _ in 0..ATTACH_ROUNDS {
             let photos = self.photos(owner).await?;
             if photos.iter().any(|p| p.id == image.id) {
                 return Ok((photos, Vec::new()));
@@ -418,6 +421,9 @@ impl Bakery {
         }
     }
 }
+
+/// How many times an attach re-reads the owner's pictures after losing a race.
+const ATTACH_ROUNDS: usize = 64;
 
 fn limit_reached(owner: &ImageOwner) -> Error {
     Error::conflict(

@@ -2,8 +2,8 @@
 //! `GET /api/v1/admin/orders/stream`): a `snapshot` of the open orders, then one `order`
 //! message per new or changed order, each the order in full as it reads after the change.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Page as DomainPage};
-use chrono::{DateTime, Utc};
 use poem_openapi::{Object, Union};
 
 use super::order::Order;
@@ -37,7 +37,7 @@ pub struct BoardSnapshot {
 pub struct BoardOrder {
     /// The order's revision: apply only if above the one shown.
     pub seq: u64,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     pub order: Order,
 }
 
@@ -49,7 +49,7 @@ impl BoardMessage {
         })
     }
 
-    pub fn order(order: domain::Order, at: DateTime<Utc>) -> Self {
+    pub fn order(order: domain::Order, at: Timestamp) -> Self {
         Self::Order(BoardOrder {
             seq: order.revision,
             at,

@@ -1,9 +1,9 @@
 //! Categories and products.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Id, Money};
 use bakery_core::ports::ProductSort;
 use bakery_core::services::CategoryInput as DomainCategoryInput;
-use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
 use crate::error::ApiError;
@@ -21,8 +21,8 @@ pub struct Category {
     pub is_active: bool,
     /// Lower comes first in the app.
     pub display_order: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::Category> for Category {
@@ -35,8 +35,8 @@ impl From<domain::Category> for Category {
             photo: c.photos.into_iter().next().map(Into::into),
             is_active: c.is_active,
             display_order: c.display_order,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: c.created_at.into(),
+            updated_at: c.updated_at.into(),
         }
     }
 }
@@ -150,8 +150,8 @@ pub struct Product {
     /// Units left; `null` when not limited.
     pub stock: Option<u32>,
     pub ratings: Ratings,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::Product> for Product {
@@ -177,8 +177,8 @@ impl From<domain::Product> for Product {
                 average: p.ratings.average,
                 count: p.ratings.count,
             },
-            created_at: p.created_at,
-            updated_at: p.updated_at,
+            created_at: p.created_at.into(),
+            updated_at: p.updated_at.into(),
         }
     }
 }

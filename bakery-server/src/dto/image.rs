@@ -1,10 +1,10 @@
 //! Pictures: their variants as served, and the upload flow's requests and answers.
 
+use super::timestamp::Timestamp;
 use std::collections::BTreeMap;
 
 use bakery_core::domain;
 use bakery_core::services::UploadTicket;
-use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 /// One size of a picture: WebP, `width` × `height` pixels.
@@ -70,7 +70,7 @@ pub struct UploadSlot {
     pub method: String,
     /// Headers the signature covers (content type and length): send them as given.
     pub headers: BTreeMap<String, String>,
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Timestamp,
 }
 
 impl From<UploadTicket> for UploadSlot {
@@ -80,7 +80,7 @@ impl From<UploadTicket> for UploadSlot {
             upload_url: t.slot.url,
             method: t.slot.method.to_owned(),
             headers: t.slot.headers,
-            expires_at: t.expires_at,
+            expires_at: t.expires_at.into(),
         }
     }
 }

@@ -14,5 +14,6 @@ pub mod params;
 pub mod payment;
 pub mod promotion;
 pub mod review;
+pub mod timestamp;
 pub mod tracking;
 pub mod user;

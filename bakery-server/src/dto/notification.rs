@@ -1,7 +1,7 @@
 //! The customer's inbox.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain;
-use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub struct Notification {
     /// The order (or other resource) it is about.
     pub reference_id: Option<String>,
     pub is_read: bool,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 impl From<domain::Notification> for Notification {
@@ -45,7 +45,7 @@ impl From<domain::Notification> for Notification {
             kind: n.kind.into(),
             reference_id: n.reference_id.map(Into::into),
             is_read: n.is_read,
-            created_at: n.created_at,
+            created_at: n.created_at.into(),
         }
     }
 }

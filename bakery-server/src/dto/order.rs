@@ -1,5 +1,6 @@
 //! Orders, carts and tracking.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Id};
 use bakery_core::services::{CartLine as DomainCartLine, OrderRequest, Tracking as DomainTracking};
 use chrono::{DateTime, Utc};
@@ -164,7 +165,7 @@ pub struct DeliveryPerson {
     pub phone: String,
     /// Last reported position; `null` until the courier reports one.
     pub location: Option<GeoLocation>,
-    pub location_updated_at: Option<DateTime<Utc>>,
+    pub location_updated_at: Option<Timestamp>,
 }
 
 impl From<domain::DeliveryPerson> for DeliveryPerson {
@@ -176,7 +177,7 @@ impl From<domain::DeliveryPerson> for DeliveryPerson {
             location: p.location.map(|l| GeoLocation {
                 coordinates: l.coordinates.to_vec(),
             }),
-            location_updated_at: p.location_updated_at,
+            location_updated_at: p.location_updated_at.map(Into::into),
         }
     }
 }
@@ -186,7 +187,7 @@ impl From<domain::DeliveryPerson> for DeliveryPerson {
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct StatusChange {
     pub status: OrderStatus,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     /// The user id of who did it.
     pub actor: String,
     pub actor_role: Role,
@@ -196,7 +197,7 @@ impl From<domain::StatusChange> for StatusChange {
     fn from(c: domain::StatusChange) -> Self {
         Self {
             status: c.status.into(),
-            at: c.at,
+            at: c.at.into(),
             actor: c.actor_id.into(),
             actor_role: c.actor_role.into(),
         }
@@ -224,12 +225,12 @@ pub struct Order {
     pub currency: String,
     pub promotion_code: Option<String>,
     pub is_scheduled: bool,
-    pub scheduled_delivery_time: Option<DateTime<Utc>>,
-    pub estimated_delivery_time: DateTime<Utc>,
+    pub scheduled_delivery_time: Option<Timestamp>,
+    pub estimated_delivery_time: Timestamp,
     pub delivery_person: Option<DeliveryPerson>,
     pub special_instructions: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// Grows with every change of the order: the `seq` of its tracking and board messages.
     pub revision: u64,
 }
@@ -266,12 +267,12 @@ impl From<domain::Order> for Order {
             currency: o.currency.into(),
             promotion_code: o.promotion_code,
             is_scheduled: o.is_scheduled,
-            scheduled_delivery_time: o.scheduled_delivery_time,
-            estimated_delivery_time: o.estimated_delivery_time,
+            scheduled_delivery_time: o.scheduled_delivery_time.map(Into::into),
+            estimated_delivery_time: o.estimated_delivery_time.into(),
             delivery_person: o.delivery_person.map(Into::into),
             special_instructions: o.special_instructions,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
+            created_at: o.created_at.into(),
+            updated_at: o.updated_at.into(),
             revision: o.revision,
         }
     }
@@ -435,7 +436,7 @@ pub struct Tracking {
     pub seq: u64,
     pub status: OrderStatus,
     pub history: Vec<StatusChange>,
-    pub estimated_delivery_time: DateTime<Utc>,
+    pub estimated_delivery_time: Timestamp,
     pub delivery_person: Option<DeliveryPerson>,
 }
 
@@ -446,7 +447,7 @@ impl From<DomainTracking> for Tracking {
             seq: t.seq,
             status: t.status.into(),
             history: t.history.into_iter().map(Into::into).collect(),
-            estimated_delivery_time: t.estimated_delivery_time,
+            estimated_delivery_time: t.estimated_delivery_time.into(),
             delivery_person: t.delivery_person.map(Into::into),
         }
     }

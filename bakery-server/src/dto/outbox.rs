@@ -1,7 +1,7 @@
 //! The outbox as staff see it: what the shop still has to tell the outside world.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Effect};
-use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
 /// Where a message stands.
@@ -48,15 +48,15 @@ pub struct OutboxEntry {
     /// Attempts started so far.
     pub attempts: u32,
     /// When it may next be attempted.
-    pub next_attempt_at: DateTime<Utc>,
+    pub next_attempt_at: Timestamp,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
     /// The customer it is for.
     pub user_id: Option<String>,
     /// The order it is about.
     pub order_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::OutboxMessage> for OutboxEntry {
@@ -76,12 +76,12 @@ impl From<domain::OutboxMessage> for OutboxEntry {
             kind: m.effect.kind().to_owned(),
             state: m.state.into(),
             attempts: m.attempts,
-            next_attempt_at: m.next_attempt_at,
+            next_attempt_at: m.next_attempt_at.into(),
             last_error: m.last_error,
             user_id,
             order_id,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Promotions and priced quotes.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Id, Money};
 use bakery_core::rules::pricing::Quote as DomainQuote;
 use chrono::{DateTime, Utc};
@@ -49,16 +50,16 @@ pub struct Promotion {
     pub code: Option<String>,
     /// Minor units.
     pub minimum_order_value: i64,
-    pub start_date: DateTime<Utc>,
-    pub end_date: DateTime<Utc>,
+    pub start_date: Timestamp,
+    pub end_date: Timestamp,
     pub is_active: bool,
     /// Product ids; empty means every product.
     pub applicable_products: Vec<String>,
     pub usage_limit: Option<u32>,
     pub per_user_limit: Option<u32>,
     pub used_count: u32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::Promotion> for Promotion {
@@ -73,15 +74,15 @@ impl From<domain::Promotion> for Promotion {
             discount_value: p.discount_value,
             code: p.code,
             minimum_order_value: p.minimum_order_value.minor(),
-            start_date: p.start_date,
-            end_date: p.end_date,
+            start_date: p.start_date.into(),
+            end_date: p.end_date.into(),
             is_active: p.is_active,
             applicable_products: p.applicable_products.into_iter().map(Into::into).collect(),
             usage_limit: p.usage_limit,
             per_user_limit: p.per_user_limit,
             used_count: p.used_count,
-            created_at: p.created_at,
-            updated_at: p.updated_at,
+            created_at: p.created_at.into(),
+            updated_at: p.updated_at.into(),
         }
     }
 }

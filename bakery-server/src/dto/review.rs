@@ -1,7 +1,7 @@
 //! Product reviews.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain;
-use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 #[derive(Object, Debug, Clone)]
@@ -22,8 +22,8 @@ pub struct Review {
     pub photos: Vec<super::image::Image>,
     pub is_approved: bool,
     pub likes: u32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::Review> for Review {
@@ -39,8 +39,8 @@ impl From<domain::Review> for Review {
             photos: super::image::images(r.photos),
             is_approved: r.is_approved,
             likes: r.likes,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.into(),
+            updated_at: r.updated_at.into(),
         }
     }
 }

@@ -7,9 +7,9 @@
 //! applied. A new `snapshot` can come at any time (after the server had to resync): it
 //! replaces what the app shows.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain::{self, Id, Role as DomainRole};
 use bakery_core::ports::{OrderChange, OrderEvent};
-use chrono::{DateTime, Utc};
 use poem_openapi::{Object, Union};
 
 use super::order::{DeliveryPerson, OrderStatus, PaymentStatus, Tracking};
@@ -46,7 +46,7 @@ pub struct TrackingStatusEvent {
     /// Grows with every change of this order.
     pub seq: u64,
     /// When the change was published.
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     pub status: OrderStatus,
     /// The user id of who moved it.
     pub actor: String,
@@ -59,7 +59,7 @@ pub struct TrackingStatusEvent {
 pub struct TrackingAssignedEvent {
     pub order_id: String,
     pub seq: u64,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     pub delivery_person: DeliveryPerson,
 }
 
@@ -68,7 +68,7 @@ pub struct TrackingAssignedEvent {
 pub struct TrackingLocationEvent {
     pub order_id: String,
     pub seq: u64,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     /// Degrees, -90..=90.
     pub lat: f64,
     /// Degrees, -180..=180.
@@ -84,8 +84,8 @@ pub struct TrackingLocationEvent {
 pub struct TrackingEtaEvent {
     pub order_id: String,
     pub seq: u64,
-    pub at: DateTime<Utc>,
-    pub estimated_delivery_time: DateTime<Utc>,
+    pub at: Timestamp,
+    pub estimated_delivery_time: Timestamp,
 }
 
 #[derive(Object, Debug, Clone)]
@@ -93,7 +93,7 @@ pub struct TrackingEtaEvent {
 pub struct TrackingPaymentEvent {
     pub order_id: String,
     pub seq: u64,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     pub payment_status: PaymentStatus,
 }
 
@@ -105,7 +105,7 @@ impl From<&OrderEvent> for TrackingMessage {
             OrderChange::Placed { status } => Self::Status(TrackingStatusEvent {
                 order_id,
                 seq,
-                at,
+                at: at.into(),
                 status: (*status).into(),
                 actor: event.customer_id.to_string(),
                 actor_role: DomainRole::Customer.into(),
@@ -119,7 +119,7 @@ impl From<&OrderEvent> for TrackingMessage {
             } => Self::Status(TrackingStatusEvent {
                 order_id,
                 seq,
-                at,
+                at: at.into(),
                 status: (*status).into(),
                 actor: actor_id.to_string(),
                 actor_role: (*actor_role).into(),
@@ -128,7 +128,7 @@ impl From<&OrderEvent> for TrackingMessage {
             OrderChange::Assigned { courier } => Self::Assigned(TrackingAssignedEvent {
                 order_id,
                 seq,
-                at,
+                at: at.into(),
                 delivery_person: courier.clone().into(),
             }),
             OrderChange::Location {
@@ -139,7 +139,7 @@ impl From<&OrderEvent> for TrackingMessage {
             } => Self::Location(TrackingLocationEvent {
                 order_id,
                 seq,
-                at,
+                at: at.into(),
                 lat: location.latitude(),
                 lng: location.longitude(),
                 heading: *heading,
@@ -151,13 +151,13 @@ impl From<&OrderEvent> for TrackingMessage {
             } => Self::Eta(TrackingEtaEvent {
                 order_id,
                 seq,
-                at,
-                estimated_delivery_time: *estimated_delivery_time,
+                at: at.into(),
+                estimated_delivery_time: (*estimated_delivery_time).into(),
             }),
             OrderChange::Payment { status } => Self::Payment(TrackingPaymentEvent {
                 order_id,
                 seq,
-                at,
+                at: at.into(),
                 payment_status: (*status).into(),
             }),
         }
@@ -173,7 +173,7 @@ impl From<&OrderEvent> for TrackingMessage {
 pub struct TrackTicket {
     /// Opaque; pass it as `?ticket=` once, before `expiresAt`.
     pub ticket: String,
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Timestamp,
     /// The socket's path with the ticket, to resolve against the API's origin (`ws://` or
     /// `wss://`).
     pub path: String,

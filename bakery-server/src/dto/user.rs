@@ -1,7 +1,7 @@
 //! Accounts and address books.
 
+use super::timestamp::Timestamp;
 use bakery_core::domain;
-use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
 /// Who an account is to the shop.
@@ -136,8 +136,8 @@ pub struct User {
     /// Whether the account can sign in with a password (customers may use codes only).
     pub has_password: bool,
     pub addresses: Vec<Address>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<domain::User> for User {
@@ -151,8 +151,8 @@ impl From<domain::User> for User {
             phone_verified: u.phone_verified,
             has_password: u.password_hash.is_some(),
             addresses: u.addresses.into_iter().map(Address::from).collect(),
-            created_at: u.created_at,
-            updated_at: u.updated_at,
+            created_at: u.created_at.into(),
+            updated_at: u.updated_at.into(),
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct AdminApi;
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// Create a product
+    ///
+    /// Adds a product to the catalog. Prices are in the minor unit; `stock` left out means
+    /// unlimited. The catalog cache is invalidated at once.
     #[oai(
         path = "/products",
         method = "post",
@@ -44,6 +47,9 @@ impl AdminApi {
     }
 
     /// Replace a product's staff-editable fields
+    ///
+    /// Replaces all staff-editable fields of a product (send the whole object). Orders already
+    /// placed keep the price they were placed at.
     #[oai(
         path = "/products/:id",
         method = "put",
@@ -66,6 +72,9 @@ impl AdminApi {
     }
 
     /// Delete a product (past orders keep their copy)
+    ///
+    /// Removes a product from the catalog and deletes its pictures. Orders that contain it keep
+    /// their own copy of its name and price.
     #[oai(
         path = "/products/:id",
         method = "delete",
@@ -84,6 +93,8 @@ impl AdminApi {
     }
 
     /// Create a category
+    ///
+    /// Adds a category. A name already in use is refused with 409 `DUPLICATE_NAME`.
     #[oai(
         path = "/categories",
         method = "post",
@@ -101,6 +112,8 @@ impl AdminApi {
     }
 
     /// Replace a category
+    ///
+    /// Replaces a category's name, description, display order and active flag.
     #[oai(
         path = "/categories/:id",
         method = "put",
@@ -123,6 +136,8 @@ impl AdminApi {
     }
 
     /// Delete a category; refused with CATEGORY_IN_USE while products are filed under it
+    ///
+    /// Deletes an empty category and its picture. Move or delete its products first.
     #[oai(
         path = "/categories/:id",
         method = "delete",
@@ -141,6 +156,9 @@ impl AdminApi {
     }
 
     /// The order book, newest first
+    ///
+    /// Every order, newest first, filtered by status and by a creation-time window (`from`, `to`),
+    /// paginated — the order book staff work from.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/orders", method = "get", operation_id = "admin_list_orders")]
     async fn list_orders(
@@ -177,6 +195,10 @@ impl AdminApi {
     }
 
     /// Move an order along placed → preparing → out_for_delivery → delivered, or cancel it
+    ///
+    /// Advances an order one step, or cancels it (which gives stock back and refunds a card
+    /// payment). Skipping or going back is refused with 409 `ILLEGAL_STATUS_CHANGE`. The customer
+    /// is notified of each change.
     #[oai(
         path = "/orders/:id/status",
         method = "put",
@@ -251,6 +273,8 @@ impl AdminApi {
     }
 
     /// Every promotion, past and future
+    ///
+    /// All promotions, including expired, future and inactive ones, with their usage counts.
     #[oai(
         path = "/promotions",
         method = "get",
@@ -274,6 +298,10 @@ impl AdminApi {
     }
 
     /// Create a promotion
+    ///
+    /// Creates a promotion: percentage or fixed discount, optional code (unique: 409
+    /// `DUPLICATE_CODE`), dates, minimum order, usage limit and the categories or products it
+    /// applies to.
     #[oai(
         path = "/promotions",
         method = "post",
@@ -294,6 +322,8 @@ impl AdminApi {
     }
 
     /// Replace a promotion
+    ///
+    /// Replaces a promotion's fields. Its usage count is kept.
     #[oai(
         path = "/promotions/:id",
         method = "put",
@@ -316,6 +346,8 @@ impl AdminApi {
     }
 
     /// Delete a promotion (orders that used it keep their discount)
+    ///
+    /// Deletes a promotion and its banner picture. Orders that used it keep their discount.
     #[oai(
         path = "/promotions/:id",
         method = "delete",
@@ -334,6 +366,9 @@ impl AdminApi {
     }
 
     /// The outbox: pushes and other outgoing effects, by state (`failed` ones need staff)
+    ///
+    /// The outbox of effects the shop owes the outside world (pushes, refunds, picture deletions),
+    /// by state. `failed` ones have used up their retries and need a look.
     #[oai(path = "/outbox", method = "get", operation_id = "admin_list_outbox")]
     async fn list_outbox(
         &self,
@@ -360,6 +395,9 @@ impl AdminApi {
     }
 
     /// Put a failed outbox message back in line, due now
+    ///
+    /// Puts a failed outbox message back in line with a fresh set of attempts, due now. Only
+    /// `failed` messages can be retried.
     #[oai(
         path = "/outbox/:id/retry",
         method = "post",

@@ -74,7 +74,7 @@ async fn run(
             received = events.next() => {
                 let message = match received {
                     Some(Received::Event(event)) => match bakery.order(&actor, &event.order_id).await {
-                        Ok(order) => BoardMessage::order(order, event.at),
+                        Ok(order) => BoardMessage::order(order, event.at.into()),
                         Err(e) => {
                             tracing::warn!(error = ?e, order = %event.order_id, "board: could not read a changed order");
                             continue;

@@ -47,6 +47,9 @@ fn listing(
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Catalog")]
 impl CatalogApi {
     /// List active categories in display order
+    ///
+    /// The categories customers browse, ordered by `displayOrder`, inactive ones left out. Served
+    /// from the catalog cache with an `ETag`.
     #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
     async fn list_categories(
         &self,
@@ -64,6 +67,9 @@ impl CatalogApi {
     }
 
     /// List the products of one category
+    ///
+    /// The products filed under one category, with the same filters, sorting and pagination as `GET
+    /// /products`. 404 when the category does not exist.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/categories/:id/products",
@@ -109,6 +115,10 @@ impl CatalogApi {
     }
 
     /// List products with filters, sorting and pagination
+    ///
+    /// The catalog: filter by category, availability, price range and dietary flags; sort by price,
+    /// rating, popularity or newest; paginate with `page` and `limit`. Served from the catalog
+    /// cache (never stale after a staff write) with an `ETag`.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/products", method = "get", operation_id = "list_products")]
     async fn list_products(
@@ -153,6 +163,8 @@ impl CatalogApi {
     }
 
     /// Featured products that can be ordered now
+    ///
+    /// Products staff marked as featured that are available now, for the home screen.
     #[oai(
         path = "/products/featured",
         method = "get",
@@ -174,6 +186,8 @@ impl CatalogApi {
     }
 
     /// Best sellers, then best rated
+    ///
+    /// Products ordered most often, best rated first among equals, for a "popular" shelf.
     #[oai(
         path = "/products/popular",
         method = "get",
@@ -195,6 +209,10 @@ impl CatalogApi {
     }
 
     /// Search products by name and description, tolerant of typos and accents
+    ///
+    /// Finds products whose name or description contains the words of `q`, accent- and
+    /// case-insensitively and with a typo or two in longer words; name matches rank first. Takes
+    /// the same filters as `GET /products`.
     #[oai(
         path = "/products/search",
         method = "get",
@@ -227,6 +245,9 @@ impl CatalogApi {
     }
 
     /// One product
+    ///
+    /// Everything about one product: price and discount, stock, nutrition, allergens, pictures
+    /// (with their sizes for phones), rating. 404 when it does not exist.
     #[oai(path = "/products/:id", method = "get", operation_id = "get_product")]
     async fn get_product(
         &self,

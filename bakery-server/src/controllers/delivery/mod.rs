@@ -24,6 +24,8 @@ pub struct DeliveryApi;
 #[OpenApi(prefix_path = "/api/v1/delivery", tag = "ApiTags::Delivery")]
 impl DeliveryApi {
     /// The orders assigned to the signed-in courier, newest first
+    ///
+    /// The orders assigned to the signed-in courier, newest first; couriers see only these.
     #[oai(path = "/orders", method = "get", operation_id = "courier_list_orders")]
     async fn list_orders(
         &self,
@@ -80,6 +82,9 @@ impl DeliveryApi {
     }
 
     /// The courier has the order: preparing → out_for_delivery
+    ///
+    /// Marks an assigned order picked up; the customer is notified and live tracking starts. Only
+    /// the assigned courier may; 409 when the order is not `preparing`.
     #[oai(
         path = "/orders/:id/picked-up",
         method = "post",
@@ -101,6 +106,9 @@ impl DeliveryApi {
     }
 
     /// The customer has the order: out_for_delivery → delivered
+    ///
+    /// Marks an assigned order delivered; tracking sockets close and the customer is notified. Only
+    /// the assigned courier may; 409 when the order is not `out_for_delivery`.
     #[oai(
         path = "/orders/:id/delivered",
         method = "post",

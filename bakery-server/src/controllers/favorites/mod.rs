@@ -17,6 +17,8 @@ pub struct FavoritesApi;
 #[OpenApi(prefix_path = "/api/v1/favorites", tag = "ApiTags::Favorites")]
 impl FavoritesApi {
     /// Favorite products, in the order they were added (at most 500)
+    ///
+    /// The signed-in customer's favorite products as full product objects, oldest first.
     #[oai(path = "/", method = "get", operation_id = "list_favorites")]
     async fn list_favorites(
         &self,
@@ -35,6 +37,9 @@ impl FavoritesApi {
     }
 
     /// Add a product to favorites (adding twice is fine)
+    ///
+    /// Marks a product as a favorite. Idempotent: adding it again changes nothing. 404 when the
+    /// product does not exist.
     #[oai(path = "/:productId", method = "post", operation_id = "add_favorite")]
     async fn add_favorite(
         &self,
@@ -49,6 +54,8 @@ impl FavoritesApi {
     }
 
     /// Remove a product from favorites
+    ///
+    /// Unmarks a favorite. Removing one that is not a favorite is not an error.
     #[oai(
         path = "/:productId",
         method = "delete",

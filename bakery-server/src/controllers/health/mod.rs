@@ -47,6 +47,9 @@ pub struct DependencyState {
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// The process is up
+    ///
+    /// Liveness for orchestrators: answers 200 as long as the process runs, without touching the
+    /// store or any provider. Use `/readyz` to decide whether to send traffic.
     #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
     async fn healthz(&self) -> Result<Json<Health>, ApiError> {
         Ok(Json(Health {
@@ -55,6 +58,10 @@ impl HealthApi {
     }
 
     /// The process can serve requests (the store answers); reports each dependency
+    ///
+    /// Readiness: 200 when the store answers, 503 when it does not. The body lists each dependency
+    /// (store, cache and each provider) with its state, so a degraded provider shows here before
+    /// customers notice.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
     async fn readyz(&self, state: Data<&AppState>) -> Result<Json<Readiness>, ApiError> {
         if let Err(e) = state.bakery.ping().await {

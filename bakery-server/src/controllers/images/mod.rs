@@ -47,6 +47,10 @@ async fn attach(
 #[OpenApi(prefix_path = "/api/v1")]
 impl ImagesApi {
     /// Ask for a slot to upload a picture of a product (JPEG, PNG or WebP, at most 5 MiB)
+    ///
+    /// Step 1 of adding a picture: answers a short-lived upload URL with the method and headers to
+    /// use. Send the bytes there directly (not through this API), then attach with the `uploadId`.
+    /// A product has at most 10 pictures.
     #[oai(
         path = "/admin/products/:id/images/uploads",
         method = "post",
@@ -66,6 +70,10 @@ impl ImagesApi {
     }
 
     /// Attach an uploaded picture; answers the product's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
+    ///
+    /// Step 2: the server reads the uploaded bytes, accepts only a real JPEG, PNG or WebP picture
+    /// (by content, not by name), makes resized WebP variants for phones and answers the product's
+    /// pictures with each variant's URL and size.
     #[oai(
         path = "/admin/products/:id/images",
         method = "post",
@@ -85,6 +93,8 @@ impl ImagesApi {
     }
 
     /// Remove a picture; its files are deleted
+    ///
+    /// Removes one picture from a product; its stored files are deleted.
     #[oai(
         path = "/admin/products/:id/images/:imageId",
         method = "delete",
@@ -113,6 +123,9 @@ impl ImagesApi {
     }
 
     /// Ask for a slot to upload a picture of a category (JPEG, PNG or WebP, at most 5 MiB)
+    ///
+    /// Step 1 of setting the category's picture: answers a short-lived upload URL; send the bytes
+    /// there, then attach with the `uploadId`.
     #[oai(
         path = "/admin/categories/:id/image/uploads",
         method = "post",
@@ -132,6 +145,9 @@ impl ImagesApi {
     }
 
     /// Attach an uploaded picture (replacing the current one); answers the category's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
+    ///
+    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and makes it the
+    /// category's picture; the previous one is deleted.
     #[oai(
         path = "/admin/categories/:id/image",
         method = "post",
@@ -151,6 +167,8 @@ impl ImagesApi {
     }
 
     /// Remove the picture; its files are deleted
+    ///
+    /// Removes the category's picture and deletes its files.
     #[oai(
         path = "/admin/categories/:id/image",
         method = "delete",
@@ -173,6 +191,9 @@ impl ImagesApi {
     }
 
     /// Ask for a slot to upload a picture of a promotion (JPEG, PNG or WebP, at most 5 MiB)
+    ///
+    /// Step 1 of setting the promotion's banner: answers a short-lived upload URL; send the bytes
+    /// there, then attach with the `uploadId`.
     #[oai(
         path = "/admin/promotions/:id/image/uploads",
         method = "post",
@@ -192,6 +213,9 @@ impl ImagesApi {
     }
 
     /// Attach an uploaded picture (replacing the current one); answers the promotion's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
+    ///
+    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and makes it the
+    /// promotion's banner; the previous one is deleted.
     #[oai(
         path = "/admin/promotions/:id/image",
         method = "post",
@@ -211,6 +235,8 @@ impl ImagesApi {
     }
 
     /// Remove the picture; its files are deleted
+    ///
+    /// Removes the promotion's banner and deletes its files.
     #[oai(
         path = "/admin/promotions/:id/image",
         method = "delete",
@@ -233,6 +259,9 @@ impl ImagesApi {
     }
 
     /// Ask for a slot to upload a picture of a review (JPEG, PNG or WebP, at most 5 MiB)
+    ///
+    /// Step 1 of adding a picture to the caller's own review (at most 3): answers a short-lived
+    /// upload URL; send the bytes there, then attach with the `uploadId`.
     #[oai(
         path = "/reviews/:id/images/uploads",
         method = "post",
@@ -252,6 +281,9 @@ impl ImagesApi {
     }
 
     /// Attach an uploaded picture; answers the review's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
+    ///
+    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and adds it to the
+    /// review.
     #[oai(
         path = "/reviews/:id/images",
         method = "post",
@@ -271,6 +303,8 @@ impl ImagesApi {
     }
 
     /// Remove a picture; its files are deleted
+    ///
+    /// Removes one picture from the caller's own review; its files are deleted.
     #[oai(
         path = "/reviews/:id/images/:imageId",
         method = "delete",

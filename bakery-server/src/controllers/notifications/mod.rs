@@ -17,6 +17,9 @@ pub struct NotificationsApi;
 #[OpenApi(prefix_path = "/api/v1/notifications", tag = "ApiTags::Notifications")]
 impl NotificationsApi {
     /// The signed-in user's notifications, newest first
+    ///
+    /// The signed-in user's notification inbox (order updates, promotions, system messages), newest
+    /// first, with read state.
     #[oai(path = "/", method = "get", operation_id = "list_notifications")]
     async fn list_notifications(
         &self,
@@ -35,6 +38,8 @@ impl NotificationsApi {
     }
 
     /// Mark a notification read
+    ///
+    /// Marks one notification read. Marking it again is harmless.
     #[oai(
         path = "/:id/read",
         method = "put",
@@ -52,6 +57,8 @@ impl NotificationsApi {
     }
 
     /// Delete a notification
+    ///
+    /// Removes one notification from the inbox.
     #[oai(path = "/:id", method = "delete", operation_id = "delete_notification")]
     async fn delete_notification(
         &self,

@@ -67,6 +67,9 @@ impl OrdersApi {
     }
 
     /// The signed-in customer's orders, newest first
+    ///
+    /// The signed-in customer's orders, newest first, paginated; each with its lines, totals,
+    /// status history and payment state.
     #[oai(path = "/", method = "get", operation_id = "list_my_orders")]
     async fn list_orders(
         &self,
@@ -89,6 +92,9 @@ impl OrdersApi {
     }
 
     /// One order (customers see only their own)
+    ///
+    /// One order with its full detail. Another customer's order answers 404, exactly as a missing
+    /// one.
     #[oai(path = "/:id", method = "get", operation_id = "get_order")]
     async fn get_order(
         &self,
@@ -102,6 +108,10 @@ impl OrdersApi {
     }
 
     /// Cancel an order the kitchen has not started
+    ///
+    /// Cancels an order that is still `placed`: its stock and promotion use are given back and a
+    /// paid card payment is refunded. 409 `ILLEGAL_STATUS_CHANGE` once the kitchen has started.
+    /// Accepts `Idempotency-Key`.
     #[oai(path = "/:id/cancel", method = "post", operation_id = "cancel_order")]
     async fn cancel_order(
         &self,
@@ -131,6 +141,10 @@ impl OrdersApi {
     }
 
     /// Where an order is: status, history, ETA and the courier
+    ///
+    /// A snapshot of where an order is: status and its history, estimated delivery time, courier
+    /// and their last position. For live updates open the tracking socket
+    /// (`/orders/{id}/track/ws`), whose first message is this same snapshot.
     #[oai(path = "/:id/track", method = "get", operation_id = "track_order")]
     async fn track_order(
         &self,

@@ -19,6 +19,8 @@ pub struct PromotionsApi;
 #[OpenApi(prefix_path = "/api/v1/promotions", tag = "ApiTags::Promotions")]
 impl PromotionsApi {
     /// Promotions running now
+    ///
+    /// Promotions that are active and within their dates now, for a promotions screen.
     #[oai(path = "/", method = "get", operation_id = "list_promotions")]
     async fn list_promotions(
         &self,
@@ -36,6 +38,10 @@ impl PromotionsApi {
     }
 
     /// Price a cart with a promotion code, without ordering
+    ///
+    /// Prices the given cart with a promotion code without placing an order: subtotal, discount,
+    /// delivery fee, tax and total, or why the code does not apply (`PROMOTION_NOT_APPLICABLE`,
+    /// `PROMOTION_USED_UP`). The same rules run again when the order is placed.
     #[oai(
         path = "/apply/:code",
         method = "post",

@@ -18,6 +18,8 @@ pub struct ReviewsApi;
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reviews")]
 impl ReviewsApi {
     /// A product's reviews, newest first
+    ///
+    /// A product's published reviews, newest first, with the reviewer's name and pictures. Public.
     #[oai(
         path = "/products/:id/reviews",
         method = "get",
@@ -38,6 +40,10 @@ impl ReviewsApi {
     }
 
     /// Review a product you received (once per product)
+    ///
+    /// Rates (1 to 5) and comments a product the customer has received in a delivered order; one
+    /// review per product and customer (409 `DUPLICATE_REVIEW`, or `NOT_PURCHASED` without a
+    /// delivered order). Updates the product's rating at once.
     #[oai(
         path = "/products/:id/reviews",
         method = "post",
@@ -60,6 +66,8 @@ impl ReviewsApi {
     }
 
     /// Edit your review
+    ///
+    /// Changes the rating or comment of the caller's own review; the product's rating follows.
     #[oai(path = "/reviews/:id", method = "put", operation_id = "update_review")]
     async fn update_review(
         &self,
@@ -78,6 +86,9 @@ impl ReviewsApi {
     }
 
     /// Delete your review (staff may delete any)
+    ///
+    /// Deletes a review (its pictures too). Customers may delete only their own; staff may delete
+    /// any.
     #[oai(
         path = "/reviews/:id",
         method = "delete",

@@ -38,6 +38,10 @@ pub struct ShopInfo {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Shop")]
 impl ShopApi {
     /// The shop's currency, fees, tax rate and payment methods
+    ///
+    /// What an app needs before showing prices: the currency (amounts are in its minor unit),
+    /// delivery fee and free-delivery threshold, tax rate, accepted payment methods (card only when
+    /// a provider is configured) and the Stripe publishable key. Cached; rarely changes.
     #[oai(path = "/shop", method = "get", operation_id = "get_shop")]
     async fn get_shop(&self, state: Data<&AppState>) -> Result<Json<ShopInfo>, ApiError> {
         let settings = state.bakery.settings();

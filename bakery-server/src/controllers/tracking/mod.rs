@@ -53,7 +53,7 @@ impl TrackingApi {
         Ok(Created::Created(Json(TrackTicket {
             path: socket_path(&id, &ticket),
             ticket,
-            expires_at,
+            expires_at: expires_at.into(),
             current: TrackingMessage::Snapshot(Tracking::from(tracking)),
         })))
     }

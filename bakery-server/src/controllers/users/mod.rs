@@ -17,6 +17,9 @@ pub struct UsersApi;
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
 impl UsersApi {
     /// The signed-in user's profile
+    ///
+    /// The account behind the bearer token, with its saved addresses and role. Answers 401 once the
+    /// session has ended (logout, revoked refresh family, deleted account).
     #[oai(path = "/profile", method = "get", operation_id = "get_profile")]
     async fn get_profile(
         &self,
@@ -64,6 +67,10 @@ impl UsersApi {
     }
 
     /// Save an address; the first one becomes the default
+    ///
+    /// Adds to the account's address book (at most 20). The first address, or one sent with
+    /// `isDefault`, becomes the default; an optional `location` (from a map picker) lets the
+    /// courier's ETA be computed. Answers the whole profile.
     #[oai(path = "/addresses", method = "post", operation_id = "add_address")]
     async fn add_address(
         &self,
@@ -76,6 +83,9 @@ impl UsersApi {
     }
 
     /// Replace a saved address
+    ///
+    /// Replaces every field of one saved address. Making it the default clears the flag on the
+    /// others.
     #[oai(
         path = "/addresses/:id",
         method = "put",
@@ -97,6 +107,9 @@ impl UsersApi {
     }
 
     /// Delete a saved address
+    ///
+    /// Removes one saved address; if it was the default, the first remaining one becomes the
+    /// default. Past orders keep their own copy of the address.
     #[oai(
         path = "/addresses/:id",
         method = "delete",
@@ -114,6 +127,10 @@ impl UsersApi {
     }
 
     /// Register this device for push notifications
+    ///
+    /// Registers the device's FCM token so order updates and promotions reach it as push
+    /// notifications. Registering the same token again is harmless; an account keeps its most
+    /// recent devices.
     #[oai(
         path = "/fcm-token",
         method = "post",
@@ -130,6 +147,9 @@ impl UsersApi {
     }
 
     /// Stop push notifications to one device
+    ///
+    /// Unregisters one device token (call it on sign-out from that device). Removing an unknown
+    /// token is not an error.
     #[oai(
         path = "/fcm-token",
         method = "delete",
