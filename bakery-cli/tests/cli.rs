@@ -906,7 +906,7 @@ async fn product_pictures_are_added_listed_and_removed_and_a_category_gets_one()
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    assert_eq!(left, [second]);
+    assert_eq!(left, std::slice::from_ref(&second));
     cli.run(&["products", "image", "rm", &product, &first])
         .await
         .failed(4, "NOT_FOUND");
@@ -940,6 +940,24 @@ async fn product_pictures_are_added_listed_and_removed_and_a_category_gets_one()
         .ok()
         .json();
     assert_eq!(photos_of(&after["photos"]).len(), 1, "{after:#}");
+    // Adding to a product that has pictures prints only the new one.
+    let one_more = cli
+        .run(&["products", "image", "add", &product, path_str(&png_file)])
+        .await;
+    assert!(
+        one_more.ok().stdout.contains("2 picture(s)"),
+        "{one_more:#?}"
+    );
+    assert!(!one_more.stdout.contains(&second), "{one_more:#?}");
+    cli.run(&[
+        "products",
+        "image",
+        "add",
+        "ffffffffffffffffffffffff",
+        path_str(&png_file),
+    ])
+    .await
+    .failed(4, "NOT_FOUND");
     let no_file = cli.run(&["products", "image", "add", &product]).await;
     assert_eq!(no_file.code, 2, "FILE is required: {no_file:#?}");
 
@@ -983,6 +1001,51 @@ async fn product_pictures_are_added_listed_and_removed_and_a_category_gets_one()
         .ok();
     let none = category_photo(cli.run(&["--json", "categories", "list"]).await.ok().json());
     assert!(none.is_null(), "{none:#}");
+
+    // A promotion's banner, the same way.
+    let today = chrono::Local::now().date_naive();
+    let (from, to) = (
+        today.to_string(),
+        (today + chrono::Days::new(30)).to_string(),
+    );
+    let promotion = cli
+        .run(&[
+            "--json",
+            "promotions",
+            "create",
+            "--title",
+            "Spring",
+            "--type",
+            "percentage",
+            "--value",
+            "10",
+            "--from",
+            &from,
+            "--to",
+            &to,
+        ])
+        .await
+        .ok()
+        .json()["id"]
+        .as_str()
+        .expect("promotion id")
+        .to_owned();
+    let banner = cli
+        .run(&[
+            "--json",
+            "promotions",
+            "image",
+            "set",
+            &promotion,
+            path_str(&png_file),
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(photos_of(&banner).len(), 1, "{banner:#}");
+    cli.run(&["promotions", "image", "rm", &promotion])
+        .await
+        .ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

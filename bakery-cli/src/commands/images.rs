@@ -13,6 +13,7 @@ use bakery_sdk::{types, ImageTarget, UploadError};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::commands::products;
 use crate::context::Ctx;
 use crate::exit::{CliError, Exit, Result};
 use crate::output;
@@ -74,9 +75,11 @@ pub async fn run_product(ctx: &Ctx, cmd: &ProductCmd) -> Result<()> {
     match cmd {
         ProductCmd::Add { id, files } => {
             let pictures = check_files(files)?;
+            // The pictures it has already, so only the new ones are printed (and an unknown
+            // id is refused before anything is sent).
+            let mut photos = products::get(ctx, id).await?.photos;
+            let mut known: Vec<String> = photos.iter().map(|i| i.id.clone()).collect();
             let target = ImageTarget::Product(id.clone());
-            let mut photos: Vec<types::Image> = Vec::new();
-            let mut known: Vec<String> = Vec::new();
             for picture in &pictures {
                 photos = upload(ctx, &target, picture).await?;
                 if !ctx.json {
@@ -129,19 +132,16 @@ impl Single {
 pub async fn run_single(ctx: &Ctx, owner: Single, cmd: &SingleCmd) -> Result<()> {
     match cmd {
         SingleCmd::Set { id, file } => {
-            let pictures = check_files(std::slice::from_ref(file))?;
+            let picture = check_file(file)?;
             let target = match owner {
                 Single::Category => ImageTarget::Category(id.clone()),
                 Single::Promotion => ImageTarget::Promotion(id.clone()),
             };
-            let mut photos = Vec::new();
-            for picture in &pictures {
-                photos = upload(ctx, &target, picture).await?;
-            }
+            let photos = upload(ctx, &target, &picture).await?;
             if ctx.json {
                 return output::print_json(&photos);
             }
-            for (picture, image) in pictures.iter().zip(&photos) {
+            for image in &photos {
                 print_image(ctx, &picture.path, image);
             }
             println!("The {} {id} has its new picture.", owner.noun());
