@@ -135,7 +135,7 @@ impl Ctx {
     }
 
     /// Fails unless this profile holds a session for this server.
-    fn signed_in(&self) -> Result<()> {
+    pub fn signed_in(&self) -> Result<()> {
         if self.client.tokens().is_none() {
             return Err(match &self.profile.tokens {
                 Some(_) => CliError::new(

@@ -35,7 +35,7 @@ impl Exit {
         ExitCode::from(self as u8)
     }
 
-    fn from_status(status: u16) -> Self {
+    pub fn from_status(status: u16) -> Self {
         match status {
             401 | 403 => Exit::Auth,
             404 => Exit::NotFound,

@@ -161,10 +161,52 @@ impl Cli {
     }
 
     fn write_file(&self, name: &str, text: &str) -> PathBuf {
+        self.write_bytes(name, text.as_bytes())
+    }
+
+    fn write_bytes(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.home.path().join(name);
-        std::fs::write(&path, text).expect("write test file");
+        std::fs::write(&path, bytes).expect("write test file");
         path
     }
+}
+
+/// A `width` x `height` picture with some detail, encoded as `format`.
+fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut out, format)
+        .expect("encode a test picture");
+    out.into_inner()
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    picture(width, height, image::ImageFormat::Png)
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    picture(width, height, image::ImageFormat::Jpeg)
+}
+
+/// The id and every variant URL of each picture in an API `photos` array.
+fn photos_of(value: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    value
+        .as_array()
+        .expect("a photos array")
+        .iter()
+        .map(|p| {
+            let urls = p["variants"]
+                .as_array()
+                .expect("variants")
+                .iter()
+                .map(|v| v["url"].as_str().expect("url").to_owned())
+                .collect();
+            (p["id"].as_str().expect("id").to_owned(), urls)
+        })
+        .collect()
 }
 
 async fn app() -> TestApp {
@@ -768,6 +810,321 @@ async fn bad_rows_are_reported_by_number_and_field_and_strict_imports_nothing() 
         .failed(6, "INVALID_INPUT");
 }
 
+// ---------------------------------------------------------------- pictures
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_pictures_are_added_listed_and_removed_and_a_category_gets_one() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    let category = cli
+        .run(&["--json", "categories", "create", "--name", "Viennoiseries"])
+        .await
+        .ok()
+        .json()["id"]
+        .as_str()
+        .expect("category id")
+        .to_owned();
+    let product = cli
+        .run(&[
+            "--json",
+            "products",
+            "create",
+            "--name",
+            "Croissant",
+            "--category",
+            "Viennoiseries",
+            "--price",
+            "1.20",
+        ])
+        .await
+        .ok()
+        .json()["id"]
+        .as_str()
+        .expect("product id")
+        .to_owned();
+    let png_file = cli.write_bytes("croissant.png", &png(800, 600));
+    let jpeg_file = cli.write_bytes("croissant-cut.jpg", &jpeg(300, 200));
+
+    let added = cli
+        .run(&[
+            "products",
+            "image",
+            "add",
+            &product,
+            path_str(&png_file),
+            path_str(&jpeg_file),
+        ])
+        .await;
+    added.ok();
+    // Each picture's sizes, width x height: 400 px on the long side, or the picture's own
+    // size when it is smaller.
+    for size in ["400x300", "800x600", "300x200"] {
+        assert!(added.stdout.contains(size), "no {size}: {added:#?}");
+    }
+    assert!(added.stdout.contains("2 picture(s)"), "{added:#?}");
+
+    let shown = cli
+        .run(&["--json", "products", "show", &product])
+        .await
+        .ok()
+        .json();
+    let photos = photos_of(&shown["photos"]);
+    assert_eq!(photos.len(), 2, "{shown:#}");
+    for (id, urls) in &photos {
+        assert!(added.stdout.contains(id.as_str()), "{added:#?}");
+        assert!(!urls.is_empty());
+        for url in urls {
+            assert!(url.contains("/media/images/"), "{url}");
+            // Printed in full, on the server when the API gave a path.
+            let full = if url.starts_with('/') {
+                format!("{}{url}", app.base_url.trim_end_matches('/'))
+            } else {
+                url.clone()
+            };
+            assert!(
+                added.stdout.contains(&full),
+                "{full} not printed: {added:#?}"
+            );
+        }
+    }
+    let table = cli.run(&["products", "show", &product]).await;
+    assert!(table.ok().stdout.contains("pictures:"), "{table:#?}");
+
+    // Remove the first; the second stays.
+    let (first, second) = (photos[0].0.clone(), photos[1].0.clone());
+    let removed = cli
+        .run(&["products", "image", "rm", &product, &first])
+        .await;
+    assert!(removed.ok().stdout.contains(&first), "{removed:#?}");
+    let left = cli
+        .run(&["--json", "products", "show", &product])
+        .await
+        .ok()
+        .json();
+    let left: Vec<String> = photos_of(&left["photos"])
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(left, std::slice::from_ref(&second));
+    cli.run(&["products", "image", "rm", &product, &first])
+        .await
+        .failed(4, "NOT_FOUND");
+
+    // A text file named .png is sent, judged by the server and refused with its message.
+    let fake = cli.write_file("notes.png", "this is not a picture, only words\n");
+    let refused = cli
+        .run(&["products", "image", "add", &product, path_str(&fake)])
+        .await;
+    refused.failed(6, "UNSUPPORTED_IMAGE");
+    assert!(
+        refused.stderr.contains("not a JPEG, PNG or WebP picture"),
+        "{refused:#?}"
+    );
+    assert!(refused.stderr.contains("notes.png"), "{refused:#?}");
+    // A file that is not there: nothing is sent, even for the good file before it.
+    let missing = cli.home.path().join("nowhere.jpg");
+    cli.run(&[
+        "products",
+        "image",
+        "add",
+        &product,
+        path_str(&jpeg_file),
+        path_str(&missing),
+    ])
+    .await
+    .failed(1, "FILE_ERROR");
+    let after = cli
+        .run(&["--json", "products", "show", &product])
+        .await
+        .ok()
+        .json();
+    assert_eq!(photos_of(&after["photos"]).len(), 1, "{after:#}");
+    // Adding to a product that has pictures prints only the new one.
+    let one_more = cli
+        .run(&["products", "image", "add", &product, path_str(&png_file)])
+        .await;
+    assert!(
+        one_more.ok().stdout.contains("2 picture(s)"),
+        "{one_more:#?}"
+    );
+    assert!(!one_more.stdout.contains(&second), "{one_more:#?}");
+    cli.run(&[
+        "products",
+        "image",
+        "add",
+        "ffffffffffffffffffffffff",
+        path_str(&png_file),
+    ])
+    .await
+    .failed(4, "NOT_FOUND");
+    let no_file = cli.run(&["products", "image", "add", &product]).await;
+    assert_eq!(no_file.code, 2, "FILE is required: {no_file:#?}");
+
+    // The category's one picture, replaced by the next.
+    let set = cli
+        .run(&["categories", "image", "set", &category, path_str(&png_file)])
+        .await;
+    assert!(set.ok().stdout.contains("400x300"), "{set:#?}");
+    let category_photo = |list: serde_json::Value| {
+        list.as_array()
+            .expect("categories")
+            .iter()
+            .find(|c| c["id"] == category.as_str())
+            .map(|c| c["photo"].clone())
+            .expect("the category is listed")
+    };
+    let first_photo = category_photo(cli.run(&["--json", "categories", "list"]).await.ok().json());
+    let again = cli
+        .run(&[
+            "--json",
+            "categories",
+            "image",
+            "set",
+            &category,
+            path_str(&jpeg_file),
+        ])
+        .await
+        .ok()
+        .json();
+    let second_photo = category_photo(cli.run(&["--json", "categories", "list"]).await.ok().json());
+    assert_ne!(first_photo["id"], second_photo["id"]);
+    assert_eq!(
+        photos_of(&again),
+        photos_of(&serde_json::json!([second_photo]))
+    );
+    cli.run(&["categories", "image", "set", &category, path_str(&fake)])
+        .await
+        .failed(6, "UNSUPPORTED_IMAGE");
+    cli.run(&["categories", "image", "rm", &category])
+        .await
+        .ok();
+    let none = category_photo(cli.run(&["--json", "categories", "list"]).await.ok().json());
+    assert!(none.is_null(), "{none:#}");
+
+    // A promotion's banner, the same way.
+    let today = chrono::Local::now().date_naive();
+    let (from, to) = (
+        today.to_string(),
+        (today + chrono::Days::new(30)).to_string(),
+    );
+    let promotion = cli
+        .run(&[
+            "--json",
+            "promotions",
+            "create",
+            "--title",
+            "Spring",
+            "--type",
+            "percentage",
+            "--value",
+            "10",
+            "--from",
+            &from,
+            "--to",
+            &to,
+        ])
+        .await
+        .ok()
+        .json()["id"]
+        .as_str()
+        .expect("promotion id")
+        .to_owned();
+    let banner = cli
+        .run(&[
+            "--json",
+            "promotions",
+            "image",
+            "set",
+            &promotion,
+            path_str(&png_file),
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(photos_of(&banner).len(), 1, "{banner:#}");
+    cli.run(&["promotions", "image", "rm", &promotion])
+        .await
+        .ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_uploads_picture_files_once_and_keeps_urls() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    cli.write_bytes("eclair.png", &png(500, 250));
+    cli.write_bytes("eclair-top.jpg", &jpeg(120, 90));
+    let file = cli.write_file(
+        "pictures.csv",
+        "name,category,price,images\n\
+         Eclair,Pastries,2.40,eclair.png|https://cdn.example.com/eclair.jpg;eclair-top.jpg\n\
+         Tart,Pastries,3.10,\n",
+    );
+    let first = cli.run(&["products", "import", path_str(&file)]).await;
+    assert!(
+        first
+            .ok()
+            .stdout
+            .contains("2 created, 0 updated, 0 failed; 2 picture(s) uploaded, 0 refused"),
+        "{first:#?}"
+    );
+    let eclair = |list: serde_json::Value| {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|p| p["name"] == "Eclair")
+            .cloned()
+            .expect("the eclair")
+    };
+    let listed = eclair(cli.run(&["--json", "products", "list"]).await.ok().json());
+    assert_eq!(
+        listed["images"],
+        serde_json::json!(["https://cdn.example.com/eclair.jpg"])
+    );
+    assert_eq!(photos_of(&listed["photos"]).len(), 2, "{listed:#}");
+
+    // Again: updated, the pictures not sent twice.
+    let second = cli.run(&["products", "import", path_str(&file)]).await;
+    assert!(
+        second
+            .ok()
+            .stdout
+            .contains("0 created, 2 updated, 0 failed."),
+        "{second:#?}"
+    );
+    let listed = eclair(cli.run(&["--json", "products", "list"]).await.ok().json());
+    assert_eq!(photos_of(&listed["photos"]).len(), 2, "{listed:#}");
+
+    // A missing file is a row error found before anything is imported; a file that is not
+    // a picture is refused by the server after its product is created.
+    cli.write_file("menu.png", "words, not pixels");
+    let bad = cli.write_file(
+        "bad-pictures.csv",
+        "name,category,price,images\n\
+         Financier,Pastries,1.90,nowhere.png\n\
+         Madeleine,Pastries,1.50,menu.png\n",
+    );
+    let strict = cli
+        .run(&["products", "import", path_str(&bad), "--strict"])
+        .await;
+    strict.failed(6, "IMPORT_INVALID");
+    assert!(strict.stderr.contains("row 1: images"), "{strict:#?}");
+    let lenient = cli.run(&["products", "import", path_str(&bad)]).await;
+    lenient.failed(6, "IMPORT_INCOMPLETE");
+    assert!(
+        lenient
+            .stdout
+            .contains("1 created, 0 updated, 1 failed; 0 picture(s) uploaded, 1 refused"),
+        "{lenient:#?}"
+    );
+    assert!(
+        lenient.stderr.contains("row 2: images") && lenient.stderr.contains("UNSUPPORTED_IMAGE"),
+        "{lenient:#?}"
+    );
+}
+
 // ---------------------------------------------------------------- promotions
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1201,6 +1558,15 @@ async fn every_command_has_help_with_an_example() {
         &["products", "update"],
         &["products", "delete"],
         &["products", "import"],
+        &["products", "image"],
+        &["products", "image", "add"],
+        &["products", "image", "rm"],
+        &["categories", "image"],
+        &["categories", "image", "set"],
+        &["categories", "image", "rm"],
+        &["promotions", "image"],
+        &["promotions", "image", "set"],
+        &["promotions", "image", "rm"],
         &["promotions"],
         &["promotions", "list"],
         &["promotions", "create"],

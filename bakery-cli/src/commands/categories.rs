@@ -1,10 +1,11 @@
-//! `categories list|create|update|delete`.
+//! `categories list|create|update|delete|image`.
 
 use std::num::NonZeroU32;
 
 use bakery_sdk::types;
 use clap::{Args, Subcommand};
 
+use crate::commands::images;
 use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Result};
 use crate::output::{self, yes_no};
@@ -30,6 +31,12 @@ pub enum Cmd {
         /// The category id.
         id: String,
     },
+    /// Upload the category's picture (replacing it) or remove it.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  bakery categories image set 65f1c2a9e4b0a1b2c3d4e5f6 breads.jpg"
+    )]
+    Image(images::SingleCmd),
 }
 
 #[derive(Args, Debug)]
@@ -101,6 +108,7 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Image(cmd) => images::run_single(ctx, images::Single::Category, cmd).await,
     }
 }
 

@@ -2,10 +2,15 @@
 //!
 //! Columns (CSV header, or keys of each JSON object): `name`, `category` (a name; created
 //! when missing), `price` (e.g. 4.50), and optionally `description`, `discount_price`,
-//! `ingredients`, `allergens`, `images` (lists separated by `;` in CSV, arrays or `;` strings
-//! in JSON), `vegetarian`, `featured`, `available` (true/false, yes/no, 1/0),
+//! `ingredients`, `allergens`, `images` (lists separated by `;` or `|` in CSV, arrays or `;`
+//! strings in JSON), `vegetarian`, `featured`, `available` (true/false, yes/no, 1/0),
 //! `preparation_time` (minutes), `stock` (a count, or empty for unlimited).
 //! A product whose name already exists in its category is updated, never duplicated.
+//!
+//! `images` takes URLs and local files: `http(s)://` entries are kept as typed image URLs;
+//! anything else is a picture file (relative to the import file's folder), checked before
+//! anything is imported and uploaded once the product exists — for a product that already
+//! has uploaded pictures they are not sent again, so a second import does not duplicate them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -17,14 +22,18 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::commands::categories::{self, CategoryDraft};
+use crate::commands::images::{self, Picture};
 use crate::commands::products::{self, parse_stock, FieldError, ProductDraft};
 use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Exit, Result};
 use crate::output::{self, parse_money};
 
 pub const HELP: &str = "Columns: name, category, price (required); description, discount_price, \
-ingredients, allergens, images (';'-separated), vegetarian, featured, available (true/false), \
-preparation_time (minutes), stock (empty = unlimited).\n\
+ingredients, allergens, images (';'- or '|'-separated), vegetarian, featured, available \
+(true/false), preparation_time (minutes), stock (empty = unlimited).\n\
+images: http(s):// URLs are kept as typed; other entries are picture files (JPEG, PNG, WebP; \
+relative to the import file's folder), uploaded when the product is created, or updated while \
+it has no uploaded pictures yet.\n\
 Categories are named; missing ones are created. A product whose name exists in its category is \
 updated instead of duplicated, so importing the same file twice is safe.\n\n\
 Examples:\n  bakery products import bakery-cli/examples/catalog.csv\n  \
@@ -71,6 +80,9 @@ pub struct Summary {
     pub created: usize,
     pub updated: usize,
     pub failed: usize,
+    /// Picture files uploaded, and refused (listed in `errors` under `images`).
+    pub pictures: usize,
+    pub pictures_failed: usize,
     pub invalid: Vec<RowError>,
     pub errors: Vec<RowError>,
 }
@@ -79,15 +91,22 @@ struct Row {
     number: usize,
     category: String,
     draft: ProductDraft,
+    /// Local picture files from the `images` column, uploaded after the product is saved.
+    pictures: Vec<Picture>,
 }
 
 pub async fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
     let records = read_records(&args.file)?;
     let currency = ctx.currency();
+    let base = args
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut rows = Vec::new();
     let mut invalid = Vec::new();
     for (i, record) in records.into_iter().enumerate() {
-        match validate(i + 1, &record, &currency) {
+        match validate(i + 1, &record, &currency, &base) {
             Ok(row) => rows.push(row),
             Err(mut errs) => invalid.append(&mut errs),
         }
@@ -143,8 +162,16 @@ pub async fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
         for e in &summary.errors {
             eprintln!("row {}: {}: {}", e.row, e.field, e.message);
         }
+        let pictures = if summary.pictures + summary.pictures_failed > 0 {
+            format!(
+                "; {} picture(s) uploaded, {} refused",
+                summary.pictures, summary.pictures_failed
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "Imported {}: {} created, {} updated, {} failed.",
+            "Imported {}: {} created, {} updated, {} failed{pictures}.",
             args.file.display(),
             summary.created,
             summary.updated,
@@ -156,6 +183,16 @@ pub async fn run(ctx: &Ctx, args: &ImportArgs) -> Result<()> {
             Exit::Validation,
             "IMPORT_INCOMPLETE",
             format!("{} row(s) were not imported (see above)", summary.failed),
+        ));
+    }
+    if summary.pictures_failed > 0 {
+        return Err(CliError::new(
+            Exit::Validation,
+            "IMPORT_INCOMPLETE",
+            format!(
+                "{} picture(s) were not uploaded (see above)",
+                summary.pictures_failed
+            ),
         ));
     }
     Ok(())
@@ -208,8 +245,8 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
         }
     }
 
-    // Existing products of those categories, by name.
-    let mut existing: HashMap<(String, String), String> = HashMap::new();
+    // Existing products of those categories, by name: id and uploaded pictures.
+    let mut existing: HashMap<(String, String), (String, usize)> = HashMap::new();
     let mut used: Vec<&String> = category_ids.values().collect();
     used.sort();
     for cat in used {
@@ -220,7 +257,7 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
             continue;
         }
         for p in products_of(ctx, cat).await? {
-            existing.insert((cat.clone(), key(&p.name)), p.id);
+            existing.insert((cat.clone(), key(&p.name)), (p.id, p.photos.len()));
         }
     }
 
@@ -240,8 +277,19 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
         bar.set_message(row.draft.name.clone());
         let result = import_one(ctx, &row, &category_ids, &broken_categories, &mut existing).await;
         match result {
-            Ok(true) => summary.created += 1,
-            Ok(false) => summary.updated += 1,
+            Ok(saved) => {
+                if saved.created {
+                    summary.created += 1;
+                } else {
+                    summary.updated += 1;
+                }
+                if saved.photos == 0 {
+                    if let Err(e) = upload_pictures(ctx, &bar, &row, &saved.id, summary).await {
+                        bar.abandon();
+                        return Err(e);
+                    }
+                }
+            }
             Err(e) if e.exit == Exit::Server || e.exit == Exit::Auth => {
                 bar.abandon();
                 return Err(e);
@@ -261,14 +309,49 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
     Ok(())
 }
 
-/// `Ok(true)` when created, `Ok(false)` when updated.
+/// Uploads the row's picture files to the saved product, one by one; a refused picture is
+/// reported under `images` and the next is tried. Fails only when the server or the session
+/// does (the import stops there, as for rows).
+async fn upload_pictures(
+    ctx: &Ctx,
+    bar: &ProgressBar,
+    row: &Row,
+    product: &str,
+    summary: &mut Summary,
+) -> Result<()> {
+    let target = bakery_sdk::ImageTarget::Product(product.to_owned());
+    for picture in &row.pictures {
+        bar.set_message(format!("{}: {}", row.draft.name, picture.path.display()));
+        match images::upload_quietly(ctx, &target, picture).await {
+            Ok(_) => summary.pictures += 1,
+            Err(e) if e.exit == Exit::Server || e.exit == Exit::Auth => return Err(e),
+            Err(e) => {
+                summary.pictures_failed += 1;
+                summary.errors.push(RowError {
+                    row: row.number,
+                    field: "images".to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row as saved: the product's id, whether it is new, and its uploaded pictures before.
+struct Saved {
+    id: String,
+    created: bool,
+    photos: usize,
+}
+
 async fn import_one(
     ctx: &Ctx,
     row: &Row,
     category_ids: &HashMap<String, String>,
     broken: &HashMap<String, String>,
-    existing: &mut HashMap<(String, String), String>,
-) -> Result<bool> {
+    existing: &mut HashMap<(String, String), (String, usize)>,
+) -> Result<Saved> {
     let Some(category) = category_ids.get(&key(&row.category)) else {
         let why = broken
             .get(&key(&row.category))
@@ -284,14 +367,25 @@ async fn import_one(
     let input = draft.to_input().map_err(products::invalid_fields)?;
     let k = (category.clone(), key(&draft.name));
     match existing.get(&k) {
-        Some(id) => {
-            products::update_input(ctx, id, input).await?;
-            Ok(false)
+        Some((id, photos)) => {
+            let (id, photos) = (id.clone(), *photos);
+            let updated = products::update_input(ctx, &id, input).await?;
+            existing.insert(k, (id, photos + row.pictures.len()));
+            Ok(Saved {
+                id: updated.id,
+                created: false,
+                photos,
+            })
         }
         None => {
             let created = products::create_input(ctx, input).await?;
-            existing.insert(k, created.id);
-            Ok(true)
+            // A second row for the same product does not upload its pictures again.
+            existing.insert(k, (created.id.clone(), row.pictures.len()));
+            Ok(Saved {
+                id: created.id,
+                created: true,
+                photos: 0,
+            })
         }
     }
 }
@@ -471,7 +565,12 @@ fn to_snake(k: &str) -> String {
     }
 }
 
-fn validate(number: usize, r: &Record, currency: &str) -> std::result::Result<Row, Vec<RowError>> {
+fn validate(
+    number: usize,
+    r: &Record,
+    currency: &str,
+    base: &Path,
+) -> std::result::Result<Row, Vec<RowError>> {
     let mut errors: Vec<RowError> = Vec::new();
     let mut err = |field: &str, message: String| {
         errors.push(RowError {
@@ -551,6 +650,19 @@ fn validate(number: usize, r: &Record, currency: &str) -> std::result::Result<Ro
             .filter(|s| !s.is_empty())
             .collect()
     };
+    // URLs stay typed image URLs; the rest are picture files, checked now.
+    let (urls, files): (Vec<String>, Vec<String>) = list("images").into_iter().partition(|s| {
+        let lower = s.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    });
+    let mut pictures = Vec::new();
+    for file in files {
+        let path = base.join(&file);
+        match images::check_file(&path) {
+            Ok(p) => pictures.push(p),
+            Err(e) => err("images", e.message),
+        }
+    }
     let description = match get("description") {
         "" => name.to_owned(),
         d => d.to_owned(),
@@ -564,7 +676,7 @@ fn validate(number: usize, r: &Record, currency: &str) -> std::result::Result<Ro
         discount_price,
         ingredients: list("ingredients"),
         allergens: list("allergens"),
-        images: list("images"),
+        images: urls,
         preparation_time,
         stock,
         is_vegetarian,
@@ -588,6 +700,7 @@ fn validate(number: usize, r: &Record, currency: &str) -> std::result::Result<Ro
             number,
             category: category.to_owned(),
             draft,
+            pictures,
         })
     } else {
         Err(errors)
@@ -604,8 +717,10 @@ mod tests {
             Baguette,Breads,1.20,yes,\n\
             ,Breads,abc,maybe,-3\n";
         let records = read_csv(text).unwrap();
-        assert!(validate(1, &records[0], "eur").is_ok());
-        let errs = validate(2, &records[1], "eur").err().unwrap();
+        assert!(validate(1, &records[0], "eur", Path::new(".")).is_ok());
+        let errs = validate(2, &records[1], "eur", Path::new("."))
+            .err()
+            .unwrap();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "price", "vegetarian", "stock"]);
         assert!(errs.iter().all(|e| e.row == 2));
@@ -616,7 +731,9 @@ mod tests {
         let text = r#"[{"name":"Eclair","category":"Pastries","price":"2.40",
             "isVegetarian":true,"allergens":["gluten","egg"],"discountPrice":2.1}]"#;
         let records = read_json(text).unwrap();
-        let row = validate(1, &records[0], "eur").ok().unwrap();
+        let row = validate(1, &records[0], "eur", Path::new("."))
+            .ok()
+            .unwrap();
         assert_eq!(row.draft.price, 240);
         assert_eq!(row.draft.discount_price, Some(210));
         assert!(row.draft.is_vegetarian);
@@ -629,7 +746,11 @@ mod tests {
         let records = read_csv(text).unwrap();
         assert!(records.len() >= 12);
         for (i, r) in records.iter().enumerate() {
-            assert!(validate(i + 1, r, "eur").is_ok(), "row {}", i + 1);
+            assert!(
+                validate(i + 1, r, "eur", Path::new(".")).is_ok(),
+                "row {}",
+                i + 1
+            );
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod board;
 pub mod categories;
 pub mod completions;
+pub mod images;
 pub mod import;
 pub mod orders;
 pub mod outbox;

@@ -1,11 +1,11 @@
-//! `products list|show|create|update|delete|import`.
+//! `products list|show|create|update|delete|import|image`.
 
 use std::num::{NonZeroU32, NonZeroU64};
 
 use bakery_sdk::types;
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::commands::{categories, import};
+use crate::commands::{categories, images, import};
 use crate::context::Ctx;
 use crate::exit::{CliError, Result};
 use crate::output::{self, money, parse_money, yes_no};
@@ -44,6 +44,13 @@ pub enum Cmd {
     /// Create or update products from a CSV or JSON file.
     #[command(after_help = import::HELP)]
     Import(import::ImportArgs),
+    /// Upload or remove a product's pictures (up to 10).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  bakery products image add 65f1c2a9e4b0a1b2c3d4e5f6 croissant.jpg\n  \
+        bakery products image rm 65f1c2a9e4b0a1b2c3d4e5f6 6650a1b2c3d4e5f6a7b8c9d0"
+    )]
+    Image(images::ProductCmd),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -186,6 +193,7 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
             }
         }
         Cmd::Import(args) => import::run(ctx, args).await,
+        Cmd::Image(cmd) => images::run_product(ctx, cmd).await,
     }
 }
 
@@ -371,6 +379,10 @@ async fn show(ctx: &Ctx, p: &types::Product) -> Result<()> {
     }
     if !p.images.is_empty() {
         println!("images:       {}", p.images.join(", "));
+    }
+    for (i, line) in images::image_lines(ctx, &p.photos).iter().enumerate() {
+        let label = if i == 0 { "pictures:" } else { "" };
+        println!("{label:<14}{line}");
     }
     println!("updated:      {}", output::when(&p.updated_at));
     Ok(())

@@ -1,4 +1,4 @@
-//! `promotions list|create|update|delete`.
+//! `promotions list|create|update|delete|image`.
 
 use std::num::{NonZeroU32, NonZeroU64};
 
@@ -6,6 +6,7 @@ use bakery_sdk::types;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::commands::images;
 use crate::context::{Ctx, MAX_LIMIT};
 use crate::exit::{CliError, Result};
 use crate::output::{self, money, parse_money, parse_time, yes_no};
@@ -42,6 +43,12 @@ pub enum Cmd {
         /// The promotion id.
         id: String,
     },
+    /// Upload the promotion's banner (replacing it) or remove it.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  bakery promotions image set 65f1c2a9e4b0a1b2c3d4e5f6 spring-banner.webp"
+    )]
+    Image(images::SingleCmd),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -190,6 +197,7 @@ pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
                 Ok(())
             }
         }
+        Cmd::Image(cmd) => images::run_single(ctx, images::Single::Promotion, cmd).await,
     }
 }
 
