@@ -195,7 +195,9 @@ fn capture(schema: &Value, instance: &Value) {
             return;
         }
         // Written aside and renamed: tests run in parallel and a reader never sees half.
-        let partial = dir.join(format!(".{name}.{hash:016x}.{}", std::process::id()));
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nth = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let partial = dir.join(format!(".{name}.{hash:016x}.{}.{nth}", std::process::id()));
         let written = std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(&partial, body.to_string()))
             .and_then(|()| std::fs::rename(&partial, &path));
