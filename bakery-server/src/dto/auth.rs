@@ -70,7 +70,7 @@ pub struct ResetPasswordRequest {
 
 /// A signed-in session.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct TokenResponse {
     /// HS256 JWT for `Authorization: Bearer`.
     pub access_token: String,

@@ -8,6 +8,8 @@ use poem_openapi::{Enum, Object};
 
 use crate::error::ApiError;
 
+/// A shelf of the catalog (breads, pastries, cakes...). `image` is a typed URL kept for
+/// compatibility; `photo` is an uploaded picture with sizes for phones.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Category {
@@ -121,8 +123,11 @@ pub struct Ratings {
     pub count: u32,
 }
 
+/// A product of the catalog as customers see it. Prices are in minor units; `effectivePrice`
+/// is what an order charges. `images` are typed URLs kept for compatibility; `photos` are
+/// uploaded pictures with a URL per size.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct Product {
     pub id: String,
     pub name: String,

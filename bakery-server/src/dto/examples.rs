@@ -3,12 +3,19 @@
 
 use poem_openapi::types::Example;
 
-use super::auth::{LoginRequest, RefreshRequest, RegisterRequest, VerifyOtpRequest};
+use chrono::{DateTime, Utc};
+
+use super::auth::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, VerifyOtpRequest};
+use super::catalog::{NutritionalInfo, Product, Ratings};
+use super::image::{Image, ImageVariant};
 use super::order::{
-    CartLine, DeliveryAddressInput, PaymentInput, PaymentMethod, PlaceOrderRequest,
+    CartLine, DeliveryAddress, DeliveryAddressInput, Order, OrderItem, OrderStatus, PaymentDetails,
+    PaymentInput, PaymentMethod, PaymentStatus, PlaceOrderRequest, StatusChange,
 };
 use super::payment::PaymentOrderRequest;
-use super::user::LatLng;
+use super::promotion::Quote;
+use super::timestamp::Timestamp;
+use super::user::{Address, LatLng, Role, User};
 use crate::error::{ErrorBody, ErrorCode, ErrorDetails};
 
 const PHONE: &str = "+33612345678";
@@ -100,6 +107,192 @@ impl Example for ErrorBody {
             details: Some(ErrorDetails {
                 field: "deliveryAddress.city".into(),
             }),
+        }
+    }
+}
+
+/// A fixed instant, so the committed spec does not change from one generation to the next.
+fn at(rfc3339: &str) -> Timestamp {
+    Timestamp(
+        rfc3339
+            .parse::<DateTime<Utc>>()
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+    )
+}
+
+impl Example for User {
+    fn example() -> Self {
+        Self {
+            id: "6752a0d1c3b2e41a2f9d0b07".into(),
+            name: "Chloé Martin".into(),
+            phone: PHONE.into(),
+            email: None,
+            role: Role::Customer,
+            phone_verified: true,
+            has_password: false,
+            addresses: vec![Address {
+                id: "6752a0e8c3b2e41a2f9d0b09".into(),
+                title: "Home".into(),
+                address: "12 rue des Boulangers".into(),
+                landmark: Some("blue door, 3rd floor".into()),
+                city: "Paris".into(),
+                state: "Île-de-France".into(),
+                zip_code: "75005".into(),
+                is_default: true,
+                location: Some(LatLng {
+                    lat: 48.8462,
+                    lng: 2.3464,
+                }),
+            }],
+            created_at: at("2026-11-02T08:14:03Z"),
+            updated_at: at("2026-11-02T08:16:40Z"),
+        }
+    }
+}
+
+impl Example for TokenResponse {
+    fn example() -> Self {
+        Self {
+            access_token:
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI2NzUyYTBkMSIsInNpZCI6ImYxIn0.c2lnbmF0dXJl".into(),
+            refresh_token: "3q2-7wEAAAB2c1Ghx0u9aFQ1bXlqc3Y4bWZ4cXJ6bWs".into(),
+            expires_in: 900,
+            token_type: "Bearer".into(),
+            user: User::example(),
+        }
+    }
+}
+
+impl Example for Product {
+    fn example() -> Self {
+        let variant = |side: u32, height: u32| ImageVariant {
+            url: format!(
+                "https://bakery.example/media/images/6752a3c0c3b2e41a2f9d0d01/{side}.webp"
+            ),
+            width: side,
+            height,
+        };
+        Self {
+            id: "6752a1f0c3b2e41a2f9d0c11".into(),
+            name: "Croissant au beurre".into(),
+            description: "Laminated by hand with AOP Charentes butter, baked every morning.".into(),
+            category: "6752a1a2c3b2e41a2f9d0c02".into(),
+            price: 150,
+            discount_price: None,
+            images: Vec::new(),
+            photos: vec![Image {
+                id: "6752a3c0c3b2e41a2f9d0d01".into(),
+                variants: vec![variant(400, 300), variant(1200, 900)],
+            }],
+            ingredients: vec![
+                "wheat flour".into(),
+                "butter".into(),
+                "milk".into(),
+                "sugar".into(),
+                "yeast".into(),
+                "salt".into(),
+            ],
+            nutritional_info: NutritionalInfo {
+                calories: Some(231.0),
+                fat: Some(12.0),
+                carbs: Some(26.0),
+                protein: Some(5.0),
+            },
+            is_vegetarian: true,
+            allergens: vec!["gluten".into(), "milk".into()],
+            preparation_time: 10,
+            is_available: true,
+            is_featured: true,
+            stock: Some(120),
+            ratings: Ratings {
+                average: 4.7,
+                count: 38,
+            },
+            created_at: at("2026-10-01T06:00:00Z"),
+            updated_at: at("2026-11-29T05:45:12Z"),
+        }
+    }
+}
+
+impl Example for Quote {
+    fn example() -> Self {
+        Self {
+            subtotal: 1150,
+            discount: 115,
+            delivery_fee: 250,
+            taxes: 57,
+            total: 1342,
+            currency: "eur".into(),
+        }
+    }
+}
+
+impl Example for Order {
+    fn example() -> Self {
+        Self {
+            id: "6752a2b4c3b2e41a2f9d0c52".into(),
+            user: "6752a0d1c3b2e41a2f9d0b07".into(),
+            items: vec![
+                OrderItem {
+                    product: "6752a1f0c3b2e41a2f9d0c11".into(),
+                    name: "Croissant au beurre".into(),
+                    quantity: 4,
+                    price: 150,
+                },
+                OrderItem {
+                    product: "6752a1f0c3b2e41a2f9d0c14".into(),
+                    name: "Tarte aux fraises".into(),
+                    quantity: 1,
+                    price: 550,
+                },
+            ],
+            delivery_address: DeliveryAddress {
+                address: "12 rue des Boulangers".into(),
+                landmark: Some("blue door, 3rd floor".into()),
+                city: "Paris".into(),
+                state: "Île-de-France".into(),
+                zip_code: "75005".into(),
+                location: Some(LatLng {
+                    lat: 48.8462,
+                    lng: 2.3464,
+                }),
+            },
+            payment_details: PaymentDetails {
+                method: PaymentMethod::Card,
+                transaction_id: Some("pi_3QK8c2LkdIwHu7ix0Xp1Yh2Z".into()),
+                status: PaymentStatus::Completed,
+                refund_id: None,
+            },
+            order_status: OrderStatus::Preparing,
+            status_history: vec![
+                StatusChange {
+                    status: OrderStatus::Placed,
+                    at: at("2026-11-30T07:58:21Z"),
+                    actor: "6752a0d1c3b2e41a2f9d0b07".into(),
+                    actor_role: Role::Customer,
+                },
+                StatusChange {
+                    status: OrderStatus::Preparing,
+                    at: at("2026-11-30T08:03:02Z"),
+                    actor: "6752a0aac3b2e41a2f9d0b01".into(),
+                    actor_role: Role::Admin,
+                },
+            ],
+            subtotal: 1150,
+            delivery_fee: 250,
+            taxes: 57,
+            discount: 115,
+            total: 1342,
+            currency: "eur".into(),
+            promotion_code: Some("WELCOME10".into()),
+            is_scheduled: false,
+            scheduled_delivery_time: None,
+            estimated_delivery_time: at("2026-11-30T08:45:00Z"),
+            delivery_person: None,
+            special_instructions: Some("Please ring twice".into()),
+            created_at: at("2026-11-30T07:58:21Z"),
+            updated_at: at("2026-11-30T08:03:02Z"),
+            revision: 3,
         }
     }
 }

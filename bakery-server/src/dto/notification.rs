@@ -4,6 +4,8 @@ use super::timestamp::Timestamp;
 use bakery_core::domain;
 use poem_openapi::{Enum, Object};
 
+/// What a notification is about. More types may be added: show an unknown one like
+/// `system`.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum NotificationType {
@@ -22,6 +24,7 @@ impl From<domain::NotificationKind> for NotificationType {
     }
 }
 
+/// One entry of a user's inbox; the same message is sent as a push to their devices.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Notification {

@@ -9,6 +9,9 @@ use poem_openapi::{Enum, Object};
 use super::user::{LatLng, Role};
 use crate::error::ApiError;
 
+/// Where an order is: `placed` → `preparing` → `out_for_delivery` → `delivered`, or
+/// `canceled`. More statuses may be added (for pickup orders): show an unknown one as "in
+/// progress".
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -43,6 +46,7 @@ impl From<OrderStatus> for domain::OrderStatus {
     }
 }
 
+/// `card` (through the shop's card provider) or `cash` on delivery.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum PaymentMethod {
@@ -68,6 +72,9 @@ impl From<PaymentMethod> for domain::PaymentMethod {
     }
 }
 
+/// Where a payment is: `pending` → `completed`, or `failed` (a new attempt may still pay);
+/// after a cancel, `refund_pending` → `refunded` (or `refund_failed`, for staff). More may
+/// be added: show an unknown one as "processing".
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -99,6 +106,8 @@ impl From<domain::PaymentStatus> for PaymentStatus {
     }
 }
 
+/// How an order is paid and where that payment is. `transactionId` is the card provider's
+/// payment id; `refundId` is set once a refund was asked for.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PaymentDetails {
@@ -123,6 +132,8 @@ pub struct OrderItem {
     pub price: i64,
 }
 
+/// Where an order goes, copied into the order when it is placed, so editing or deleting a
+/// saved address never changes a past order.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryAddress {
@@ -155,6 +166,8 @@ pub struct GeoLocation {
     pub coordinates: Vec<f64>,
 }
 
+/// The courier bringing an order: name and phone to call, and their last reported position
+/// while the order is out for delivery.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryPerson {
@@ -204,8 +217,10 @@ impl From<domain::StatusChange> for StatusChange {
     }
 }
 
+/// An order as placed: its lines at the prices of the moment, the delivery address, the
+/// money (all in minor units), the payment and the status with its history.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct Order {
     pub id: String,
     /// The customer's user id.
@@ -302,6 +317,8 @@ pub fn cart(lines: &[CartLine]) -> Result<Vec<DomainCartLine>, ApiError> {
         .collect()
 }
 
+/// The address to deliver an order to, sent with the order (an app copies a saved address
+/// into it). `location` lets the courier's ETA be computed.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryAddressInput {
@@ -320,6 +337,8 @@ pub struct DeliveryAddressInput {
     pub location: Option<LatLng>,
 }
 
+/// How the customer will pay: `cash` on delivery, or `card` (only where `GET /shop` lists
+/// it; then pay through `POST /payments/create-intent`).
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PaymentInput {

@@ -9,6 +9,8 @@ use poem_openapi::{Enum, Object};
 use super::order::CartLine;
 use crate::error::ApiError;
 
+/// How a promotion's `discountValue` reads: `percentage` (10 = 10 %) or `fixed` (an amount
+/// in minor units).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum DiscountType {
@@ -34,6 +36,8 @@ impl From<DiscountType> for domain::DiscountType {
     }
 }
 
+/// A discount, applied with its code (or automatically when it has none) to the eligible
+/// lines of a cart within its dates, minimum order and usage limits.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Promotion {
@@ -156,7 +160,7 @@ pub struct ApplyPromotionRequest {
 
 /// A priced cart, all amounts in minor units of `currency`.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct Quote {
     pub subtotal: i64,
     pub discount: i64,

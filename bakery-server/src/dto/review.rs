@@ -4,6 +4,7 @@ use super::timestamp::Timestamp;
 use bakery_core::domain;
 use poem_openapi::Object;
 
+/// A customer's rating (1 to 5) and comment on a product they received, with pictures.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Review {

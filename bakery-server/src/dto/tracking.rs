@@ -39,6 +39,7 @@ pub enum TrackingMessage {
     Payment(TrackingPaymentEvent),
 }
 
+/// Tracking event `status`: the order moved to a new status, and who moved it.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct TrackingStatusEvent {
@@ -54,6 +55,7 @@ pub struct TrackingStatusEvent {
     pub payment_status: PaymentStatus,
 }
 
+/// Tracking event `assigned`: a courier now has the order.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct TrackingAssignedEvent {
@@ -63,6 +65,7 @@ pub struct TrackingAssignedEvent {
     pub delivery_person: DeliveryPerson,
 }
 
+/// Tracking event `location`: the courier's latest reported position.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct TrackingLocationEvent {
@@ -79,6 +82,7 @@ pub struct TrackingLocationEvent {
     pub accuracy_m: Option<f64>,
 }
 
+/// Tracking event `eta`: the estimated delivery time moved by a minute or more.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct TrackingEtaEvent {
@@ -88,6 +92,7 @@ pub struct TrackingEtaEvent {
     pub estimated_delivery_time: Timestamp,
 }
 
+/// Tracking event `payment`: the order's payment changed state.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase")]
 pub struct TrackingPaymentEvent {

@@ -124,7 +124,7 @@ impl AddressInput {
 
 /// An account as its owner (or staff) sees it. Never includes the password hash.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct User {
     pub id: String,
     pub name: String,
