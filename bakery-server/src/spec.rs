@@ -154,7 +154,32 @@ pub fn finish(spec: &str) -> String {
     name_union_tags(&mut document);
     bound_unsigned(&mut document);
     one_credential(&mut document);
+    page_examples(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// A page of items whose schema has an example gets one too (`Page_Product`, `Page_Order`):
+/// `Page<T>` is generic, so the derive cannot give one instance an example of its own.
+fn page_examples(document: &mut Value) {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let examples: Vec<(String, Value)> = schemas
+        .keys()
+        .filter_map(|name| {
+            let item = schemas.get(name.strip_prefix("Page_")?)?.get("example")?;
+            let page = serde_json::json!({ "items": [item], "page": 1, "limit": 20, "total": 1 });
+            Some((name.clone(), page))
+        })
+        .collect();
+    for (name, example) in examples {
+        if let Some(page) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+            page.insert("example".into(), example);
+        }
+    }
 }
 
 /// `LoginRequest` is the phone and exactly one of `password` or `otp`. Said as "two fields,
