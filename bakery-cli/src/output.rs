@@ -158,7 +158,9 @@ pub fn yes_no(flag: bool) -> &'static str {
 }
 
 /// "3 of 12 (page 1)" under a paged listing.
-pub fn page_footer(shown: usize, total: u64, page: u32, limit: u32) -> String {
+pub fn page_footer(shown: usize, total: i64, page: u32, limit: u32) -> String {
+    // The contract's totals are int64 (never negative).
+    let total = u64::try_from(total).unwrap_or(0);
     let pages = if limit == 0 {
         1
     } else {

@@ -171,7 +171,7 @@ fn backoff(failures: u32) -> Duration {
 /// resync), then its changes in order.
 pub struct OrderTracker {
     live: Live,
-    last_seq: Option<u64>,
+    last_seq: Option<i64>,
     finished: bool,
 }
 
@@ -208,7 +208,7 @@ impl OrderTracker {
 }
 
 /// Whether the message is a snapshot, and its `seq`.
-fn seq_of(message: &types::TrackingMessage) -> (bool, u64) {
+fn seq_of(message: &types::TrackingMessage) -> (bool, i64) {
     use types::TrackingMessage::*;
     match message {
         Variant0(s) => (true, s.seq),

@@ -213,6 +213,12 @@ fn bound_unsigned(value: &mut Value) {
             if let Some(max) = max.filter(|_| object.get("type") == Some(&Value::from("integer"))) {
                 object.entry("minimum").or_insert(Value::from(0));
                 object.entry("maximum").or_insert(Value::from(max));
+                // Counters and totals that may pass 2^31 (an order's revision, a page's
+                // total): `int64` is the format every generator maps to a 64-bit type
+                // (Kotlin `Long`, Swift `Int64`); an unknown `uint64` became Kotlin's `Int`.
+                if max > u64::from(u32::MAX) {
+                    object.insert("format".into(), Value::from("int64"));
+                }
             }
             object.values_mut().for_each(bound_unsigned);
         }

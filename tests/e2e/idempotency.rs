@@ -39,7 +39,7 @@ async fn stock_of(app: &TestApp, product: &str) -> Option<u32> {
         .stock
 }
 
-async fn my_order_count(customer: &BakeryClient) -> u64 {
+async fn my_order_count(customer: &BakeryClient) -> i64 {
     customer
         .call(|api| async move { api.list_my_orders().send().await })
         .await

@@ -94,7 +94,7 @@ async fn closed_with(socket: &mut Socket) -> u16 {
 }
 
 /// A message as `(type, status-or-empty, seq)` for compact assertions.
-pub(crate) fn summary(message: &types::TrackingMessage) -> (&'static str, String, u64) {
+pub(crate) fn summary(message: &types::TrackingMessage) -> (&'static str, String, i64) {
     use types::TrackingMessage::*;
     match message {
         Variant0(s) => ("snapshot", s.status.to_string(), s.seq),

@@ -110,7 +110,7 @@ impl Feed {
             return None;
         };
         // More open orders than one snapshot holds: only polling shows them all.
-        if first.total > first.orders.len() as u64 {
+        if first.total > first.orders.len() as i64 {
             return None;
         }
         let mut open = Vec::new();
@@ -198,7 +198,7 @@ async fn fetch_open(ctx: &Ctx) -> Result<Vec<types::Order>> {
             orders::fetch(ctx, COLUMNS.to_vec(), None, None, None, page, MAX_LIMIT).await?;
         let got = answer.items.len();
         items.extend(answer.items);
-        if got == 0 || items.len() as u64 >= answer.total {
+        if got == 0 || items.len() as i64 >= answer.total {
             break;
         }
         page = page.saturating_add(1);

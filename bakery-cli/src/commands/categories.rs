@@ -128,7 +128,7 @@ pub async fn all_categories(ctx: &Ctx) -> Result<Vec<types::Category>> {
             .await?;
         let got = answer.items.len();
         all.extend(answer.items);
-        if got == 0 || all.len() as u64 >= answer.total {
+        if got == 0 || all.len() as i64 >= answer.total {
             return Ok(all);
         }
         page = page.saturating_add(1);

@@ -418,7 +418,7 @@ async fn products_of(ctx: &Ctx, category: &str) -> Result<Vec<types::Product>> {
             .await?;
         let got = answer.items.len();
         all.extend(answer.items);
-        if got == 0 || all.len() as u64 >= answer.total {
+        if got == 0 || all.len() as i64 >= answer.total {
             return Ok(all);
         }
         page = page.saturating_add(1);

@@ -264,10 +264,10 @@ fn discount_text(kind: &types::DiscountType, value: i64, currency: &str) -> Stri
 /// There is no single-promotion read: page through the staff list.
 async fn find(ctx: &Ctx, id: &str) -> Result<types::Promotion> {
     let mut page = NonZeroU32::MIN;
-    let mut seen = 0u64;
+    let mut seen = 0i64;
     loop {
         let answer = fetch(ctx, page, MAX_LIMIT).await?;
-        seen += answer.items.len() as u64;
+        seen += answer.items.len() as i64;
         let empty = answer.items.is_empty();
         if let Some(p) = answer.items.into_iter().find(|p| p.id == id) {
             return Ok(p);
