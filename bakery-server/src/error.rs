@@ -25,8 +25,34 @@ pub struct ErrorBody {
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ErrorDetails {
     /// The input at fault, as a path in the request: `name`, `deliveryAddress.city`,
-    /// `items[2].quantity`, or a parameter's name.
+    /// `items[2].quantity`, or a parameter's name (the first of `errors`).
     pub field: String,
+    /// Every input at fault with what is wrong with it, for a form to mark each field. The
+    /// server stops at the first fault today, so there is one; apps should handle several.
+    pub errors: Vec<FieldError>,
+}
+
+/// One input at fault and why.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename_all = "camelCase")]
+pub struct FieldError {
+    /// A path in the request, as in `ErrorDetails.field`.
+    pub field: String,
+    /// What is wrong, safe to show a person.
+    pub message: String,
+}
+
+impl ErrorDetails {
+    /// The details of one input at fault.
+    pub fn one(field: &str, message: &str) -> Self {
+        Self {
+            field: field.to_owned(),
+            errors: vec![FieldError {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            }],
+        }
+    }
 }
 
 impl ErrorBody {
@@ -39,12 +65,11 @@ impl ErrorBody {
     }
 
     fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
             code,
-            message: message.into(),
-            details: Some(ErrorDetails {
-                field: field.to_owned(),
-            }),
+            details: Some(ErrorDetails::one(field, &message)),
+            message,
         }
     }
 }

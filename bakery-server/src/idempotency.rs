@@ -209,16 +209,13 @@ where
         Ok(Claim::Started(lease)) => lease,
         Ok(Claim::Replay(stored)) => return Idempotent::new(replay(stored)),
         Ok(Claim::Mismatch) => {
+            const REUSED: &str =
+                "this Idempotency-Key was used for a different request; send a new key";
             return ApiError::Validation(Json(ErrorBody {
-                details: Some(crate::error::ErrorDetails {
-                    field: KEY_HEADER.to_owned(),
-                }),
-                ..ErrorBody::new(
-                    ErrorCode::IdempotencyKeyReused,
-                    "this Idempotency-Key was used for a different request; send a new key",
-                )
+                details: Some(crate::error::ErrorDetails::one(KEY_HEADER, REUSED)),
+                ..ErrorBody::new(ErrorCode::IdempotencyKeyReused, REUSED)
             }))
-            .into()
+            .into();
         }
         Ok(Claim::InFlight) => {
             return ApiError::Conflict(Json(ErrorBody::new(

@@ -40,5 +40,13 @@ pub fn assert_invalid<T: Debug>(result: Result<T, ApiError>, field: &str) -> typ
     let body = assert_error(result, 422, "VALIDATION_FAILED");
     let named = body.details.as_ref().map(|d| d.field.as_str());
     assert_eq!(named, Some(field), "{body:?}");
+    // The list a form reads names the same field, with a message to show beside it.
+    let listed = body.details.as_ref().map(|d| {
+        d.errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.is_empty()))
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(listed, Some(vec![(field, false)]), "{body:?}");
     body
 }

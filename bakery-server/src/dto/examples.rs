@@ -104,9 +104,10 @@ impl Example for ErrorBody {
         Self {
             code: ErrorCode::ValidationFailed,
             message: "deliveryAddress.city: must not be empty".into(),
-            details: Some(ErrorDetails {
-                field: "deliveryAddress.city".into(),
-            }),
+            details: Some(ErrorDetails::one(
+                "deliveryAddress.city",
+                "deliveryAddress.city: must not be empty",
+            )),
         }
     }
 }
