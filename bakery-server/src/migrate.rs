@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
-use bakery_core::migrate::{self, Options, Outcome};
+use anyhow::bail;
+use bakery_core::migrate::Options;
 
 /// Exit status of a run stopped by `--max-batches`: not an error, not finished either.
 pub const EXIT_PAUSED: i32 = 3;
@@ -81,8 +81,10 @@ impl Target {
 /// paused by the batch limit.
 #[cfg(all(feature = "sqlite", feature = "mongodb"))]
 pub async fn run(source: &Source, target: &Target, options: Options) -> anyhow::Result<bool> {
+    use anyhow::Context;
     use bakery_core::adapters::mongo::MongoStore;
     use bakery_core::adapters::sqlite::SqliteStore;
+    use bakery_core::migrate::{self, Outcome};
 
     let from = SqliteStore::open(&source.path)
         .await

@@ -151,11 +151,81 @@ pub fn finish(spec: &str) -> String {
         }
     }
     crate::error_responses::share(&mut document);
+    refresh_cookie(&mut document);
     name_union_tags(&mut document);
     bound_unsigned(&mut document);
     one_credential(&mut document);
     page_examples(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// The refresh token's cookie, for browsers: set by the answers that sign in (and cleared by
+/// logout), read by refresh and logout when the body has no token. Described as a security
+/// scheme (`apiKey` in a cookie) that refresh and logout accept as an alternative to nothing,
+/// because a cookie parameter is not something every generator supports (progenitor does
+/// not), while every generator reads a scheme and a response header.
+fn refresh_cookie(document: &mut Value) {
+    use crate::controllers::auth::{REFRESH_COOKIE, REFRESH_COOKIE_PATH};
+    const SCHEME: &str = "RefreshCookie";
+    if let Some(schemes) = document
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+    {
+        schemes.insert(
+            SCHEME.into(),
+            serde_json::json!({
+                "type": "apiKey",
+                "in": "cookie",
+                "name": REFRESH_COOKIE,
+                "description": "The refresh token as the HTTP-only cookie the sign-in answers set \
+                    (browsers). Apps send it in the body instead; the body wins when both are there.",
+            }),
+        );
+    }
+    let set = format!(
+        "`{REFRESH_COOKIE}=<refresh token>; Path={REFRESH_COOKIE_PATH}; HttpOnly; Secure; \
+         SameSite=Strict; Max-Age=<seconds>`: the refresh token for browsers."
+    );
+    let clear = format!("`{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0`: removes it.");
+    let header = |description: &str| serde_json::json!({ "Set-Cookie": { "description": description, "schema": { "type": "string" } } });
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in METHODS {
+            let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let id = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let (status, description) = match id.as_str() {
+                "verify_otp" | "login" | "refresh_token" => ("200", &set),
+                "logout" => ("204", &clear),
+                _ => continue,
+            };
+            if matches!(id.as_str(), "refresh_token" | "logout") {
+                let mut cookie = serde_json::Map::new();
+                cookie.insert(SCHEME.into(), Value::Array(Vec::new()));
+                operation.insert(
+                    "security".into(),
+                    Value::Array(vec![
+                        Value::Object(serde_json::Map::new()),
+                        Value::Object(cookie),
+                    ]),
+                );
+            }
+            if let Some(response) = operation
+                .get_mut("responses")
+                .and_then(|r| r.get_mut(status))
+                .and_then(Value::as_object_mut)
+            {
+                response.insert("headers".into(), header(description));
+            }
+        }
+    }
 }
 
 /// A page of items whose schema has an example gets one too (`Page_Product`, `Page_Order`):
