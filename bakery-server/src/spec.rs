@@ -151,7 +151,7 @@ pub fn finish(spec: &str) -> String {
         }
     }
     crate::error_responses::share(&mut document);
-    refresh_cookie(&mut document);
+    document_refresh_cookie(&mut document);
     name_union_tags(&mut document);
     bound_unsigned(&mut document);
     one_credential(&mut document);
@@ -164,8 +164,8 @@ pub fn finish(spec: &str) -> String {
 /// scheme (`apiKey` in a cookie) that refresh and logout accept as an alternative to nothing,
 /// because a cookie parameter is not something every generator supports (progenitor does
 /// not), while every generator reads a scheme and a response header.
-fn refresh_cookie(document: &mut Value) {
-    use crate::controllers::auth::{REFRESH_COOKIE, REFRESH_COOKIE_PATH};
+fn document_refresh_cookie(document: &mut Value) {
+    use crate::controllers::auth::{refresh_cookie, REFRESH_COOKIE};
     const SCHEME: &str = "RefreshCookie";
     if let Some(schemes) = document
         .pointer_mut("/components/securitySchemes")
@@ -182,11 +182,16 @@ fn refresh_cookie(document: &mut Value) {
             }),
         );
     }
+    // Written from the cookies the auth routes build, so the two cannot drift apart.
     let set = format!(
-        "`{REFRESH_COOKIE}=<refresh token>; Path={REFRESH_COOKIE_PATH}; HttpOnly; Secure; \
-         SameSite=Strict; Max-Age=<seconds>`: the refresh token for browsers."
+        "`{}; Max-Age=SECONDS`: the refresh token (TOKEN) for browsers, for as many \
+         SECONDS as it lives.",
+        refresh_cookie("TOKEN".into())
     );
-    let clear = format!("`{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0`: removes it.");
+    let clear = format!(
+        "`{}; Max-Age=0`: removes it.",
+        refresh_cookie(String::new())
+    );
     let header = |description: &str| serde_json::json!({ "Set-Cookie": { "description": description, "schema": { "type": "string" } } });
     let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
         return;

@@ -204,7 +204,8 @@ fn presented_refresh_token(jar: &CookieJar, body: &RefreshRequest) -> Option<Str
         .filter(|t| !t.trim().is_empty())
 }
 
-fn refresh_cookie(value: String) -> Cookie {
+/// The cookie carrying `value` (also how the contract describes it: `spec::document_refresh_cookie`).
+pub(crate) fn refresh_cookie(value: String) -> Cookie {
     let mut cookie = Cookie::new_with_str(REFRESH_COOKIE, value);
     cookie.set_http_only(true);
     cookie.set_secure(true);
