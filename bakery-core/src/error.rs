@@ -85,6 +85,10 @@ pub enum ConflictCode {
     NotPurchased,
     ConcurrentUpdate,
     ImageLimitReached,
+    /// The account already keeps as many addresses as it may.
+    AddressLimitReached,
+    /// Card payment asked of a shop that takes only cash (`GET /shop` lists its methods).
+    CardsNotTaken,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -127,6 +131,8 @@ impl ConflictCode {
             Self::NotPurchased => "NOT_PURCHASED",
             Self::ConcurrentUpdate => "CONCURRENT_UPDATE",
             Self::ImageLimitReached => "IMAGE_LIMIT_REACHED",
+            Self::AddressLimitReached => "ADDRESS_LIMIT_REACHED",
+            Self::CardsNotTaken => "CARDS_NOT_TAKEN",
         }
     }
 }

@@ -19,7 +19,7 @@ use poem_openapi::Enum;
 /// | `UNSUPPORTED_MEDIA_TYPE` | the body is not `application/json` | send JSON |
 /// | `DUPLICATE_PHONE`, `DUPLICATE_NAME`, `DUPLICATE_CODE`, `DUPLICATE_REVIEW` | it already exists | say so |
 /// | `ILLEGAL_STATUS_CHANGE` | the order (or payment) is no longer where that change applies | reload the order |
-/// | `OUT_OF_STOCK`, `PRODUCT_UNAVAILABLE` | a product cannot be ordered now | update the cart |
+/// | `OUT_OF_STOCK`, `PRODUCT_UNAVAILABLE` | a product cannot be ordered now (sold out, withdrawn or deleted) | update the cart |
 /// | `PROMOTION_NOT_APPLICABLE`, `PROMOTION_USED_UP` | the code does not apply to this cart | remove the code |
 /// | `CATEGORY_IN_USE` | the category still has products | move them first |
 /// | `NOT_PURCHASED` | reviews need a delivered order of the product | explain |
@@ -27,6 +27,8 @@ use poem_openapi::Enum;
 /// | `IDEMPOTENCY_KEY_REUSED` | this `Idempotency-Key` went with a different request (422) | send a new key |
 /// | `IDEMPOTENCY_REQUEST_IN_PROGRESS` | a request with this `Idempotency-Key` is still running (409) | retry the same request shortly |
 /// | `IMAGE_LIMIT_REACHED` | the product (10) or review (3) has all the pictures it may have | remove one first |
+/// | `ADDRESS_LIMIT_REACHED` | the account keeps 20 addresses already | delete one first |
+/// | `CARDS_NOT_TAKEN` | this shop takes only cash (`GET /shop` lists its payment methods) | offer cash |
 /// | `UNSUPPORTED_IMAGE` | the upload is not a JPEG, PNG or WebP picture, or not the type announced; it was deleted | pick another file |
 /// | `IMAGE_TOO_LARGE` | the picture is over 5 MiB, or longer than its slot said | send a smaller one |
 /// | `UPLOAD_EXPIRED` | the upload URL or slot is past its time | ask for a new slot |
@@ -67,6 +69,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     IdempotencyRequestInProgress,
     ImageLimitReached,
+    AddressLimitReached,
+    CardsNotTaken,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -125,6 +129,8 @@ impl ErrorCode {
             ConflictCode::NotPurchased => Self::NotPurchased,
             ConflictCode::ConcurrentUpdate => Self::ConcurrentUpdate,
             ConflictCode::ImageLimitReached => Self::ImageLimitReached,
+            ConflictCode::AddressLimitReached => Self::AddressLimitReached,
+            ConflictCode::CardsNotTaken => Self::CardsNotTaken,
         }
     }
 
@@ -157,6 +163,8 @@ mod tests {
             ConflictCode::NotPurchased,
             ConflictCode::ConcurrentUpdate,
             ConflictCode::ImageLimitReached,
+            ConflictCode::AddressLimitReached,
+            ConflictCode::CardsNotTaken,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

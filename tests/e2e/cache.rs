@@ -114,7 +114,7 @@ pub async fn reads_follow_every_write(app: &TestApp) {
 
     // Staff edits: a price, a category's name, a new promotion.
     let mut input = bakery_e2e::fixtures::product_input(&shop.bread.id, "Baguette", 130);
-    input.allergens = vec!["gluten".into()];
+    input.allergens = vec!["gluten".parse().unwrap()];
     update_product(&admin, &shop.baguette.id, input).await;
     assert_eq!(
         find(

@@ -192,7 +192,7 @@ pub async fn product_filters_sorts_and_pages(app: &TestApp) {
     let mut input = bakery_e2e::fixtures::product_input(&shop.bread.id, "Ham sandwich", 550);
     input.is_available = false;
     input.is_vegetarian = false;
-    input.allergens = vec!["gluten".into()];
+    input.allergens = vec!["gluten".parse().unwrap()];
     update_product(&admin, &shop.ham_sandwich.id, input).await;
     let available = api
         .list_products()

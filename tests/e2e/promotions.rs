@@ -138,7 +138,7 @@ pub async fn apply_errors(app: &TestApp) {
     flat.minimum_order_value = 1000;
     create_promotion(&admin, flat).await;
     let mut bread_only = promotion_input(Some("BREAD"), Percentage, 20);
-    bread_only.applicable_products = vec![shop.baguette.id.clone()];
+    bread_only.applicable_products = vec![shop.baguette.id.parse().unwrap()];
     create_promotion(&admin, bread_only).await;
     let mut sleepy = promotion_input(Some("SLEEPY"), Percentage, 5);
     sleepy.is_active = false;

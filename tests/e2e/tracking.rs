@@ -492,8 +492,8 @@ pub async fn couriers_see_and_touch_only_their_orders(app: &TestApp) {
             })
             .send()
             .await,
-        422,
-        "VALIDATION_FAILED",
+        404,
+        "NOT_FOUND",
     );
 
     let listed = courier

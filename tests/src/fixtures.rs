@@ -34,7 +34,7 @@ pub fn product_input(category: &str, name: &str, price: u64) -> types::ProductIn
         price: std::num::NonZeroU64::new(price).expect("price > 0"),
         discount_price: None,
         images: Vec::new(),
-        ingredients: vec!["flour".into()],
+        ingredients: vec!["flour".parse().unwrap()],
         allergens: Vec::new(),
         is_available: true,
         is_featured: false,
@@ -287,12 +287,12 @@ pub async fn seed_catalog(admin: &BakeryClient) -> Catalog {
     let pastry = create_category(admin, category_input("Pastry", 2)).await;
     let product = |category: &types::Category, name: &str, price: u64, allergens: &[&str]| {
         let mut input = product_input(&category.id, name, price);
-        input.allergens = allergens.iter().map(|a| a.to_string()).collect();
+        input.allergens = allergens.iter().map(|a| a.parse().unwrap()).collect();
         input
     };
     let mut croissant = product(&pastry, "Croissant", 150, &["gluten", "milk"]);
     croissant.is_featured = true;
-    croissant.ingredients = vec!["flour".into(), "butter".into()];
+    croissant.ingredients = vec!["flour".parse().unwrap(), "butter".parse().unwrap()];
     let croissant = create_product(admin, croissant).await;
     let mut pain = product(&pastry, "Pain au chocolat", 180, &["gluten", "milk"]);
     pain.is_featured = true;

@@ -469,6 +469,9 @@ impl ProductDraft {
                 err("discount_price", "must be lower than the price".to_owned());
             }
         }
+        let ingredients = clean_list("ingredients", &self.ingredients, &mut err);
+        let allergens = clean_list("allergens", &self.allergens, &mut err);
+        let images = clean_list("images", &self.images, &mut err);
         match (name, category, description, price, errors.is_empty()) {
             (Some(name), Some(category), Some(description), Some(price), true) => {
                 Ok(types::ProductInput {
@@ -477,9 +480,9 @@ impl ProductDraft {
                     description,
                     price,
                     discount_price: self.discount_price,
-                    ingredients: clean_list(&self.ingredients),
-                    allergens: clean_list(&self.allergens),
-                    images: clean_list(&self.images),
+                    ingredients,
+                    allergens,
+                    images,
                     preparation_time: self.preparation_time,
                     stock: self.stock,
                     is_vegetarian: self.is_vegetarian,
@@ -493,11 +496,26 @@ impl ProductDraft {
     }
 }
 
-fn clean_list(items: &[String]) -> Vec<String> {
+/// The non-blank entries of a list, each checked by the contract's rule for the list's
+/// entries; a refused entry is reported under `field`.
+fn clean_list<T>(
+    field: &'static str,
+    items: &[String],
+    err: &mut impl FnMut(&'static str, String),
+) -> Vec<T>
+where
+    T: for<'a> TryFrom<&'a str>,
+    for<'a> <T as TryFrom<&'a str>>::Error: std::fmt::Display,
+{
     items
         .iter()
-        .map(|s| s.trim().to_owned())
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
+        .filter_map(|s| {
+            T::try_from(s)
+                .map_err(|e| err(field, format!("{s:?}: {e}")))
+                .ok()
+        })
         .collect()
 }
 

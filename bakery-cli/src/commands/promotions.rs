@@ -414,7 +414,12 @@ impl Draft {
             minimum_order_value: self.minimum_order_value,
             usage_limit: self.usage_limit.and_then(NonZeroU32::new),
             per_user_limit: self.per_user_limit.and_then(NonZeroU32::new),
-            applicable_products: self.applicable_products,
+            applicable_products: self
+                .applicable_products
+                .iter()
+                .map(|id| types::PromotionInputApplicableProductsItem::try_from(id.as_str()))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| bad("products", "product ids are 24 hexadecimal digits".into()))?,
             image: self
                 .image
                 .map(types::PromotionInputImage::try_from)

@@ -59,6 +59,9 @@ pub fn photos_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Image>, D:
     Ok(Option::<Vec<Image>>::deserialize(d)?.unwrap_or_default())
 }
 
+/// The content types an upload slot is asked for with, as the contract spells them.
+pub const CONTENT_TYPE_PATTERN: &str = "^image/(jpeg|jpg|png|webp)$";
+
 /// The formats the shop takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -69,9 +72,10 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// The format a client announces; anything but the three is refused.
+    /// The format a client announces, spelled exactly as [`CONTENT_TYPE_PATTERN`] says;
+    /// anything else is refused.
     pub fn from_content_type(raw: &str) -> Result<Self, Error> {
-        match raw.trim().to_ascii_lowercase().as_str() {
+        match raw {
             "image/jpeg" | "image/jpg" => Ok(Self::Jpeg),
             "image/png" => Ok(Self::Png),
             "image/webp" => Ok(Self::Webp),
@@ -204,11 +208,29 @@ mod tests {
 
     #[test]
     fn content_types_and_sizes() {
+        let pattern = regex::Regex::new(CONTENT_TYPE_PATTERN).unwrap();
+        for raw in [
+            "image/png",
+            "image/jpeg",
+            "image/jpg",
+            "image/webp",
+            "IMAGE/PNG",
+            " image/png",
+            "image/gif",
+            "image/png ",
+            "image/",
+            "",
+        ] {
+            assert_eq!(
+                ImageFormat::from_content_type(raw).is_ok(),
+                pattern.is_match(raw),
+                "{raw:?}"
+            );
+        }
         assert_eq!(
-            ImageFormat::from_content_type("IMAGE/PNG").unwrap(),
-            ImageFormat::Png
+            ImageFormat::from_content_type("image/jpg").unwrap(),
+            ImageFormat::Jpeg
         );
-        assert!(ImageFormat::from_content_type("image/gif").is_err());
         assert!(check_size(MAX_IMAGE_BYTES).is_ok());
         assert!(check_size(MAX_IMAGE_BYTES + 1).is_err());
         assert!(check_size(0).is_err());

@@ -27,7 +27,7 @@ pub use id::Id;
 pub use idempotency::{IdempotencyKey, RequestFingerprint};
 pub use image::{
     check_size, photos_or_empty, upload_key, variant_key, Image, ImageFormat, ImageOwner,
-    ImageVariant, PendingUpload, MAX_IMAGE_BYTES, VARIANT_SIDES,
+    ImageVariant, PendingUpload, CONTENT_TYPE_PATTERN, MAX_IMAGE_BYTES, VARIANT_SIDES,
 };
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
@@ -40,5 +40,5 @@ pub use payment::{PaymentDetails, PaymentMethod, PaymentStatus};
 pub use phone::Phone;
 pub use promotion::{normalise_code, DiscountType, Promotion, PromotionDraft};
 pub use review::{Rating, Review};
-pub use text::{optional_text, required_text};
-pub use user::{Address, AddressDraft, Email, Role, User};
+pub use text::{optional_text, required_text, OPTIONAL_TEXT_PATTERN, REQUIRED_TEXT_PATTERN};
+pub use user::{Address, AddressDraft, Email, Role, User, EMAIL_PATTERN};

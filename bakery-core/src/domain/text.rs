@@ -17,27 +17,45 @@ fn is_forbidden(c: char) -> bool {
         )
 }
 
+/// [`required_text`]'s rule as an ECMA-262 regular expression, for the contract: at least one
+/// character that is neither white space (what `str::trim` removes) nor forbidden, and no
+/// forbidden character anywhere. Written so that no input makes a backtracking engine go
+/// quadratic (the leading white space and the rest are told apart by their first
+/// non-space character).
+pub const REQUIRED_TEXT_PATTERN: &str = concat!(
+    r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\uFEFF]",
+    r"[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]*$",
+);
+
+/// [`optional_text`]'s rule as an ECMA-262 regular expression: no forbidden character (blank
+/// is taken, and means absent).
+pub const OPTIONAL_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]*$";
+
 /// Trims, NFC-normalises and bounds a required text field, so a name of spaces is as missing
 /// as no name, "é" typed two ways is one spelling, and invisible characters are refused.
 pub fn required_text(field: &str, raw: &str, max_chars: usize) -> Result<String, Error> {
-    let normalised: String = raw.trim().nfc().collect();
-    let trimmed = normalised.as_str();
-    if trimmed.is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
-    }
-    if trimmed.chars().any(is_forbidden) {
+    // Judged as sent, before trimming: a vertical tab or NEL at either end is refused like
+    // anywhere else, and the length is the one the contract's `maxLength` counts (spaces
+    // around included; NFC may lengthen a few rare characters), so this takes exactly what
+    // the schema takes.
+    if raw.chars().any(is_forbidden) {
         return Err(Error::validation(
             field,
             "must not contain control, invisible or text-direction characters",
         ));
     }
-    if trimmed.chars().count() > max_chars {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    if raw.chars().count() > max_chars {
         return Err(Error::validation(
             field,
             format!("must be at most {max_chars} characters"),
         ));
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed.nfc().collect())
 }
 
 /// Like [`required_text`], but blank means absent.
@@ -46,8 +64,9 @@ pub fn optional_text(
     raw: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, Error> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+    match raw {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() && !text.chars().any(is_forbidden) => Ok(None),
         Some(text) => required_text(field, text, max_chars).map(Some),
     }
 }
@@ -79,5 +98,65 @@ mod tests {
             "Line one\nline two\twith a tab"
         );
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
+    }
+
+    /// The contract's patterns say exactly what the rule takes, so no client is refused what
+    /// the schema allowed and no fuzzer gets a forbidden character through.
+    #[test]
+    fn the_patterns_agree_with_the_rule() {
+        let required = regex::Regex::new(REQUIRED_TEXT_PATTERN).unwrap();
+        let optional = regex::Regex::new(OPTIONAL_TEXT_PATTERN).unwrap();
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "Ada",
+            " Ada ",
+            "\tAda\n",
+            "Line one\nline two",
+            "Cre\u{301}me",
+            "\u{2028}",
+            "\u{2028}x",
+            "\u{3000}",
+            "\u{A0}Ada\u{A0}",
+            "\u{B}Ada",
+            "Ada\u{C}",
+            "\u{85}",
+            "Ada\u{85}",
+            "Ada\u{202E}",
+            "\u{200B}",
+            "\u{FEFF}Ada",
+            "\0",
+            "Ada\u{7F}",
+            "\u{1F950} croissant",
+            "\u{2066}",
+            "\u{205F}x",
+            "x\u{2064}",
+            "\r\n",
+            "\u{1680}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every character of the ranges the rule and the patterns name, alone and in a word.
+        for c in (0u32..0x3100)
+            .chain(0xFEF0..0xFF00)
+            .filter_map(char::from_u32)
+        {
+            samples.push(c.to_string());
+            samples.push(format!("a{c}b"));
+            samples.push(format!("{c}b"));
+        }
+        for sample in &samples {
+            assert_eq!(
+                required.is_match(sample),
+                required_text("f", sample, 10_000).is_ok(),
+                "required {sample:?}"
+            );
+            assert_eq!(
+                optional.is_match(sample),
+                optional_text("f", Some(sample), 10_000).is_ok(),
+                "optional {sample:?}"
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{optional_text, required_text, GeoPoint, Id, Phone};
-use crate::error::Error;
+use crate::error::{ConflictCode, Error};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,20 +40,36 @@ impl Role {
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
+/// [`Email::parse`]'s rule as an ECMA-262 regular expression, for the contract (white space
+/// around it, as `str::trim` removes, is taken; inside it is not). Blank is matched too:
+/// where the field is optional, blank means "no address".
+pub const EMAIL_PATTERN: &str = concat!(
+    // white space around it
+    r"^[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(",
+    // the local part
+    r"[^@\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+",
+    // `@`, then a domain that starts and ends with neither a dot nor `@`, and has a dot
+    r"@[^@.\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^@\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
+    r"\.[^@\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@.\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+    r"[\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$",
+);
+
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let email = raw.trim().to_lowercase();
-        let valid = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| {
+        let trimmed = raw.trim();
+        // Counted as sent (before lower-casing, which may change the length), as the
+        // contract's `maxLength` counts.
+        let valid = trimmed.chars().count() <= 254
+            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+            && trimmed.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && !domain.contains('@')
                     && domain.contains('.')
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
-                    && !email.contains(char::is_whitespace)
             });
         if valid {
-            Ok(Self(email))
+            Ok(Self(trimmed.to_lowercase()))
         } else {
             Err(Error::validation("email", "must be an e-mail address"))
         }
@@ -189,9 +205,9 @@ impl User {
     /// Adds an address; the first one, or one marked default, becomes the only default.
     pub fn add_address(&mut self, draft: AddressDraft) -> Result<&Address, Error> {
         if self.addresses.len() >= Self::MAX_ADDRESSES {
-            return Err(Error::validation(
-                "addresses",
-                "an account keeps at most 20 addresses",
+            return Err(Error::conflict(
+                ConflictCode::AddressLimitReached,
+                "an account keeps at most 20 addresses; delete one first",
             ));
         }
         let make_default = draft.is_default || self.addresses.is_empty();
@@ -293,6 +309,68 @@ impl User {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_keeps_at_most_twenty_addresses() {
+        let mut user = user();
+        for i in 0..User::MAX_ADDRESSES {
+            user.add_address(draft(&format!("Home {i}"), false))
+                .unwrap();
+        }
+        let refused = user.add_address(draft("One more", false)).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                Error::Conflict {
+                    code: ConflictCode::AddressLimitReached,
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(user.addresses.len(), User::MAX_ADDRESSES);
+    }
+
+    /// The contract's e-mail pattern takes exactly what the profile update takes: blank (no
+    /// address) or an address [`Email::parse`] accepts.
+    #[test]
+    fn the_email_pattern_agrees_with_the_rule() {
+        let pattern = regex::Regex::new(EMAIL_PATTERN).unwrap();
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "ada@example.com",
+            " Ada@Example.COM ",
+            "ada@example",
+            "@example.com",
+            "ada@.example.com",
+            "ada@example.com.",
+            "ada@@example.com",
+            "a@b@c.d",
+            "a b@c.d",
+            "a@b..c",
+            "a@b.c",
+            "a\u{1}@b.c",
+            "a@b.c\u{85}",
+            "\u{3000}a@b.c",
+            "é@ü.fr",
+            "a@b.c\u{2028}",
+            "a\u{A0}b@c.d",
+            "a.b@c-d.e",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in (0u32..0x3100).filter_map(char::from_u32) {
+            samples.push(format!("a{c}@b.c"));
+            samples.push(format!("a@b{c}c.d"));
+            samples.push(format!("{c}a@b.c"));
+        }
+        for sample in &samples {
+            let taken = sample.trim().is_empty() || Email::parse(sample).is_ok();
+            assert_eq!(pattern.is_match(sample), taken, "{sample:?}");
+        }
+    }
 
     fn user() -> User {
         User::new(

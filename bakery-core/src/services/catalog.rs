@@ -252,7 +252,11 @@ impl Bakery {
     async fn require_category(&self, id: &Id) -> Result<()> {
         match self.store.catalog.get_category(id).await? {
             Some(_) => Ok(()),
-            None => Err(Error::validation("category", "no such category")),
+            // A well-formed id naming nothing: the category is what is missing, as for
+            // `GET /categories/{id}`.
+            None => Err(Error::NotFound {
+                resource: "category",
+            }),
         }
     }
 }

@@ -142,7 +142,12 @@ impl Bakery {
                 .iter()
                 .find(|p| p.id == line.product)
                 .ok_or_else(|| {
-                    Error::validation(format!("items[{i}].product"), "no such product")
+                    // The cart is well formed; the catalog moved on (the product was
+                    // deleted), exactly as when it is withdrawn: the app updates the cart.
+                    Error::conflict(
+                        ConflictCode::ProductUnavailable,
+                        format!("items[{i}].product is no longer sold"),
+                    )
                 })?;
             if !product.is_available {
                 return Err(Error::conflict(
@@ -219,10 +224,11 @@ impl Bakery {
     #[tracing::instrument(skip(self, request), fields(user = %actor.user_id))]
     pub async fn place_order(&self, actor: &Actor, request: OrderRequest) -> Result<Order> {
         // A shop without a card provider is a lasting choice (`GET /shop` lists the methods
-        // it takes), so asking it for a card is the request's fault, not an outage.
+        // it takes): a well-formed request that conflicts with the shop's settings, not an
+        // outage.
         if request.payment_method == PaymentMethod::Card && !self.payments.enabled() {
-            return Err(Error::validation(
-                "paymentDetails.method",
+            return Err(Error::conflict(
+                ConflictCode::CardsNotTaken,
                 "this shop takes no cards; choose cash",
             ));
         }
@@ -501,11 +507,11 @@ impl Bakery {
         actor.require_staff()?;
         let account = match self.store.accounts.get_user(courier).await? {
             Some(user) if user.role == Role::Delivery => user,
+            // Any other account is no courier: the courier asked for does not exist.
             _ => {
-                return Err(Error::validation(
-                    "courierId",
-                    "is not the id of a courier account (role delivery)",
-                ))
+                return Err(Error::NotFound {
+                    resource: "courier",
+                })
             }
         };
         let person = DeliveryPerson {

@@ -88,12 +88,12 @@ impl Bakery {
 
     async fn require_products(&self, ids: &[Id]) -> Result<()> {
         let found = self.store.catalog.get_products(ids).await?;
-        match ids.iter().position(|id| !found.iter().any(|p| &p.id == id)) {
-            Some(i) => Err(Error::validation(
-                format!("applicableProducts[{i}]"),
-                "no such product",
-            )),
-            None => Ok(()),
+        if ids.iter().all(|id| found.iter().any(|p| &p.id == id)) {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                resource: "product",
+            })
         }
     }
 }

@@ -91,8 +91,10 @@ impl Bakery {
 
     #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
     pub async fn remove_device_token(&self, actor: &Actor, token: &str) -> Result<()> {
+        // The rule of the token it was registered with: nothing else could be on the list.
+        let token = required_text("token", token, 4096)?;
         self.modify_user(&actor.user_id, |u| {
-            u.remove_device_token(token);
+            u.remove_device_token(&token);
             Ok(())
         })
         .await?;

@@ -441,7 +441,7 @@ pub struct CourierLocation {
 pub struct DeliveryPersonInput {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
-    #[oai(validator(pattern = r"^(\+|00)[0-9 ().-]{7,24}$"))]
+    #[oai(validator(pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"))]
     pub phone: String,
 }
 

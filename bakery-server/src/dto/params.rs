@@ -280,8 +280,10 @@ mod tests {
     /// where the extractor can find its value.
     #[test]
     fn path_ids_are_their_routes_only_variable() {
+        // As poem-openapi writes it: the published spec also gives the plain-string ids of
+        // two-variable routes the pattern (`spec::input_rules`).
         let spec: serde_json::Value =
-            serde_json::from_str(&crate::api_spec()).expect("the spec is JSON");
+            serde_json::from_str(&crate::service(None).spec()).expect("the spec is JSON");
         let paths = spec["paths"].as_object().expect("the spec has paths");
         let mut seen = 0;
         for (path, operations) in paths {

@@ -85,7 +85,7 @@ async fn catalog_and_an_order_through_its_statuses() {
     assert_eq!(order["orderStatus"], "placed");
     let order_id = order["id"].as_str().unwrap().to_owned();
 
-    // This shop takes no cards: a card order is refused, naming the field.
+    // This shop takes no cards: a card order conflicts with its settings.
     let (status, body) = app
         .post(
             "/api/v1/orders",
@@ -97,8 +97,8 @@ async fn catalog_and_an_order_through_its_statuses() {
             }),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["details"]["field"], "paymentDetails.method", "{body}");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "CARDS_NOT_TAKEN", "{body}");
 
     for next in ["preparing", "out_for_delivery", "delivered"] {
         let (status, moved) = app

@@ -173,7 +173,10 @@ impl AdminApi {
         /// Only orders placed before this time.
         to: Query<Option<DateTime<Utc>>>,
         /// Only the orders of the customer with this phone.
-        #[oai(validator(max_length = 32))]
+        #[oai(validator(
+            max_length = 32,
+            pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"
+        ))]
         phone: Query<Option<String>>,
         /// Page number, from 1.
         page: PageNumber,

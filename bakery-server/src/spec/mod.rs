@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+mod input_rules;
+
 /// The server the committed `openapi.json` names: a template a client fills in with its
 /// deployment, defaulting to a local run. A deployment publishes its own URL from
 /// `PUBLIC_BASE_URL` at `/api/v1/openapi.json`.
@@ -156,6 +158,7 @@ pub fn finish(spec: &str) -> String {
     bound_unsigned(&mut document);
     one_credential(&mut document);
     page_examples(&mut document);
+    input_rules::spell_input_rules(&mut document);
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
 }
 
