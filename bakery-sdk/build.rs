@@ -16,7 +16,12 @@ fn main() {
         .with_tag(progenitor::TagStyle::Merged);
     // Enums a newer server may extend: open types that keep an unknown value instead of
     // failing the whole response (src/open_enums.rs).
-    for name in ["OrderStatus", "PaymentStatus", "NotificationType"] {
+    for name in [
+        "OrderStatus",
+        "PaymentStatus",
+        "NotificationType",
+        "ImageStatus",
+    ] {
         settings.with_replacement(
             name,
             format!("crate::open_enums::{name}"),

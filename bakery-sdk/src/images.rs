@@ -1,14 +1,30 @@
 //! Uploading a picture in one call: ask for a slot, send the bytes straight to storage (S3
-//! or the server's own `/media`), attach. The one other hand-written network piece beside
-//! the token wrapper, because the bytes must not go through the generated JSON client.
+//! or the server's own `/media`), attach, and wait for its sizes. The one other hand-written
+//! network piece beside the token wrapper, because the bytes must not go through the
+//! generated JSON client.
+//!
+//! The server answers an attach before the picture's variants exist (`processing`): they
+//! are made in the background, usually within seconds. [`BakeryClient::upload_image`] waits
+//! for them, so its caller gets URLs to print or store; an app that shows a placeholder
+//! instead runs the steps itself ([`BakeryClient::image_slot`],
+//! [`BakeryClient::send_bytes`], [`BakeryClient::attach_image`]), which do not wait.
 
-use std::num::NonZeroU64;
+use std::num::{NonZeroU32, NonZeroU64};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::stream;
 
-use crate::generated::types;
 use crate::session::{ApiError, BakeryClient};
+use crate::types;
+
+/// How long [`BakeryClient::upload_image`] waits for a picture's variants.
+pub const READY_WAIT: Duration = Duration::from_secs(30);
+
+/// The first pause between two looks at a processing picture; each next one is twice as
+/// long, up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(100);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
 
 /// Whose picture it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +54,9 @@ pub enum UploadError {
     Transport(reqwest::Error),
     /// Not a JPEG, PNG or WebP picture, by its first bytes; nothing was sent.
     NotAPicture,
+    /// Attached, then gone before its variants were made: the server could not read it
+    /// after all, or it was removed or replaced meanwhile.
+    Dropped { image_id: String },
 }
 
 impl std::fmt::Display for UploadError {
@@ -49,6 +68,10 @@ impl std::fmt::Display for UploadError {
             }
             Self::Transport(e) => write!(f, "sending the picture failed: {e}"),
             Self::NotAPicture => f.write_str("not a JPEG, PNG or WebP picture"),
+            Self::Dropped { image_id } => write!(
+                f,
+                "picture {image_id} was attached, then removed before its sizes were made"
+            ),
         }
     }
 }
@@ -79,14 +102,19 @@ fn invalid(e: impl std::fmt::Display) -> ApiError {
 }
 
 impl BakeryClient {
-    /// Uploads `bytes` as a picture of `target` and returns the target's pictures. The
-    /// content type comes from the bytes themselves; `progress` hears about every chunk.
+    /// Uploads `bytes` as a picture of `target` and returns it once its variants are made
+    /// (`ready`, with their URLs and sizes). The content type comes from the bytes
+    /// themselves; `progress` hears about every chunk.
+    ///
+    /// It waits at most [`READY_WAIT`], then returns the picture still `processing` (it
+    /// becomes ready later). It returns it as attached at once when the API cannot read the
+    /// target's pictures back: a review, or a category that is not active. Check `status`.
     pub async fn upload_image(
         &self,
         target: &ImageTarget,
         bytes: Vec<u8>,
         progress: Option<Progress>,
-    ) -> Result<Vec<types::Image>, UploadError> {
+    ) -> Result<types::Image, UploadError> {
         let content_type = sniff_content_type(&bytes).ok_or(UploadError::NotAPicture)?;
         self.upload_image_as(target, bytes, content_type, progress)
             .await
@@ -100,13 +128,118 @@ impl BakeryClient {
         bytes: Vec<u8>,
         content_type: &str,
         progress: Option<Progress>,
-    ) -> Result<Vec<types::Image>, UploadError> {
+    ) -> Result<types::Image, UploadError> {
         let slot = self
             .image_slot(target, content_type, bytes.len() as u64)
             .await?;
         self.send_bytes(&slot, bytes, progress).await?;
         let attached = self.attach_image(target, &slot.upload_id).await?;
-        Ok(attached)
+        let image = attached
+            .into_iter()
+            .find(|i| i.id == slot.upload_id)
+            .ok_or(UploadError::Dropped {
+                image_id: slot.upload_id,
+            })?;
+        self.wait_until_ready(target, image, READY_WAIT).await
+    }
+
+    /// Step 4: looks at `image` of `target` again, with growing pauses, until it is ready
+    /// or `within` has passed; answers it as last seen (still `processing` on time-out, or
+    /// at once when the API cannot read the target's pictures back: a review, a category
+    /// that is not active).
+    pub async fn wait_until_ready(
+        &self,
+        target: &ImageTarget,
+        image: types::Image,
+        within: Duration,
+    ) -> Result<types::Image, UploadError> {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut pause = FIRST_PAUSE;
+        let mut last = image;
+        while last.status != types::ImageStatus::Ready {
+            if tokio::time::Instant::now() + pause > deadline {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_PAUSE);
+            let Some(pictures) = self.pictures_of(target).await? else {
+                break;
+            };
+            last = pictures
+                .into_iter()
+                .find(|i| i.id == last.id)
+                .ok_or_else(|| UploadError::Dropped {
+                    image_id: last.id.clone(),
+                })?;
+        }
+        Ok(last)
+    }
+
+    /// The target's pictures as the API lists them; `None` when it has no way to read them
+    /// (a review alone, a category that is not active).
+    async fn pictures_of(
+        &self,
+        target: &ImageTarget,
+    ) -> Result<Option<Vec<types::Image>>, ApiError> {
+        const LIMIT: NonZeroU32 = NonZeroU32::new(100).unwrap();
+        match target {
+            ImageTarget::Product(id) => {
+                let product = self
+                    .call(|api| {
+                        let id = id.clone();
+                        async move { api.get_product().id(id).send().await }
+                    })
+                    .await?;
+                Ok(Some(product.into_inner().photos))
+            }
+            ImageTarget::Category(id) => {
+                let mut page = NonZeroU32::MIN;
+                let mut seen = 0;
+                loop {
+                    let answer = self
+                        .call(|api| async move {
+                            api.list_categories().page(page).limit(LIMIT).send().await
+                        })
+                        .await?
+                        .into_inner();
+                    let got = answer.items.len();
+                    seen += got;
+                    if let Some(category) = answer.items.into_iter().find(|c| &c.id == id) {
+                        return Ok(Some(category.photo.into_iter().collect()));
+                    }
+                    if got == 0 || seen as i64 >= answer.total {
+                        return Ok(None);
+                    }
+                    page = page.saturating_add(1);
+                }
+            }
+            ImageTarget::Promotion(id) => {
+                let mut page = NonZeroU32::MIN;
+                let mut seen = 0;
+                loop {
+                    let answer = self
+                        .call(|api| async move {
+                            api.admin_list_promotions()
+                                .page(page)
+                                .limit(LIMIT)
+                                .send()
+                                .await
+                        })
+                        .await?
+                        .into_inner();
+                    let got = answer.items.len();
+                    seen += got;
+                    if let Some(promotion) = answer.items.into_iter().find(|p| &p.id == id) {
+                        return Ok(Some(promotion.photo.into_iter().collect()));
+                    }
+                    if got == 0 || seen as i64 >= answer.total {
+                        return Ok(None);
+                    }
+                    page = page.saturating_add(1);
+                }
+            }
+            ImageTarget::Review(_) => Ok(None),
+        }
     }
 
     /// Step 1: a slot for `size` bytes of `content_type`.
@@ -227,7 +360,9 @@ impl BakeryClient {
         })
     }
 
-    /// Step 3: attach what was sent; answers the target's pictures.
+    /// Step 3: attach what was sent; answers the target's pictures, the new one usually
+    /// `processing` (this does not wait for its variants: see
+    /// [`BakeryClient::wait_until_ready`]).
     pub async fn attach_image(
         &self,
         target: &ImageTarget,

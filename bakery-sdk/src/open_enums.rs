@@ -121,6 +121,15 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// Whether a picture's sizes exist yet. An `Unknown` one is shown like `Processing`: a
+    /// placeholder until the picture reads `Ready`.
+    ImageStatus {
+        Processing = "processing",
+        Ready = "ready",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +152,7 @@ mod tests {
         assert_eq!(OrderStatus::KNOWN, contract_values("OrderStatus"));
         assert_eq!(PaymentStatus::KNOWN, contract_values("PaymentStatus"));
         assert_eq!(NotificationType::KNOWN, contract_values("NotificationType"));
+        assert_eq!(ImageStatus::KNOWN, contract_values("ImageStatus"));
     }
 
     #[test]

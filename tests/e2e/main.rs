@@ -132,6 +132,7 @@ macro_rules! e2e {
                 refusals_leave_nothing_behind,
                 expired_upload_urls_are_refused_and_swept => crate::images::manual_clock,
                 the_limit_holds_under_concurrent_attaches,
+                removed_while_processing_leaves_nothing,
             }
             board {
                 staff_see_orders_placed_and_changed_live,
@@ -174,8 +175,9 @@ mod mongo {
     e2e!(bakery_e2e::Backend::Mongo);
 }
 
-/// The picture flow and its refusals with pictures on an S3-compatible server (s3s-fs, which
-/// checks the presigned URLs' signatures); the store is SQLite.
+/// The picture flow, its refusals and removals while processing with pictures on an
+/// S3-compatible server (s3s-fs, which checks the presigned URLs' signatures); the store is
+/// SQLite.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_pictures_the_whole_flow() {
     if !bakery_e2e::s3_available() {
@@ -199,6 +201,10 @@ async fn s3_pictures_the_whole_flow() {
         "{:?}",
         app.contract_violations()
     );
+    let app = bakery_e2e::spawn_app_with(bakery_e2e::Backend::Sqlite, images::on_s3())
+        .await
+        .expect("a SQLite app");
+    images::removed_while_processing_leaves_nothing(&app).await;
 }
 
 /// The harness's doc example (tests/src/lib.rs), run for real.

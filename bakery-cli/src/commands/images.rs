@@ -1,8 +1,9 @@
 //! Pictures: `products image add|rm`, `categories image set|rm`, `promotions image set|rm`.
 //!
-//! Each file goes through the SDK's three steps (slot, bytes straight to storage with a
-//! progress bar, attach). The server judges every file by its content, so a file that is not
-//! a picture is still sent and refused with the server's own message.
+//! Each file goes through the SDK's steps (slot, bytes straight to storage with a progress
+//! bar, attach, then waiting for the sizes the server makes in the background, so their URLs
+//! can be printed). The server judges every file by its content, so a file that is not a
+//! picture is still sent and refused with the server's own message.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -75,20 +76,16 @@ pub async fn run_product(ctx: &Ctx, cmd: &ProductCmd) -> Result<()> {
     match cmd {
         ProductCmd::Add { id, files } => {
             let pictures = check_files(files)?;
-            // The pictures it has already, so only the new ones are printed (and an unknown
-            // id is refused before anything is sent).
-            let mut photos = products::get(ctx, id).await?.photos;
-            let mut known: Vec<String> = photos.iter().map(|i| i.id.clone()).collect();
+            // An unknown id is refused before anything is sent.
+            products::get(ctx, id).await?;
             let target = ImageTarget::Product(id.clone());
             for picture in &pictures {
-                photos = upload(ctx, &target, picture).await?;
+                let image = upload(ctx, &target, picture).await?;
                 if !ctx.json {
-                    for image in photos.iter().filter(|i| !known.contains(&i.id)) {
-                        print_image(ctx, &picture.path, image);
-                    }
+                    print_image(ctx, &picture.path, &image);
                 }
-                known = photos.iter().map(|i| i.id.clone()).collect();
             }
+            let photos = products::get(ctx, id).await?.photos;
             if ctx.json {
                 return output::print_json(&photos);
             }
@@ -137,13 +134,12 @@ pub async fn run_single(ctx: &Ctx, owner: Single, cmd: &SingleCmd) -> Result<()>
                 Single::Category => ImageTarget::Category(id.clone()),
                 Single::Promotion => ImageTarget::Promotion(id.clone()),
             };
-            let photos = upload(ctx, &target, &picture).await?;
+            // The one picture it has now (the previous one is replaced).
+            let image = upload(ctx, &target, &picture).await?;
             if ctx.json {
-                return output::print_json(&photos);
+                return output::print_json(&[image]);
             }
-            for image in &photos {
-                print_image(ctx, &picture.path, image);
-            }
+            print_image(ctx, &picture.path, &image);
             println!("The {} {id} has its new picture.", owner.noun());
             Ok(())
         }
@@ -231,12 +227,9 @@ pub fn check_file(path: &Path) -> Result<Picture> {
     })
 }
 
-/// Uploads one picture with a progress bar on standard error; answers the owner's pictures.
-pub async fn upload(
-    ctx: &Ctx,
-    target: &ImageTarget,
-    picture: &Picture,
-) -> Result<Vec<types::Image>> {
+/// Uploads one picture with a progress bar on standard error; answers it once its sizes
+/// are made (or still processing after [`bakery_sdk::READY_WAIT`]).
+pub async fn upload(ctx: &Ctx, target: &ImageTarget, picture: &Picture) -> Result<types::Image> {
     upload_with(ctx, target, picture, true).await
 }
 
@@ -245,7 +238,7 @@ pub async fn upload_quietly(
     ctx: &Ctx,
     target: &ImageTarget,
     picture: &Picture,
-) -> Result<Vec<types::Image>> {
+) -> Result<types::Image> {
     upload_with(ctx, target, picture, false).await
 }
 
@@ -254,7 +247,7 @@ async fn upload_with(
     target: &ImageTarget,
     picture: &Picture,
     show_progress: bool,
-) -> Result<Vec<types::Image>> {
+) -> Result<types::Image> {
     ctx.signed_in()?;
     let client = &ctx.client;
     // The slot first: a file over the limit is refused before it is even read.
@@ -274,10 +267,23 @@ async fn upload_with(
     let sent = client.send_bytes(&slot, bytes, Some(progress)).await;
     bar.finish_and_clear();
     sent.map_err(|e| picture_error(&picture.path, upload_error(ctx, e)))?;
-    client
+    let attached = client
         .attach_image(target, &slot.upload_id)
         .await
-        .map_err(|e| picture_error(&picture.path, ctx.error(e)))
+        .map_err(|e| picture_error(&picture.path, ctx.error(e)))?;
+    let image = attached
+        .into_iter()
+        .find(|i| i.id == slot.upload_id)
+        .ok_or_else(|| {
+            let dropped = UploadError::Dropped {
+                image_id: slot.upload_id.clone(),
+            };
+            picture_error(&picture.path, upload_error(ctx, dropped))
+        })?;
+    client
+        .wait_until_ready(target, image, bakery_sdk::READY_WAIT)
+        .await
+        .map_err(|e| picture_error(&picture.path, upload_error(ctx, e)))
 }
 
 /// Names the file in the message.
@@ -344,6 +350,9 @@ fn upload_error(ctx: &Ctx, e: UploadError) -> CliError {
             "UNSUPPORTED_IMAGE",
             "not a JPEG, PNG or WebP picture",
         ),
+        e @ UploadError::Dropped { .. } => {
+            CliError::new(Exit::Other, "IMAGE_DROPPED", e.to_string())
+        }
     }
 }
 
@@ -359,6 +368,9 @@ pub fn absolute(ctx: &Ctx, url: &str) -> String {
 /// The picture's id, then one line per size: `400x300  URL`.
 pub fn print_image(ctx: &Ctx, from: &Path, image: &types::Image) {
     println!("{} picture {}", from.display(), image.id);
+    if image.status != types::ImageStatus::Ready {
+        println!("  still processing: its sizes are listed by `show` once made");
+    }
     for v in &image.variants {
         println!("  {}x{}  {}", v.width, v.height, absolute(ctx, &v.url));
     }
@@ -369,6 +381,9 @@ pub fn image_lines(ctx: &Ctx, images: &[types::Image]) -> Vec<String> {
     images
         .iter()
         .map(|i| {
+            if i.status != types::ImageStatus::Ready {
+                return format!("{}: processing", i.id);
+            }
             let sizes = i
                 .variants
                 .iter()

@@ -20,7 +20,29 @@ pub const VARIANT_SIDES: [u32; 2] = [400, 1200];
 pub struct Image {
     /// The upload's id, which it keeps: attaching one upload twice attaches it once.
     pub id: Id,
+    /// Stored only while processing: pictures written before the state existed, and every
+    /// ready one, are the same bytes, which the stores' compare-and-set of the owner's
+    /// pictures relies on.
+    #[serde(default, skip_serializing_if = "ImageStatus::is_ready")]
+    pub status: ImageStatus,
+    /// Empty while processing.
     pub variants: Vec<ImageVariant>,
+}
+
+/// Whether a picture's variants exist yet. A picture is attached as soon as its bytes are
+/// judged; the outbox makes the variants moments later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageStatus {
+    Processing,
+    #[default]
+    Ready,
+}
+
+impl ImageStatus {
+    pub fn is_ready(&self) -> bool {
+        *self == Self::Ready
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,12 +54,26 @@ pub struct ImageVariant {
 }
 
 impl Image {
-    /// The storage keys of every object this picture owns, for deletion.
-    pub fn object_keys(id: &Id) -> Vec<String> {
-        let mut keys: Vec<String> = VARIANT_SIDES
+    /// A picture whose bytes were judged and whose variants are still to be made.
+    pub fn processing(id: Id) -> Self {
+        Self {
+            id,
+            status: ImageStatus::Processing,
+            variants: Vec::new(),
+        }
+    }
+
+    /// The storage keys of its variants.
+    pub fn variant_keys(id: &Id) -> Vec<String> {
+        VARIANT_SIDES
             .iter()
             .map(|side| variant_key(id, *side))
-            .collect();
+            .collect()
+    }
+
+    /// The storage keys of every object this picture owns, for deletion.
+    pub fn object_keys(id: &Id) -> Vec<String> {
+        let mut keys = Self::variant_keys(id);
         keys.push(upload_key(id));
         keys
     }
@@ -247,6 +283,22 @@ mod tests {
             Some(ImageFormat::Webp)
         );
         assert_eq!(ImageFormat::sniff(b"hello"), None);
+    }
+
+    #[test]
+    fn ready_pictures_are_stored_as_before_the_state_existed() {
+        let id = Id::parse("id", "65f1c2a9e4b0a1b2c3d4e5f6").unwrap();
+        let before = r#"{"id":"65f1c2a9e4b0a1b2c3d4e5f6","variants":[]}"#;
+        let read: Image = serde_json::from_str(before).unwrap();
+        assert_eq!(read.status, ImageStatus::Ready);
+        assert_eq!(serde_json::to_string(&read).unwrap(), before);
+        let processing = serde_json::to_string(&Image::processing(id)).unwrap();
+        assert_eq!(
+            processing,
+            r#"{"id":"65f1c2a9e4b0a1b2c3d4e5f6","status":"processing","variants":[]}"#
+        );
+        let back: Image = serde_json::from_str(&processing).unwrap();
+        assert_eq!(back.status, ImageStatus::Processing);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub use id::Id;
 pub use idempotency::{IdempotencyKey, RequestFingerprint};
 pub use image::{
     check_size, photos_or_empty, upload_key, variant_key, Image, ImageFormat, ImageOwner,
-    ImageVariant, PendingUpload, CONTENT_TYPE_PATTERN, MAX_IMAGE_BYTES, VARIANT_SIDES,
+    ImageStatus, ImageVariant, PendingUpload, CONTENT_TYPE_PATTERN, MAX_IMAGE_BYTES, VARIANT_SIDES,
 };
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};

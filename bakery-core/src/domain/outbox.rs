@@ -43,6 +43,11 @@ pub enum Effect {
         owner: ImageOwner,
         image_ids: Vec<Id>,
     },
+    /// Makes the variants of a picture attached while processing, then marks it ready and
+    /// deletes its original. Queued before the attach commits; a picture its owner does not
+    /// show (never attached, or removed since) has its objects deleted instead.
+    #[serde(rename_all = "camelCase")]
+    MakeVariants { owner: ImageOwner, image_id: Id },
 }
 
 impl Effect {
@@ -53,6 +58,7 @@ impl Effect {
             Self::Refund { .. } => "refund",
             Self::CancelIntent { .. } => "cancel_intent",
             Self::DeletePictures { .. } => "delete_pictures",
+            Self::MakeVariants { .. } => "make_variants",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Judging uploaded bytes and making the variants served to phones: pure CPU work, run by
-//! the use cases on the blocking pool.
+//! the use cases on the blocking pool (judging while attaching, making by the outbox).
 
 use std::io::Cursor;
 
@@ -24,16 +24,24 @@ pub struct Variant {
     pub webp: Vec<u8>,
 }
 
+/// A judged picture's size once its EXIF orientation is applied (a portrait phone photo is
+/// taller than wide, whatever its sensor wrote).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dimensions {
+    pub width: u32,
+    pub height: u32,
+}
+
 fn unsupported(message: &str) -> Error {
     Error::upload(UploadCode::UnsupportedImage, "uploadId", message)
 }
 
-/// Decodes `bytes`, which the client said are `declared`, and makes the variants.
+/// Judges `bytes`, which the client said are `declared`: the whole picture is decoded, so
+/// what is accepted here is what [`make_variants`] can resize later.
 ///
 /// The content decides: bytes whose magic numbers are not the declared format, or that do
-/// not decode completely, are refused. EXIF orientation is applied to the pixels, and the
-/// variants are re-encoded from pixels alone, so no metadata (GPS position, camera) leaves.
-pub fn make_variants(bytes: &[u8], declared: ImageFormat) -> Result<Vec<Variant>, Error> {
+/// not decode completely, are refused.
+pub fn judge(bytes: &[u8], declared: ImageFormat) -> Result<Dimensions, Error> {
     let Some(found) = ImageFormat::sniff(bytes) else {
         return Err(unsupported("the file is not a JPEG, PNG or WebP picture"));
     };
@@ -44,7 +52,32 @@ pub fn make_variants(bytes: &[u8], declared: ImageFormat) -> Result<Vec<Variant>
             declared.content_type()
         )));
     }
-    let format = match found {
+    let picture = decode(bytes, found)?;
+    Ok(Dimensions {
+        width: picture.width(),
+        height: picture.height(),
+    })
+}
+
+/// Makes the variants of bytes [`judge`] accepted (they are decoded again: judging and
+/// making happen at different times, possibly on different instances).
+///
+/// EXIF orientation is applied to the pixels, and the variants are re-encoded from pixels
+/// alone, so no metadata (GPS position, camera) leaves.
+pub fn make_variants(bytes: &[u8]) -> Result<Vec<Variant>, Error> {
+    let Some(format) = ImageFormat::sniff(bytes) else {
+        return Err(unsupported("the file is not a JPEG, PNG or WebP picture"));
+    };
+    let picture = decode(bytes, format)?;
+    VARIANT_SIDES
+        .iter()
+        .map(|side| variant(&picture, *side))
+        .collect()
+}
+
+/// The pixels, upright, within the decoding limits.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, Error> {
+    let format = match format {
         ImageFormat::Jpeg => image::ImageFormat::Jpeg,
         ImageFormat::Png => image::ImageFormat::Png,
         ImageFormat::Webp => image::ImageFormat::WebP,
@@ -67,10 +100,7 @@ pub fn make_variants(bytes: &[u8], declared: ImageFormat) -> Result<Vec<Variant>
     if picture.width() == 0 || picture.height() == 0 {
         return Err(unsupported("the picture is empty"));
     }
-    VARIANT_SIDES
-        .iter()
-        .map(|side| variant(&picture, *side))
-        .collect()
+    Ok(picture)
 }
 
 fn variant(picture: &DynamicImage, side: u32) -> Result<Variant, Error> {
@@ -121,7 +151,7 @@ mod tests {
 
     #[test]
     fn variants_fit_their_side_and_keep_the_ratio() {
-        let variants = make_variants(&png(1600, 800), ImageFormat::Png).unwrap();
+        let variants = make_variants(&png(1600, 800)).unwrap();
         let sizes: Vec<_> = variants.iter().map(|v| (v.width, v.height)).collect();
         assert_eq!(sizes, vec![(400, 200), (1200, 600)]);
         for v in &variants {
@@ -131,13 +161,62 @@ mod tests {
 
     #[test]
     fn small_pictures_are_not_upscaled() {
-        let variants = make_variants(&png(300, 200), ImageFormat::Png).unwrap();
+        let variants = make_variants(&png(300, 200)).unwrap();
         assert!(variants.iter().all(|v| (v.width, v.height) == (300, 200)));
     }
 
     #[test]
+    fn judging_answers_the_size() {
+        assert_eq!(
+            judge(&png(640, 480), ImageFormat::Png).unwrap(),
+            Dimensions {
+                width: 640,
+                height: 480
+            }
+        );
+    }
+
+    /// A JPEG whose EXIF says "rotate 90°": stored 40 × 20, shown 20 × 40.
+    fn rotated_jpeg() -> Vec<u8> {
+        let picture = RgbImage::from_pixel(40, 20, image::Rgb([200, 120, 40]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .write_image(picture.as_raw(), 40, 20, ExtendedColorType::Rgb8)
+            .unwrap();
+        // APP1 "Exif", little-endian TIFF, one IFD entry: Orientation (0x0112) = 6.
+        let mut tiff = b"II*\0\x08\0\0\0\x01\0".to_vec();
+        tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = (app1.len() + 2) as u16;
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_orientation_is_applied_and_not_kept() {
+        let bytes = rotated_jpeg();
+        assert_eq!(
+            judge(&bytes, ImageFormat::Jpeg).unwrap(),
+            Dimensions {
+                width: 20,
+                height: 40
+            }
+        );
+        let variants = make_variants(&bytes).unwrap();
+        assert!(variants.iter().all(|v| (v.width, v.height) == (20, 40)));
+        for v in &variants {
+            assert!(!v.webp.windows(4).any(|w| w == b"EXIF" || w == b"Exif"));
+        }
+    }
+
+    #[test]
     fn content_decides() {
-        let as_jpeg = make_variants(&png(10, 10), ImageFormat::Jpeg);
+        let as_jpeg = judge(&png(10, 10), ImageFormat::Jpeg);
         assert!(matches!(
             as_jpeg,
             Err(Error::Upload {
@@ -145,10 +224,12 @@ mod tests {
                 ..
             })
         ));
-        let text = make_variants(b"hello, I am a picture", ImageFormat::Png);
+        let text = judge(b"hello, I am a picture", ImageFormat::Png);
         assert!(matches!(text, Err(Error::Upload { .. })));
+        assert!(make_variants(b"hello, I am a picture").is_err());
         let mut truncated = png(64, 64);
         truncated.truncate(60);
-        assert!(make_variants(&truncated, ImageFormat::Png).is_err());
+        assert!(judge(&truncated, ImageFormat::Png).is_err());
+        assert!(make_variants(&truncated).is_err());
     }
 }

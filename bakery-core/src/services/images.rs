@@ -1,12 +1,18 @@
-//! Pictures: upload slots, attaching (judging the bytes and making the variants), removing,
-//! and the sweep of slots nobody attached.
+//! Pictures: upload slots, attaching, making the variants, removing, and the sweep of slots
+//! nobody attached.
 //!
-//! The variants are made while attaching, on the blocking pool and at most
-//! [`IMAGE_JOBS`] at a time, rather than by a later background job: the bytes must be
-//! decoded completely to judge them before the picture is attached anyway, and resizing an
-//! already decoded picture costs a fraction of that. The answer then carries ready URLs (no
-//! `processing` state for apps to poll), and the original, whose metadata may include where
-//! the photo was taken, is deleted at once instead of waiting for a worker.
+//! Attaching only judges the bytes (a full decode, so a file that is not a picture is refused
+//! in the answer, while the client can still say which file it was) and attaches the picture
+//! as `processing`. Resizing and encoding the WebP variants, the slow part, is an outbox job
+//! ([`Effect::MakeVariants`]): the answer does not wait for it, a storage hiccup while writing
+//! variants is retried by the worker instead of failing the staff's upload, and a burst of
+//! uploads is worked through [`IMAGE_JOBS`] at a time instead of holding requests open.
+//!
+//! The job is queued before the attach commits, as a removal queues its cleanup: an attach
+//! that never commits leaves a job that finds no picture and deletes the bytes, never bytes
+//! nobody owns. Until the variants exist the original (which may say where the photo was
+//! taken) is the job's input: the sweep leaves it alone, and removing the picture deletes it
+//! with the rest ([`Image::object_keys`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -15,8 +21,8 @@ use bytes::Bytes;
 
 use super::{Actor, Bakery};
 use crate::domain::{
-    check_size, upload_key, variant_key, Effect, Id, Image, ImageFormat, ImageOwner, ImageVariant,
-    OutboxMessage, PendingUpload, MAX_IMAGE_BYTES,
+    check_size, upload_key, variant_key, Effect, Id, Image, ImageFormat, ImageOwner, ImageStatus,
+    ImageVariant, OutboxMessage, PendingUpload, MAX_IMAGE_BYTES,
 };
 use crate::error::{ConflictCode, Error, Result, UploadCode};
 use crate::ports::{Fetched, UploadSlot};
@@ -120,9 +126,9 @@ impl Bakery {
             .filter(|upload| upload.expires_at > self.now()))
     }
 
-    /// Judges the bytes sent for `upload_id`, makes the variants and adds the picture to
-    /// `owner`; returns the owner's pictures. Refused bytes are deleted. Attaching the same
-    /// upload again answers as the first time.
+    /// Judges the bytes sent for `upload_id` and adds the picture to `owner`, processing
+    /// until the outbox has made its variants; returns the owner's pictures. Refused bytes
+    /// are deleted. Attaching the same upload again answers as the first time.
     #[tracing::instrument(skip(self))]
     pub async fn attach_image(
         &self,
@@ -135,12 +141,9 @@ impl Bakery {
         if photos.iter().any(|p| &p.id == upload_id) {
             return Ok(photos);
         }
-        let no_slot = || {
-            Error::validation(
-                "uploadId",
-                "no such upload for this owner; ask for an upload slot first",
-            )
-        };
+        // A well-formed id of no slot of this caller for this owner: the upload is what is
+        // missing (and someone else's slot is not told apart from none).
+        let no_slot = || Error::NotFound { resource: "upload" };
         let upload = self
             .store
             .uploads
@@ -179,29 +182,36 @@ impl Bakery {
                 ));
             }
         };
-        let image = match self.make_image(&upload, bytes).await {
-            Ok(image) => image,
+        match self.judge(&upload, bytes).await {
+            Ok(size) => {
+                tracing::debug!(upload = %upload.id, width = size.width, height = size.height, "picture accepted");
+            }
             Err(e @ Error::Upload { .. }) => {
                 self.discard_upload(&upload).await;
                 return Err(e);
             }
             Err(e) => return Err(e),
-        };
-        let (photos, replaced) = match self.add_photo(&owner, image).await {
+        }
+        let job = OutboxMessage::new(
+            Effect::MakeVariants {
+                owner: owner.clone(),
+                image_id: upload.id.clone(),
+            },
+            self.now(),
+        );
+        self.store.outbox.enqueue(&[job]).await?;
+        let (photos, replaced) = match self
+            .add_photo(&owner, Image::processing(upload.id.clone()))
+            .await
+        {
             Ok(done) => done,
             Err(e) => {
-                // Not attached: the variants go with the slot.
+                // Not attached: the job queued above finds no picture and stops.
                 self.discard_upload(&upload).await;
                 return Err(e);
             }
         };
-        // The picture is attached: only the original and the slot are left to drop (the
-        // sweep does it if this fails).
-        if let Err(e) = self.images.delete(&[upload_key(&upload.id)]).await {
-            tracing::warn!(error = ?e, upload = %upload.id, "could not delete an attached original; the sweep will");
-        } else if let Err(e) = self.store.uploads.delete_upload(&upload.id).await {
-            tracing::warn!(error = ?e, upload = %upload.id, "could not drop an attached slot; the sweep will");
-        }
+        self.outbox_wakeup.notify_one();
         if !replaced.is_empty() {
             self.clean_up_pictures(owner, replaced).await?;
         }
@@ -263,21 +273,26 @@ impl Bakery {
     }
 
     /// Deletes the slots nobody attached in time, with whatever was uploaded or made for
-    /// them; returns how many. A picture that did get attached keeps its variants.
+    /// them; returns how many. A picture that did get attached keeps its variants, and one
+    /// still processing its original too (the job needs it; it or the picture's removal
+    /// deletes it).
     pub async fn sweep_uploads(&self) -> Result<usize> {
         let expired = self.store.uploads.swept_uploads(self.now(), 100).await?;
         for upload in &expired {
-            let attached = self
+            let status = self
                 .photos(&upload.owner)
                 .await
-                .map(|photos| photos.iter().any(|p| p.id == upload.id))
-                .unwrap_or(false);
-            let keys = if attached {
-                vec![upload_key(&upload.id)]
-            } else {
-                Image::object_keys(&upload.id)
+                .ok()
+                .and_then(|photos| photos.into_iter().find(|p| p.id == upload.id))
+                .map(|p| p.status);
+            let keys = match status {
+                Some(ImageStatus::Processing) => Vec::new(),
+                Some(ImageStatus::Ready) => vec![upload_key(&upload.id)],
+                None => Image::object_keys(&upload.id),
             };
-            self.images.delete(&keys).await?;
+            if !keys.is_empty() {
+                self.images.delete(&keys).await?;
+            }
             self.store.uploads.delete_upload(&upload.id).await?;
         }
         Ok(expired.len())
@@ -355,16 +370,71 @@ impl Bakery {
             })
     }
 
-    /// Decodes, checks and resizes off the async workers, then stores the variants.
-    async fn make_image(&self, upload: &PendingUpload, bytes: Bytes) -> Result<Image> {
+    /// Decodes the whole picture off the async workers, at most [`IMAGE_JOBS`] at a time.
+    async fn judge(&self, upload: &PendingUpload, bytes: Bytes) -> Result<picture::Dimensions> {
         let _turn = self.image_jobs.acquire().await.map_err(Error::internal)?;
         let format = upload.format;
-        let variants = tokio::task::spawn_blocking(move || picture::make_variants(&bytes, format))
+        tokio::task::spawn_blocking(move || picture::judge(&bytes, format))
             .await
-            .map_err(Error::internal)??;
+            .map_err(Error::internal)?
+    }
+
+    /// Makes the variants of a picture attached while processing, and marks it ready (outbox
+    /// effect). Delivered at least once: every step may have happened already, and a
+    /// picture its owner no longer shows has its objects deleted instead. `Some` says why it
+    /// waits.
+    pub(crate) async fn make_picture_ready(
+        &self,
+        owner: &ImageOwner,
+        image_id: &Id,
+        queued_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<String>> {
+        let shown = self.store.uploads.get_photos(owner).await?;
+        let status = shown
+            .as_ref()
+            .and_then(|photos| photos.iter().find(|p| &p.id == image_id))
+            .map(|p| p.status);
+        match status {
+            Some(ImageStatus::Processing) => {}
+            Some(ImageStatus::Ready) => {
+                self.drop_original(image_id).await?;
+                return Ok(None);
+            }
+            None => {
+                // The attach that queued this may not have committed yet; while its slot is
+                // there and it is recent, look again later.
+                let attaching = shown.is_some()
+                    && self.now() - queued_at < ATTACH_WAIT
+                    && self.store.uploads.get_upload(image_id).await?.is_some();
+                if attaching {
+                    return Ok(Some("the picture is not attached yet".into()));
+                }
+                self.forget_picture(image_id).await?;
+                return Ok(None);
+            }
+        }
+        let bytes = match self
+            .images
+            .get(&upload_key(image_id), MAX_IMAGE_BYTES)
+            .await?
+        {
+            Fetched::Bytes(bytes) => bytes,
+            Fetched::Missing | Fetched::TooLarge => {
+                tracing::warn!(image = %image_id, "the original of a processing picture is gone; the picture is removed");
+                return self.give_up_picture(owner, image_id).await.map(|()| None);
+            }
+        };
+        let variants = match self.resize(bytes).await {
+            Ok(variants) => variants,
+            Err(e @ Error::Upload { .. }) => {
+                tracing::warn!(image = %image_id, error = ?e, "the original of a processing picture cannot be read; the picture is removed");
+                return self.give_up_picture(owner, image_id).await.map(|()| None);
+            }
+            Err(e) => return Err(e),
+        };
         let mut made = Vec::with_capacity(variants.len());
         for variant in variants {
-            let key = variant_key(&upload.id, variant.side);
+            let key = variant_key(image_id, variant.side);
             self.images
                 .put(&key, "image/webp", Bytes::from(variant.webp))
                 .await?;
@@ -374,10 +444,91 @@ impl Bakery {
                 height: variant.height,
             });
         }
-        Ok(Image {
-            id: upload.id.clone(),
+        let ready = Image {
+            id: image_id.clone(),
+            status: ImageStatus::Ready,
             variants: made,
-        })
+        };
+        if !self.mark_ready(owner, ready).await? {
+            // Removed meanwhile: the variants just written would outlive it.
+            self.forget_picture(image_id).await?;
+            return Ok(None);
+        }
+        self.drop_original(image_id).await?;
+        Ok(None)
+    }
+
+    /// Resizes and encodes off the async workers, at most [`IMAGE_JOBS`] at a time.
+    async fn resize(&self, bytes: Bytes) -> Result<Vec<picture::Variant>> {
+        let _turn = self.image_jobs.acquire().await.map_err(Error::internal)?;
+        tokio::task::spawn_blocking(move || picture::make_variants(&bytes))
+            .await
+            .map_err(Error::internal)?
+    }
+
+    /// Replaces the processing entry with `ready`; `false` when the owner no longer shows
+    /// the picture.
+    async fn mark_ready(&self, owner: &ImageOwner, ready: Image) -> Result<bool> {
+        for _ in 0..ATTACH_ROUNDS {
+            let Some(photos) = self.store.uploads.get_photos(owner).await? else {
+                return Ok(false);
+            };
+            let Some(at) = photos.iter().position(|p| p.id == ready.id) else {
+                return Ok(false);
+            };
+            if photos[at].status.is_ready() {
+                return Ok(true);
+            }
+            let mut new = photos.clone();
+            new[at] = ready.clone();
+            if self.store.uploads.swap_photos(owner, &photos, &new).await? {
+                return Ok(true);
+            }
+        }
+        Err(concurrent())
+    }
+
+    /// Takes a picture whose variants cannot be made off its owner, and deletes its objects.
+    async fn give_up_picture(&self, owner: &ImageOwner, image_id: &Id) -> Result<()> {
+        for _ in 0..ATTACH_ROUNDS {
+            let photos = self
+                .store
+                .uploads
+                .get_photos(owner)
+                .await?
+                .unwrap_or_default();
+            if !photos.iter().any(|p| &p.id == image_id) {
+                return self.forget_picture(image_id).await;
+            }
+            let kept: Vec<Image> = photos
+                .iter()
+                .filter(|p| &p.id != image_id)
+                .cloned()
+                .collect();
+            if self
+                .store
+                .uploads
+                .swap_photos(owner, &photos, &kept)
+                .await?
+            {
+                return self.forget_picture(image_id).await;
+            }
+        }
+        Err(concurrent())
+    }
+
+    /// Deletes every object of a picture no owner shows, and its slot.
+    async fn forget_picture(&self, image_id: &Id) -> Result<()> {
+        self.images.delete(&Image::object_keys(image_id)).await?;
+        self.store.uploads.delete_upload(image_id).await?;
+        Ok(())
+    }
+
+    /// Deletes the original of a ready picture, and its slot.
+    async fn drop_original(&self, image_id: &Id) -> Result<()> {
+        self.images.delete(&[upload_key(image_id)]).await?;
+        self.store.uploads.delete_upload(image_id).await?;
+        Ok(())
     }
 
     /// Adds `image` within the owner's limit (replacing the one picture of a category or
@@ -424,6 +575,10 @@ impl Bakery {
 
 /// How many times an attach re-reads the owner's pictures after losing a race.
 const ATTACH_ROUNDS: usize = 64;
+
+/// How long the variants job waits for the attach that queued it to commit. An attach
+/// commits within moments; past this, or once its slot is gone, it never will.
+const ATTACH_WAIT: chrono::Duration = chrono::Duration::minutes(2);
 
 fn limit_reached(owner: &ImageOwner) -> Error {
     Error::conflict(

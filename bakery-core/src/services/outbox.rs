@@ -113,6 +113,16 @@ impl Bakery {
                     Err(e) => Err(e),
                 }
             }
+            Effect::MakeVariants { owner, image_id } => {
+                match self
+                    .make_picture_ready(owner, image_id, message.created_at)
+                    .await
+                {
+                    Ok(None) => Ok(None),
+                    Ok(Some(waiting)) => Ok(Some((waiting, message.effect.clone()))),
+                    Err(e) => Err(e),
+                }
+            }
         };
         match result {
             Ok(None) => AttemptOutcome::Delivered,

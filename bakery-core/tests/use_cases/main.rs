@@ -3,6 +3,7 @@
 
 mod auth;
 mod catalog;
+mod images;
 mod orders;
 mod payments;
 mod sms;

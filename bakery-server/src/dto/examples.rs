@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::auth::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, VerifyOtpRequest};
 use super::catalog::{NutritionalInfo, Product, Ratings};
-use super::image::{Image, ImageVariant};
+use super::image::{Image, ImageStatus, ImageVariant};
 use super::order::{
     CartLine, DeliveryAddress, DeliveryAddressInput, Order, OrderItem, OrderStatus, PaymentDetails,
     PaymentInput, PaymentMethod, PaymentStatus, PlaceOrderRequest, StatusChange,
@@ -164,6 +164,17 @@ impl Example for TokenResponse {
     }
 }
 
+/// A picture as attaching answers it: its variants are still being made.
+impl Example for Image {
+    fn example() -> Self {
+        Self {
+            id: "6752a3c0c3b2e41a2f9d0d02".into(),
+            status: ImageStatus::Processing,
+            variants: Vec::new(),
+        }
+    }
+}
+
 impl Example for Product {
     fn example() -> Self {
         let variant = |side: u32, height: u32| ImageVariant {
@@ -183,6 +194,7 @@ impl Example for Product {
             images: Vec::new(),
             photos: vec![Image {
                 id: "6752a3c0c3b2e41a2f9d0d01".into(),
+                status: ImageStatus::Ready,
                 variants: vec![variant(400, 300), variant(1200, 900)],
             }],
             ingredients: vec![

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use bakery_core::domain;
 use bakery_core::services::UploadTicket;
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
 
 /// One size of a picture: WebP, `width` × `height` pixels.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
@@ -16,12 +16,37 @@ pub struct ImageVariant {
     pub height: u32,
 }
 
+/// Whether a picture's sizes exist yet.
+///
+/// - `processing`: the variants are being made; `variants` is empty until it is ready,
+///   usually within seconds. Apps show a placeholder.
+/// - `ready`: every variant is there.
+///
+/// More states may be added: show an unknown one like `processing`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ImageStatus {
+    Processing,
+    Ready,
+}
+
+impl From<domain::ImageStatus> for ImageStatus {
+    fn from(s: domain::ImageStatus) -> Self {
+        match s {
+            domain::ImageStatus::Processing => Self::Processing,
+            domain::ImageStatus::Ready => Self::Ready,
+        }
+    }
+}
+
 /// An uploaded picture: its variants, smallest first (400 and 1200 px on the long side, or
 /// the picture's own size when smaller), so an app picks the one that fits its screen.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct Image {
     pub id: String,
+    pub status: ImageStatus,
+    /// Empty while `status` is `processing`.
     pub variants: Vec<ImageVariant>,
 }
 
@@ -29,6 +54,7 @@ impl From<domain::Image> for Image {
     fn from(i: domain::Image) -> Self {
         Self {
             id: i.id.into(),
+            status: i.status.into(),
             variants: i
                 .variants
                 .into_iter()

@@ -42,7 +42,8 @@ pub struct OutboxEntry {
     pub id: String,
     /// What it does: `notify` (an inbox entry and a push to the customer's phones), `refund`
     /// (money back for a canceled card order), `cancel_intent` (withdraw an unpaid card
-    /// payment).
+    /// payment), `delete_pictures` (the files of removed pictures), `make_variants` (the
+    /// sizes of a picture just attached).
     pub kind: String,
     pub state: OutboxState,
     /// Attempts started so far.
@@ -69,7 +70,7 @@ impl From<domain::OutboxMessage> for OutboxEntry {
             Effect::Refund { order_id, .. } | Effect::CancelIntent { order_id, .. } => {
                 (None, Some(order_id.to_string()))
             }
-            Effect::DeletePictures { .. } => (None, None),
+            Effect::DeletePictures { .. } | Effect::MakeVariants { .. } => (None, None),
         };
         Self {
             id: m.id.to_string(),

@@ -99,6 +99,41 @@ async fn blank_text_and_malformed_addresses_are_refused_by_the_server_too() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(answer["details"]["field"], "name", "{answer}");
+
+    // A picture slot of a type or size the contract does not list.
+    let (_, category) = app
+        .post(
+            "/api/v1/admin/categories",
+            Some(&admin),
+            json!({"name": "Bread", "displayOrder": 1}),
+        )
+        .await;
+    let uploads = format!(
+        "/api/v1/admin/categories/{}/image/uploads",
+        category["id"].as_str().unwrap()
+    );
+    for (body, field, code) in [
+        (
+            json!({"contentType": "image/gif", "size": 100}),
+            "contentType",
+            "UNSUPPORTED_IMAGE",
+        ),
+        (
+            json!({"contentType": "IMAGE/PNG", "size": 100}),
+            "contentType",
+            "UNSUPPORTED_IMAGE",
+        ),
+        (
+            json!({"contentType": "image/png", "size": 6 * 1024 * 1024}),
+            "size",
+            "VALIDATION_FAILED",
+        ),
+    ] {
+        let (status, answer) = app.post(&uploads, Some(&admin), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_error(&answer, code);
+        assert_eq!(answer["details"]["field"], field, "{answer}");
+    }
 }
 
 #[tokio::test]

@@ -23,9 +23,10 @@ fn notifications(messages: &[OutboxMessage]) -> Result<Vec<bson::Document>, Erro
         .iter()
         .filter_map(|message| match &message.effect {
             Effect::Notify { notification, .. } => Some(to_doc(notification)),
-            Effect::Refund { .. } | Effect::CancelIntent { .. } | Effect::DeletePictures { .. } => {
-                None
-            }
+            Effect::Refund { .. }
+            | Effect::CancelIntent { .. }
+            | Effect::DeletePictures { .. }
+            | Effect::MakeVariants { .. } => None,
         })
         .collect()
 }

@@ -72,8 +72,9 @@ impl ImagesApi {
     /// Attach an uploaded picture; answers the product's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
     ///
     /// Step 2: the server reads the uploaded bytes, accepts only a real JPEG, PNG or WebP picture
-    /// (by content, not by name), makes resized WebP variants for phones and answers the product's
-    /// pictures with each variant's URL and size.
+    /// (by content, not by name) and answers the product's pictures, the new one `processing`:
+    /// its resized WebP variants for phones are made in the background, usually within seconds,
+    /// and then listed with each one's URL and size (read the product again).
     #[oai(
         path = "/admin/products/:id/images",
         method = "post",
@@ -146,8 +147,8 @@ impl ImagesApi {
 
     /// Attach an uploaded picture (replacing the current one); answers the category's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
     ///
-    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and makes it the
-    /// category's picture; the previous one is deleted.
+    /// Step 2: checks the uploaded bytes are a real picture and makes it the category's picture,
+    /// `processing` until its variants are made in the background; the previous one is deleted.
     #[oai(
         path = "/admin/categories/:id/image",
         method = "post",
@@ -214,8 +215,8 @@ impl ImagesApi {
 
     /// Attach an uploaded picture (replacing the current one); answers the promotion's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
     ///
-    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and makes it the
-    /// promotion's banner; the previous one is deleted.
+    /// Step 2: checks the uploaded bytes are a real picture and makes it the promotion's banner,
+    /// `processing` until its variants are made in the background; the previous one is deleted.
     #[oai(
         path = "/admin/promotions/:id/image",
         method = "post",
@@ -282,8 +283,8 @@ impl ImagesApi {
 
     /// Attach an uploaded picture; answers the review's pictures. Bytes that are not a JPEG, PNG or WebP picture are refused and deleted
     ///
-    /// Step 2: checks the uploaded bytes are a real picture, makes its variants and adds it to the
-    /// review.
+    /// Step 2: checks the uploaded bytes are a real picture and adds it to the review,
+    /// `processing` until its variants are made in the background.
     #[oai(
         path = "/reviews/:id/images",
         method = "post",
