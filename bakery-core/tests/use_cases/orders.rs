@@ -1,6 +1,7 @@
 use bakery_core::domain::{
     DiscountType, Id, Money, OrderStatus, PageRequest, PaymentMethod, PromotionDraft, Rating,
 };
+use bakery_core::error::ConflictCode;
 use bakery_core::services::{CartLine, OrderRequest};
 use bakery_core::Error;
 use chrono::Duration;
@@ -269,7 +270,10 @@ async fn scheduled_orders_respect_preparation_time_and_card_needs_a_provider() {
     card.payment_method = PaymentMethod::Card;
     assert!(matches!(
         shop.bakery.place_order(&customer, card).await,
-        Err(Error::Validation { field, .. }) if field == "paymentDetails.method"
+        Err(Error::Conflict {
+            code: ConflictCode::CardsNotTaken,
+            ..
+        })
     ));
 }
 
@@ -327,7 +331,7 @@ async fn order_changes_are_published_after_commit_and_couriers_touch_only_theirs
             .await
             .unwrap_err()
             .code(),
-        "VALIDATION_FAILED"
+        "NOT_FOUND"
     );
     assert!(matches!(
         shop.bakery.order(&courier, &order.id).await,
