@@ -21,11 +21,7 @@ impl Bakery {
         password: Option<&str>,
     ) -> Result<User> {
         let name = name.map(|n| required_text("name", n, 100)).transpose()?;
-        let email = match email.map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(raw) => Some(Some(Email::parse(raw)?)),
-        };
+        let email = email.map(Email::parse_optional).transpose()?;
         let password_hash = match password {
             Some(password) => Some(self.hashing.hash_password(password).await?),
             None => None,
