@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{auth, categories, completions, orders, outbox, products, promotions};
+use commands::{auth, categories, completions, orders, outbox, products, promotions, shop};
 use context::{Ctx, Global};
 
 const AFTER_HELP: &str = "Examples:
@@ -73,6 +73,9 @@ enum Command {
         after_help = "Example:\n  bakery outbox list --state failed"
     )]
     Outbox(outbox::Cmd),
+    /// The shop's opening hours.
+    #[command(subcommand, after_help = "Example:\n  bakery shop hours show")]
+    Shop(shop::Cmd),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
 }
@@ -110,6 +113,7 @@ async fn run(cli: Cli) -> exit::Result<()> {
         Command::Promotions(cmd) => promotions::run(&ctx, cmd).await,
         Command::Orders(cmd) => orders::run(&ctx, cmd).await,
         Command::Outbox(cmd) => outbox::run(&ctx, cmd).await,
+        Command::Shop(cmd) => shop::run(&ctx, cmd).await,
         Command::Completions(args) => {
             completions::run(args);
             Ok(())

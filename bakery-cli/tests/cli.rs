@@ -1665,3 +1665,54 @@ async fn orders_show_the_card_payment_and_its_refund() {
     assert!(shown.stdout.contains("refund:    re_"), "{shown:#?}");
     assert_eq!(stripe.refunds(), [(intent.payment_intent_id, order.total)]);
 }
+
+// ---------------------------------------------------------------- shop hours
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_hours_show_and_set() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    // Public: shown before anyone signs in.
+    let shown = cli.run(&["shop", "hours", "show"]).await;
+    assert!(shown.ok().stdout.contains("Open always"), "{shown:#?}");
+
+    cli.login_admin(&app).await;
+    let set = cli
+        .run(&[
+            "shop",
+            "hours",
+            "set",
+            "--mon",
+            "08:00-13:00,15:00-19:00",
+            "--sat",
+            "08:00-12:00",
+            "--closed",
+            "2030-12-25",
+            "--special",
+            "2030-12-24=08:00-12:00",
+        ])
+        .await;
+    let out = &set.ok().stdout;
+    assert!(out.contains("08:00-13:00, 15:00-19:00"), "{set:#?}");
+    assert!(out.contains("2030-12-25"), "{set:#?}");
+
+    let json = cli.run(&["--json", "shop", "hours", "show"]).await;
+    let hours = json.ok().json();
+    assert_eq!(hours["alwaysOpen"], false);
+    assert_eq!(hours["tuesday"], serde_json::json!([]));
+    assert_eq!(hours["exceptions"][0]["date"], "2030-12-24");
+
+    // The whole document from a file; the server names a bad range.
+    let file = cli.write_file(
+        "hours.json",
+        r#"{"monday": [{"start": "13:00", "end": "08:00"}], "tuesday": [], "wednesday": [],
+            "thursday": [], "friday": [], "saturday": [], "sunday": []}"#,
+    );
+    let refused = cli
+        .run(&["shop", "hours", "set", "--file", path_str(&file)])
+        .await;
+    refused.failed(6, "VALIDATION_FAILED");
+    assert!(refused.stderr.contains("monday[0].end"), "{refused:#?}");
+    let bad = cli.run(&["shop", "hours", "set", "--mon", "8-13"]).await;
+    bad.failed(6, "INVALID_INPUT");
+}

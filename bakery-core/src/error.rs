@@ -89,6 +89,9 @@ pub enum ConflictCode {
     AddressLimitReached,
     /// Card payment asked of a shop that takes only cash (`GET /shop` lists its methods).
     CardsNotTaken,
+    /// An order for a time the shop is closed (ASAP while closed, or a scheduled time outside
+    /// the opening hours); the message says when it next opens.
+    ShopClosed,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -133,6 +136,7 @@ impl ConflictCode {
             Self::ImageLimitReached => "IMAGE_LIMIT_REACHED",
             Self::AddressLimitReached => "ADDRESS_LIMIT_REACHED",
             Self::CardsNotTaken => "CARDS_NOT_TAKEN",
+            Self::ShopClosed => "SHOP_CLOSED",
         }
     }
 }

@@ -439,11 +439,14 @@ mod tests {
         })
     }
 
-    /// Seven categories and three payment events: with batches of two, four batches of
-    /// one kind and two of another.
+    /// Seven categories, three payment events and the opening hours: with batches of two,
+    /// four batches of one kind, two of another and one of the last.
     fn shop() -> Memory {
         let mut records: Vec<Record> = (0..7).map(category).collect();
         records.extend((0..3).map(payment_event));
+        records.push(Record::OpeningHours(
+            crate::domain::OpeningHours::new(Default::default(), vec![]).unwrap(),
+        ));
         Memory::with(records)
     }
 
@@ -464,9 +467,10 @@ mod tests {
         let Outcome::Finished(report) = outcome else {
             panic!("{outcome:?}");
         };
-        assert_eq!(report.batches, 6);
+        assert_eq!(report.batches, 7);
         assert_eq!(report.summary.kinds["categories"].count, 7);
         assert_eq!(report.summary.kinds["paymentEvents"].count, 3);
+        assert_eq!(report.summary.kinds["shopSettings"].count, 1);
         assert_eq!(target.all(), source.all());
         assert!(target.progress.lock().unwrap().as_ref().unwrap().finished);
 
@@ -511,7 +515,7 @@ mod tests {
         else {
             panic!("finishes");
         };
-        assert_eq!(report.batches, 6, "no batch copied twice");
+        assert_eq!(report.batches, 7, "no batch copied twice");
         assert_eq!(target.all(), source.all());
         assert_eq!(
             report.summary,

@@ -54,7 +54,8 @@ fn policy(path: &str, query: &str) -> Option<Policy> {
         .split('&')
         .any(|pair| matches!(pair, "sort=rating" | "sort=popularity"));
     match segments.as_slice() {
-        ["shop"] | ["categories"] => Some(Policy {
+        // `/shop` is not here: its `openNow` changes with the clock, not with a write.
+        ["shop", "hours"] | ["categories"] => Some(Policy {
             scopes: vec![CacheScope::Catalog],
             lists_products: false,
             ttl: SAFETY_NET_TTL,
@@ -231,6 +232,11 @@ mod tests {
             .is_some_and(|p| p.scopes.contains(&CacheScope::Ranking)));
         assert!(policy("/api/v1/products/0123456789abcdef01234567/reviews", "").is_none());
         assert!(policy("/api/v1/orders", "").is_none());
+        assert!(
+            policy("/api/v1/shop", "").is_none(),
+            "openNow moves with the clock"
+        );
+        assert!(policy("/api/v1/shop/hours", "").is_some());
         assert!(policy("/api/v1/promotions", "").is_some());
     }
 

@@ -55,6 +55,7 @@ pub const VARIABLES: &[&str] = &[
     "JWT_REFRESH_EXPIRES_IN",
     "SHOP_NAME",
     "SHOP_CURRENCY",
+    "SHOP_TIMEZONE",
     "DELIVERY_FEE",
     "FREE_DELIVERY_ABOVE",
     "TAX_RATE_BPS",
@@ -484,6 +485,12 @@ impl Config {
         if !(1..=130).contains(&courier_speed_kmh) {
             bail!("COURIER_DEFAULT_SPEED_KMH is a courier's speed in km/h, from 1 to 130");
         }
+        // The opening hours are local times there; a wrong name would shift every opening.
+        let timezone = bakery_core::domain::parse_timezone(
+            "SHOP_TIMEZONE",
+            &lookup("SHOP_TIMEZONE").unwrap_or_else(|| "UTC".into()),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let settings = Settings {
             shop_name: lookup("SHOP_NAME").unwrap_or_else(|| "Bakery".into()),
             pricing: PricingSettings {
@@ -507,6 +514,7 @@ impl Config {
             )?)
             .context("CARD_PAYMENT_TIMEOUT is too long")?,
             otp_countries,
+            timezone,
         };
         Ok(Self {
             production,

@@ -29,6 +29,7 @@ use poem_openapi::Enum;
 /// | `IMAGE_LIMIT_REACHED` | the product (10) or review (3) has all the pictures it may have | remove one first |
 /// | `ADDRESS_LIMIT_REACHED` | the account keeps 20 addresses already | delete one first |
 /// | `CARDS_NOT_TAKEN` | this shop takes only cash (`GET /shop` lists its payment methods) | offer cash |
+/// | `SHOP_CLOSED` | the shop is closed now (ASAP order) or at the scheduled time; the message says when it next opens (`GET /shop`: `nextOpening`) | offer to schedule |
 /// | `UNSUPPORTED_IMAGE` | the upload is not a JPEG, PNG or WebP picture, or not the type announced; it was deleted | pick another file |
 /// | `IMAGE_TOO_LARGE` | the picture is over 5 MiB, or longer than its slot said | send a smaller one |
 /// | `UPLOAD_EXPIRED` | the upload URL or slot is past its time | ask for a new slot |
@@ -71,6 +72,7 @@ pub enum ErrorCode {
     ImageLimitReached,
     AddressLimitReached,
     CardsNotTaken,
+    ShopClosed,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -131,6 +133,7 @@ impl ErrorCode {
             ConflictCode::ImageLimitReached => Self::ImageLimitReached,
             ConflictCode::AddressLimitReached => Self::AddressLimitReached,
             ConflictCode::CardsNotTaken => Self::CardsNotTaken,
+            ConflictCode::ShopClosed => Self::ShopClosed,
         }
     }
 
@@ -165,6 +168,7 @@ mod tests {
             ConflictCode::ImageLimitReached,
             ConflictCode::AddressLimitReached,
             ConflictCode::CardsNotTaken,
+            ConflictCode::ShopClosed,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

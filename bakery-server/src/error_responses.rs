@@ -46,8 +46,10 @@ const RATE_LIMITED: [&str; 7] = [
     "courier_report_location",
 ];
 
-/// Writes that change nothing another request could be changing at the same time.
-const NEVER_CONFLICT: [&str; 5] = [
+/// Writes that change nothing another request could be changing at the same time (the
+/// opening hours are replaced whole, last write wins).
+const NEVER_CONFLICT: [&str; 6] = [
+    "admin_set_shop_hours",
     "login",
     "logout",
     "refresh_token",

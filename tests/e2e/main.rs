@@ -18,6 +18,7 @@ mod catalog;
 mod crash;
 mod favorites;
 mod fleet;
+mod hours;
 mod http;
 mod idempotency;
 mod images;
@@ -72,6 +73,10 @@ macro_rules! e2e {
                 search_tolerates_typos_and_accents,
                 product_by_id_and_unknown_id,
                 listing_parameters_are_validated,
+            }
+            hours {
+                asap_orders_wait_for_the_shop_to_open => crate::hours::paris_with_manual_clock,
+                only_staff_set_valid_hours,
             }
             favorites {
                 add_list_and_remove_favorites,

@@ -134,6 +134,43 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
         .await
         .expect("review");
     place_order(&ben, order_request(vec![line(&second, 3)])).await;
+    // Opening hours staff set (open around the clock, so the orders above stay possible),
+    // with a holiday far ahead.
+    let all_day = || {
+        vec![types::TimeRange {
+            start: "00:00".parse().expect("time"),
+            end: "24:00".parse().expect("time"),
+        }]
+    };
+    admin
+        .api()
+        .admin_set_shop_hours()
+        .body(types::OpeningHoursInput {
+            monday: all_day(),
+            tuesday: all_day(),
+            wednesday: all_day(),
+            thursday: all_day(),
+            friday: all_day(),
+            saturday: all_day(),
+            sunday: all_day(),
+            exceptions: vec![types::DayException {
+                date: "2099-12-25".parse().expect("date"),
+                ranges: vec![],
+            }],
+        })
+        .send()
+        .await
+        .expect("opening hours");
+    let hours = serde_json::to_value(
+        admin
+            .api()
+            .get_shop_hours()
+            .send()
+            .await
+            .expect("hours")
+            .into_inner(),
+    )
+    .expect("serialisable");
 
     let catalog = products(&admin).await;
     let ada_orders = my_orders(&ada).await;
@@ -187,6 +224,17 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
     let url = format!("http://127.0.0.1:{port}");
     let moved_ada = BakeryClient::with_tokens(&url, ada_tokens.clone());
     assert_eq!(products(&BakeryClient::new(&url)).await, catalog);
+    let moved_hours = BakeryClient::new(&url)
+        .api()
+        .get_shop_hours()
+        .send()
+        .await
+        .expect("hours")
+        .into_inner();
+    assert_eq!(
+        serde_json::to_value(moved_hours).expect("serialisable"),
+        hours
+    );
     assert_eq!(my_orders(&moved_ada).await, ada_orders);
     let profile = moved_ada
         .api()

@@ -10,4 +10,5 @@ pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod promotions;
+pub mod shop;
 pub mod watch;

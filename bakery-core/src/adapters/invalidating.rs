@@ -16,7 +16,7 @@ use crate::ports::{
     ProductFilter, ProductSort, PromotionStore, ReviewStore, Store, StoreResult, TransitionOrder,
 };
 
-/// Wraps the catalog, order, review and promotion ports of `store` so that their writes
+/// Wraps the catalog, order, review, promotion, upload and shop ports of `store` so that their writes
 /// invalidate `cache`.
 pub fn invalidating(store: Store, cache: Arc<dyn CatalogCache>) -> Store {
     Store {
@@ -38,6 +38,10 @@ pub fn invalidating(store: Store, cache: Arc<dyn CatalogCache>) -> Store {
         }),
         uploads: Arc::new(InvalidatingStore {
             inner: store.uploads.clone(),
+            cache: cache.clone(),
+        }),
+        shop: Arc::new(InvalidatingStore {
+            inner: store.shop.clone(),
             cache,
         }),
         ..store
@@ -353,5 +357,20 @@ impl crate::ports::UploadStore for InvalidatingStore<dyn crate::ports::UploadSto
         };
         self.bump_if(swapped, &[scope]).await;
         Ok(swapped)
+    }
+}
+
+/// The published opening hours (`GET /shop/hours`) are a cached catalog read: new hours
+/// retire it at once.
+#[async_trait]
+impl crate::ports::ShopStore for InvalidatingStore<dyn crate::ports::ShopStore> {
+    async fn opening_hours(&self) -> StoreResult<Option<crate::domain::OpeningHours>> {
+        self.inner.opening_hours().await
+    }
+
+    async fn set_opening_hours(&self, hours: &crate::domain::OpeningHours) -> StoreResult<()> {
+        self.inner.set_opening_hours(hours).await?;
+        self.cache.bump(&[CacheScope::Catalog]).await;
+        Ok(())
     }
 }

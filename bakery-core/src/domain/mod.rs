@@ -4,6 +4,7 @@
 pub mod access;
 mod auth;
 mod catalog;
+mod hours;
 mod id;
 mod idempotency;
 mod image;
@@ -23,6 +24,10 @@ mod user;
 pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
+pub use hours::{
+    parse_timezone, DayException, OpeningHours, TimeRange, MAX_EXCEPTIONS, MAX_RANGES_PER_DAY,
+    TIME_PATTERN, WEEKDAYS,
+};
 pub use id::Id;
 pub use idempotency::{IdempotencyKey, RequestFingerprint};
 pub use image::{

@@ -27,9 +27,10 @@ pub use store::{
     AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore,
     NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
     PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
-    RecordState, RefreshOutcome, ReviewStore, Store, StoreHealth, StoreResult, StoredResponse,
-    TransitionOrder, Unique, UploadStore,
+    RecordState, RefreshOutcome, ReviewStore, ShopStore, Store, StoreHealth, StoreResult,
+    StoredResponse, TransitionOrder, Unique, UploadStore,
 };
 pub use store::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
+    OPENING_HOURS_ID,
 };

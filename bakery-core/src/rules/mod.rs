@@ -2,6 +2,7 @@
 //! unit-tested and every store gets identical behaviour.
 
 pub mod eta;
+pub mod opening;
 pub mod picture;
 pub mod pricing;
 pub mod promotion;

@@ -36,13 +36,16 @@ pub struct Settings {
     /// `None` texts any. A shop that only delivers in two countries has no customer anywhere
     /// else, but toll-fraud rings do: texts to premium ranges abroad are how they earn.
     pub otp_countries: Option<Vec<String>>,
+    /// The shop's IANA time zone (`SHOP_TIMEZONE`): its opening hours are local times there.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Settings {
     /// `shop_name`'s settings with the documented defaults, the ones the server uses when
     /// nothing is configured: prices in EUR with no delivery fee, no free-delivery threshold
     /// and no tax; 30 minutes of delivery; codes valid 10 minutes with 5 tries; refresh tokens
-    /// valid 7 days; couriers assumed to ride at 20 km/h; unpaid card orders canceled after 30 minutes; codes texted to any country.
+    /// valid 7 days; couriers assumed to ride at 20 km/h; unpaid card orders canceled after 30 minutes; codes texted to any country;
+    /// opening hours read in UTC.
     /// Change fields after for anything else.
     pub fn new(shop_name: impl Into<String>, otp_key: OtpKey) -> Self {
         Self {
@@ -61,6 +64,7 @@ impl Settings {
             refresh_token_ttl: Duration::days(7),
             card_payment_timeout: Duration::minutes(30),
             otp_countries: None,
+            timezone: chrono_tz::UTC,
         }
     }
 }

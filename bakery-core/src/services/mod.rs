@@ -15,6 +15,7 @@ mod payments;
 mod promotions;
 mod reviews;
 mod sessions;
+mod shop;
 mod unpaid;
 mod users;
 

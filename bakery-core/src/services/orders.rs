@@ -253,11 +253,14 @@ impl Bakery {
             .map(|p| p.preparation_time)
             .max()
             .unwrap_or(0);
+        if let Some(at) = request.scheduled_delivery_time {
+            schedule::check_scheduled_time(now, at, longest_preparation)?;
+        }
+        // Before anything is written: a refused order takes no stock and no promotion use.
+        self.check_open_for(now, request.scheduled_delivery_time)
+            .await?;
         let estimated_delivery_time = match request.scheduled_delivery_time {
-            Some(at) => {
-                schedule::check_scheduled_time(now, at, longest_preparation)?;
-                at
-            }
+            Some(at) => at,
             None => schedule::estimate_delivery(
                 now,
                 longest_preparation,

@@ -138,6 +138,9 @@ macro_rules! conformance {
                 keys_are_per_user,
                 concurrent_claims_start_exactly_once,
             }
+            shop {
+                opening_hours_are_none_until_set_then_replaced,
+            }
             races {
                 last_items_sell_exactly_once,
                 promotion_usage_limit_holds,

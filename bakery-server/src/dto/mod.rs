@@ -14,6 +14,7 @@ pub mod params;
 pub mod payment;
 pub mod promotion;
 pub mod review;
+pub mod shop;
 pub mod timestamp;
 pub mod tracking;
 pub mod user;

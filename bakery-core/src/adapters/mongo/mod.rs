@@ -18,6 +18,7 @@ mod outbox;
 mod payment_events;
 mod promotions;
 mod reviews;
+mod shop;
 mod table;
 mod transfer;
 mod tx;
@@ -56,6 +57,8 @@ mod coll {
     pub const IDEMPOTENCY_KEYS: &str = "idempotencyKeys";
     /// Upload slots not yet attached, swept with their objects once expired.
     pub const UPLOADS: &str = "uploads";
+    /// Settings staff edit at run time, one document per key (`openingHours`).
+    pub const SHOP_SETTINGS: &str = "shopSettings";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

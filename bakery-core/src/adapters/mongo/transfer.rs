@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use super::auth_secrets::otp_doc;
 use super::catalog::{category_doc, product_doc};
 use super::docs::{from_doc, internal, to_doc};
+use super::shop::{opening_hours_doc, opening_hours_of};
 use super::{coll, MongoStore};
 use crate::error::Error;
 use crate::ports::{
@@ -35,6 +36,7 @@ fn collection_of(kind: RecordKind) -> &'static str {
         RecordKind::RefreshTokens => coll::REFRESH_TOKENS,
         RecordKind::Outbox => coll::OUTBOX,
         RecordKind::PaymentEvents => coll::PAYMENT_EVENTS,
+        RecordKind::ShopSettings => coll::SHOP_SETTINGS,
     }
 }
 
@@ -68,6 +70,7 @@ fn to_record(kind: RecordKind, doc: Document) -> StoreResult<Record> {
         RecordKind::RefreshTokens => record(doc, Record::RefreshToken),
         RecordKind::Outbox => record(doc, Record::Outbox),
         RecordKind::PaymentEvents => payment_event(&doc),
+        RecordKind::ShopSettings => opening_hours_of(doc).map(Record::OpeningHours),
     }
 }
 
@@ -88,12 +91,14 @@ fn to_document(record: &Record) -> StoreResult<Document> {
             "_id": r.id.as_str(),
             "receivedAt": bson::DateTime::from_chrono(r.received_at),
         }),
+        Record::OpeningHours(r) => opening_hours_doc(r),
     }
 }
 
-/// The `_id` value a paging bound stands for: an ObjectId except for provider event ids.
+/// The `_id` value a paging bound stands for: an ObjectId except for provider event ids and
+/// the named settings documents.
 fn id_bound(kind: RecordKind, id: &str) -> StoreResult<Bson> {
-    if kind == RecordKind::PaymentEvents {
+    if matches!(kind, RecordKind::PaymentEvents | RecordKind::ShopSettings) {
         return Ok(Bson::String(id.to_owned()));
     }
     ObjectId::parse_str(id)

@@ -22,6 +22,7 @@ mod outbox;
 mod payment_events;
 mod promotions;
 mod reviews;
+mod shop;
 mod table;
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::RefreshTokens => "refresh_tokens",
         RecordKind::Outbox => "outbox",
         RecordKind::PaymentEvents => "payment_events",
+        RecordKind::ShopSettings => "shop_settings",
     }
 }
 
@@ -83,6 +84,9 @@ impl ExportStore for SqliteStore {
                 RecordKind::Otps => record(doc, Record::Otp),
                 RecordKind::RefreshTokens => record(doc, Record::RefreshToken),
                 RecordKind::Outbox => record(doc, Record::Outbox),
+                // `shop_settings` holds one document, the opening hours; a second setting
+                // would need its own record variant here.
+                RecordKind::ShopSettings => record(doc, Record::OpeningHours),
                 RecordKind::PaymentEvents => Err(Error::internal("payment events have no doc")),
             })
             .collect()

@@ -17,6 +17,7 @@ mod outbox;
 mod payment_events;
 mod promotions;
 mod reviews;
+mod shop;
 mod transfer;
 mod uploads;
 
@@ -41,8 +42,10 @@ pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use payment_events::PaymentEventStore;
 pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
+pub use shop::ShopStore;
 pub use transfer::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
+    OPENING_HOURS_ID,
 };
 pub use uploads::UploadStore;
 
@@ -76,6 +79,7 @@ pub struct Store {
     pub payment_events: Arc<dyn PaymentEventStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub uploads: Arc<dyn UploadStore>,
+    pub shop: Arc<dyn ShopStore>,
 }
 
 impl Store {
@@ -94,6 +98,7 @@ impl Store {
             + PaymentEventStore
             + IdempotencyStore
             + UploadStore
+            + ShopStore
             + 'static,
     {
         let adapter = Arc::new(adapter);
@@ -109,7 +114,8 @@ impl Store {
             outbox: adapter.clone(),
             payment_events: adapter.clone(),
             idempotency: adapter.clone(),
-            uploads: adapter,
+            uploads: adapter.clone(),
+            shop: adapter,
         }
     }
 }

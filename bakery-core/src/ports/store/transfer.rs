@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreResult;
 use crate::domain::{
-    Category, Notification, Order, OtpRecord, OutboxMessage, Product, Promotion,
+    Category, Notification, OpeningHours, Order, OtpRecord, OutboxMessage, Product, Promotion,
     RefreshTokenRecord, Review, User,
 };
+
+/// The id the opening hours are stored under in `shopSettings` on every store.
+pub const OPENING_HOURS_ID: &str = "openingHours";
 
 /// One kind of record: a table (SQLite) or a collection (MongoDB).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,11 +39,13 @@ pub enum RecordKind {
     Outbox,
     /// Payment-provider events already handled, so a late retry is not applied twice.
     PaymentEvents,
+    /// Settings staff edit at run time: the opening hours (one record, `openingHours`).
+    ShopSettings,
 }
 
 impl RecordKind {
     /// Every kind, in the order a migration copies them.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         Self::Users,
         Self::Categories,
         Self::Products,
@@ -52,6 +57,7 @@ impl RecordKind {
         Self::RefreshTokens,
         Self::Outbox,
         Self::PaymentEvents,
+        Self::ShopSettings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +73,7 @@ impl RecordKind {
             Self::RefreshTokens => "refreshTokens",
             Self::Outbox => "outbox",
             Self::PaymentEvents => "paymentEvents",
+            Self::ShopSettings => "shopSettings",
         }
     }
 }
@@ -104,6 +111,7 @@ pub enum Record {
     RefreshToken(RefreshTokenRecord),
     Outbox(OutboxMessage),
     PaymentEvent(PaymentEventRecord),
+    OpeningHours(OpeningHours),
 }
 
 impl Record {
@@ -120,6 +128,7 @@ impl Record {
             Self::RefreshToken(_) => RecordKind::RefreshTokens,
             Self::Outbox(_) => RecordKind::Outbox,
             Self::PaymentEvent(_) => RecordKind::PaymentEvents,
+            Self::OpeningHours(_) => RecordKind::ShopSettings,
         }
     }
 
@@ -137,6 +146,7 @@ impl Record {
             Self::RefreshToken(r) => r.id.as_str(),
             Self::Outbox(r) => r.id.as_str(),
             Self::PaymentEvent(r) => &r.id,
+            Self::OpeningHours(_) => OPENING_HOURS_ID,
         }
     }
 }

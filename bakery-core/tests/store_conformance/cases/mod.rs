@@ -12,3 +12,4 @@ pub mod payments;
 pub mod promotions;
 pub mod races;
 pub mod reviews;
+pub mod shop;

@@ -16,6 +16,7 @@ use crate::dto::order::{CourierInput, DeliveryPersonInput, Order, OrderStatus, S
 use crate::dto::outbox::{OutboxEntry, OutboxState};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
+use crate::dto::shop::{OpeningHours, OpeningHoursInput};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -23,6 +24,32 @@ pub struct AdminApi;
 
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
+    /// Set the shop's opening hours
+    ///
+    /// Replaces the week and its exceptions (send the whole document), local times in the
+    /// shop's time zone (`SHOP_TIMEZONE`). ASAP orders are refused with `SHOP_CLOSED` outside
+    /// them, and scheduled ones for a time outside them. Ranges of a day may not overlap and
+    /// end after they start (422 naming the range); each date appears once.
+    #[oai(
+        path = "/shop/hours",
+        method = "put",
+        operation_id = "admin_set_shop_hours"
+    )]
+    async fn set_shop_hours(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<OpeningHoursInput>,
+    ) -> Result<Json<OpeningHours>, ApiError> {
+        let actor = auth.require(access::STAFF)?;
+        let hours = body.0.to_domain()?;
+        state.bakery.set_opening_hours(actor, hours.clone()).await?;
+        Ok(Json(OpeningHours::new(
+            state.bakery.timezone(),
+            Some(&hours),
+        )))
+    }
+
     /// Create a product
     ///
     /// Adds a product to the catalog. Prices are in the minor unit; `stock` left out means

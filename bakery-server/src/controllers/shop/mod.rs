@@ -1,11 +1,18 @@
 //! What an app needs to know about the shop before showing a price: the currency, delivery
-//! fee, tax rate and whether cards are taken.
+//! fee, tax rate, whether cards are taken, and whether it is open now.
+//!
+//! `GET /shop` is not kept in the catalog cache: `openNow` changes with the clock, not with a
+//! write, so a cached answer would go on claiming the shop open after it closed. It costs a
+//! settings read and one small store read. `GET /shop/hours` changes only when staff set the
+//! hours, so it is cached and that write retires it.
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use crate::dto::shop::OpeningHours;
+use crate::dto::timestamp::Timestamp;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -33,6 +40,15 @@ pub struct ShopInfo {
     pub stripe_publishable_key: Option<String>,
     /// Minutes a card order may stay unpaid before the shop cancels it.
     pub card_payment_minutes: u32,
+    /// The IANA time zone of the opening hours (`Europe/Paris`).
+    pub timezone: String,
+    /// Whether ASAP orders are taken now (true at any time when no hours are set).
+    pub open_now: bool,
+    /// The next time the shop opens (after the current opening when open now); absent when
+    /// it is open always or does not open in the next 14 days.
+    pub next_opening: Option<Timestamp>,
+    /// When the current opening ends; absent when closed, or open past the next 14 days.
+    pub closes_at: Option<Timestamp>,
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Shop")]
@@ -41,10 +57,12 @@ impl ShopApi {
     ///
     /// What an app needs before showing prices: the currency (amounts are in its minor unit),
     /// delivery fee and free-delivery threshold, tax rate, accepted payment methods (card only when
-    /// a provider is configured) and the Stripe publishable key. Cached; rarely changes.
+    /// a provider is configured), the Stripe publishable key, and whether the shop is open now
+    /// with its next opening (ASAP orders are refused while closed).
     #[oai(path = "/shop", method = "get", operation_id = "get_shop")]
     async fn get_shop(&self, state: Data<&AppState>) -> Result<Json<ShopInfo>, ApiError> {
         let settings = state.bakery.settings();
+        let status = state.bakery.shop_status().await?;
         Ok(Json(ShopInfo {
             name: settings.shop_name.clone(),
             currency: settings.pricing.currency.as_str().to_owned(),
@@ -56,6 +74,24 @@ impl ShopApi {
             stripe_publishable_key: state.bakery.payment_publishable_key(),
             card_payment_minutes: u32::try_from(settings.card_payment_timeout.num_minutes())
                 .unwrap_or(u32::MAX),
+            timezone: state.bakery.timezone().name().to_owned(),
+            open_now: status.open_now,
+            next_opening: status.next_opening.map(Timestamp),
+            closes_at: status.closes_at.map(Timestamp),
         }))
+    }
+
+    /// The shop's opening hours
+    ///
+    /// The week (ranges per weekday, local time in `timezone`) and the dated exceptions
+    /// (closures, special hours). `alwaysOpen` when staff never set hours. Cached until staff
+    /// change them.
+    #[oai(path = "/shop/hours", method = "get", operation_id = "get_shop_hours")]
+    async fn get_shop_hours(&self, state: Data<&AppState>) -> Result<Json<OpeningHours>, ApiError> {
+        let hours = state.bakery.opening_hours().await?;
+        Ok(Json(OpeningHours::new(
+            state.bakery.timezone(),
+            hours.as_ref(),
+        )))
     }
 }
