@@ -207,6 +207,11 @@ pub struct ProductDraft {
     pub stock: Option<u32>,
 }
 
+/// The longest entry each of a product's text lists takes, by field; the contract states
+/// them too (an entry's `maxLength`).
+pub const PRODUCT_LIST_ENTRY_MAX_CHARS: [(&str, usize); 3] =
+    [("images", 2048), ("ingredients", 80), ("allergens", 40)];
+
 impl ProductDraft {
     /// Checks the cross-field rules: a discount must be below the price, lists are bounded
     /// and free of blanks, preparation fits in a day.
@@ -224,9 +229,10 @@ impl ProductDraft {
                 ));
             }
         }
-        self.images = clean_list("images", self.images, 10, 2048)?;
-        self.ingredients = clean_list("ingredients", self.ingredients, 50, 80)?;
-        self.allergens = clean_list("allergens", self.allergens, 20, 40)?
+        let [images, ingredients, allergens] = PRODUCT_LIST_ENTRY_MAX_CHARS.map(|(_, max)| max);
+        self.images = clean_list("images", self.images, 10, images)?;
+        self.ingredients = clean_list("ingredients", self.ingredients, 50, ingredients)?;
+        self.allergens = clean_list("allergens", self.allergens, 20, allergens)?
             .into_iter()
             .map(|a| a.to_lowercase())
             .collect();

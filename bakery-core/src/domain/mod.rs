@@ -23,7 +23,9 @@ mod user;
 
 pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
-pub use catalog::{Category, NutritionalInfo, Product, ProductDraft, Ratings};
+pub use catalog::{
+    Category, NutritionalInfo, Product, ProductDraft, Ratings, PRODUCT_LIST_ENTRY_MAX_CHARS,
+};
 pub use hours::{
     parse_timezone, DayException, OpeningHours, TimeRange, MAX_EXCEPTIONS, MAX_RANGES_PER_DAY,
     TIME_PATTERN, WEEKDAYS,

@@ -11,28 +11,23 @@
 
 use bakery_core::domain::{
     CONTENT_TYPE_PATTERN, EMAIL_PATTERN, MAX_IMAGE_BYTES, OPTIONAL_TEXT_PATTERN,
-    REQUIRED_TEXT_PATTERN,
+    PRODUCT_LIST_ENTRY_MAX_CHARS, REQUIRED_TEXT_PATTERN,
 };
 use serde_json::{Map, Value};
 
 use crate::dto::params::ID_PATTERN;
 
 /// Request strings that are secrets or codes, checked by their own rules (a password is
-/// hashed as typed; a promotion code is looked up, and an unknown one is a conflict).
+/// hashed as typed; a promotion code is looked up).
 const NOT_TEXT: [&str; 4] = ["password", "newPassword", "refreshToken", "promotionCode"];
-
-/// The entries of text lists, which the schema cannot bound from the Rust type: the longest
-/// entry each list takes (`ProductDraft::check`).
-const LIST_ENTRY_MAX_CHARS: [(&str, u64); 3] =
-    [("images", 2048), ("ingredients", 80), ("allergens", 40)];
 
 /// Adds the patterns to every string of every schema a request body reaches, and the id
 /// pattern to the path ids of the routes with two of them (which are read as plain strings,
 /// see `dto::params::PathId`, and parsed by the handler).
 pub(super) fn spell_input_rules(document: &mut Value) {
     spell_path_ids(document);
-    // The slot's size is bounded by the pictures taken (the server answers a larger one
-    // with `IMAGE_TOO_LARGE`), not by the integer type.
+    // The slot's size is bounded by the pictures taken, not by the integer type (the
+    // server's schema check then refuses a larger one, naming `size`).
     if let Some(size) = document.pointer_mut("/components/schemas/UploadRequest/properties/size") {
         size["maximum"] = Value::from(MAX_IMAGE_BYTES);
     }
@@ -135,7 +130,10 @@ fn spell(field: &str, property: &mut Value) {
         };
         if field == "applicableProducts" {
             entry["pattern"] = Value::from(ID_PATTERN);
-        } else if let Some((_, max)) = LIST_ENTRY_MAX_CHARS.iter().find(|(f, _)| *f == field) {
+        } else if let Some((_, max)) = PRODUCT_LIST_ENTRY_MAX_CHARS
+            .iter()
+            .find(|(f, _)| *f == field)
+        {
             entry["minLength"] = Value::from(1);
             entry["maxLength"] = Value::from(*max);
             entry["pattern"] = Value::from(REQUIRED_TEXT_PATTERN);
