@@ -130,15 +130,14 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
-/// The configuration, with logging started first (its guard must outlive every log line).
-fn load_config() -> anyhow::Result<(Config, telemetry::LogGuard)> {
+fn load_config() -> anyhow::Result<Config> {
     let production = std::env::var("BAKERY_ENV").is_ok_and(|v| v.trim() == "production");
-    let log = telemetry::init(production);
-    Ok((Config::from_env()?, log))
+    telemetry::init(production);
+    Config::from_env()
 }
 
 async fn serve() -> anyhow::Result<()> {
-    let (mut config, _log) = load_config()?;
+    let mut config = load_config()?;
     config.keep_generated_secrets()?;
     let store = store::open(&config.store).await?;
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
@@ -218,7 +217,7 @@ async fn shutdown_signal() {
 }
 
 async fn demo_data() -> anyhow::Result<()> {
-    let (config, _log) = load_config()?;
+    let config = load_config()?;
     let store = store::open(&config.store).await?;
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
     let bakery = Bakery::new(store, config.settings).with_catalog_cache(fleet.cache);
@@ -238,7 +237,7 @@ async fn migrate(
     max_batches: Option<u64>,
 ) -> anyhow::Result<()> {
     use bakery_server::migrate::{Source, Target, EXIT_PAUSED};
-    let log = telemetry::init(false);
+    telemetry::init(false);
     let source = Source::parse(from)?;
     let default_database = std::env::var("MONGODB_DATABASE").unwrap_or_else(|_| "bakery".into());
     let target = Target::parse(to, &default_database)?;
@@ -249,15 +248,13 @@ async fn migrate(
         force,
     };
     if !bakery_server::migrate::run(&source, &target, options).await? {
-        // `exit` runs no destructor: flush the log lines first.
-        drop(log);
         std::process::exit(EXIT_PAUSED);
     }
     Ok(())
 }
 
 async fn create_staff(name: &str, phone: &str, password: &str, role: Role) -> anyhow::Result<()> {
-    let (config, _log) = load_config()?;
+    let config = load_config()?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
     let store = store::open(&config.store).await?;
     let bakery = Bakery::new(store, config.settings);
