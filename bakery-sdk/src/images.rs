@@ -101,6 +101,28 @@ fn invalid(e: impl std::fmt::Display) -> ApiError {
     ApiError::InvalidRequest(e.to_string())
 }
 
+/// Sends `body` to the operation of `target`'s kind (one per kind, taking the target's id
+/// and the same body), through the token-refreshing [`BakeryClient::call`]; `?` on failure.
+macro_rules! per_target {
+    ($client:expr, $target:expr, $body:expr, $product:ident, $category:ident, $promotion:ident, $review:ident) => {
+        match $target {
+            ImageTarget::Product(id) => per_target!(@send $client, id, $body, $product),
+            ImageTarget::Category(id) => per_target!(@send $client, id, $body, $category),
+            ImageTarget::Promotion(id) => per_target!(@send $client, id, $body, $promotion),
+            ImageTarget::Review(id) => per_target!(@send $client, id, $body, $review),
+        }
+    };
+    (@send $client:expr, $id:expr, $body:expr, $operation:ident) => {
+        $client
+            .call(|api| {
+                let body = $body.clone();
+                let id = $id.clone();
+                async move { api.$operation().id(id).body(body).send().await }
+            })
+            .await?
+    };
+}
+
 impl BakeryClient {
     /// Uploads `bytes` as a picture of `target` and returns it once its variants are made
     /// (`ready`, with their URLs and sizes). The content type comes from the bytes
@@ -181,7 +203,6 @@ impl BakeryClient {
         &self,
         target: &ImageTarget,
     ) -> Result<Option<Vec<types::Image>>, ApiError> {
-        const LIMIT: NonZeroU32 = NonZeroU32::new(100).unwrap();
         match target {
             ImageTarget::Product(id) => {
                 let product = self
@@ -193,50 +214,40 @@ impl BakeryClient {
                 Ok(Some(product.into_inner().photos))
             }
             ImageTarget::Category(id) => {
-                let mut page = NonZeroU32::MIN;
-                let mut seen = 0;
-                loop {
-                    let answer = self
-                        .call(|api| async move {
-                            api.list_categories().page(page).limit(LIMIT).send().await
-                        })
-                        .await?
-                        .into_inner();
-                    let got = answer.items.len();
-                    seen += got;
-                    if let Some(category) = answer.items.into_iter().find(|c| &c.id == id) {
-                        return Ok(Some(category.photo.into_iter().collect()));
-                    }
-                    if got == 0 || seen as i64 >= answer.total {
-                        return Ok(None);
-                    }
-                    page = page.saturating_add(1);
-                }
+                let category = find_in_pages(
+                    |page| async move {
+                        let answer = self
+                            .call(|api| async move {
+                                api.list_categories().page(page).limit(PAGE).send().await
+                            })
+                            .await?
+                            .into_inner();
+                        Ok((answer.items, answer.total))
+                    },
+                    |c: &types::Category| &c.id == id,
+                )
+                .await?;
+                Ok(category.map(|c| c.photo.into_iter().collect()))
             }
             ImageTarget::Promotion(id) => {
-                let mut page = NonZeroU32::MIN;
-                let mut seen = 0;
-                loop {
-                    let answer = self
-                        .call(|api| async move {
-                            api.admin_list_promotions()
-                                .page(page)
-                                .limit(LIMIT)
-                                .send()
-                                .await
-                        })
-                        .await?
-                        .into_inner();
-                    let got = answer.items.len();
-                    seen += got;
-                    if let Some(promotion) = answer.items.into_iter().find(|p| &p.id == id) {
-                        return Ok(Some(promotion.photo.into_iter().collect()));
-                    }
-                    if got == 0 || seen as i64 >= answer.total {
-                        return Ok(None);
-                    }
-                    page = page.saturating_add(1);
-                }
+                let promotion = find_in_pages(
+                    |page| async move {
+                        let answer = self
+                            .call(|api| async move {
+                                api.admin_list_promotions()
+                                    .page(page)
+                                    .limit(PAGE)
+                                    .send()
+                                    .await
+                            })
+                            .await?
+                            .into_inner();
+                        Ok((answer.items, answer.total))
+                    },
+                    |p: &types::Promotion| &p.id == id,
+                )
+                .await?;
+                Ok(promotion.map(|p| p.photo.into_iter().collect()))
             }
             ImageTarget::Review(_) => Ok(None),
         }
@@ -254,64 +265,15 @@ impl BakeryClient {
             content_type: content_type.try_into().map_err(invalid)?,
             size,
         };
-        let answer = match target {
-            ImageTarget::Product(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_request_product_image_upload()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Category(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_request_category_image_upload()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Promotion(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_request_promotion_image_upload()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Review(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.request_review_image_upload()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-        };
+        let answer = per_target!(
+            self,
+            target,
+            body,
+            admin_request_product_image_upload,
+            admin_request_category_image_upload,
+            admin_request_promotion_image_upload,
+            request_review_image_upload
+        );
         Ok(answer.into_inner())
     }
 
@@ -371,58 +333,44 @@ impl BakeryClient {
         let body = types::AttachImage {
             upload_id: upload_id.try_into().map_err(invalid)?,
         };
-        let answer = match target {
-            ImageTarget::Product(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_attach_product_image()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Category(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_attach_category_image()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Promotion(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move {
-                        api.admin_attach_promotion_image()
-                            .id(id)
-                            .body(body)
-                            .send()
-                            .await
-                    }
-                })
-                .await?
-            }
-            ImageTarget::Review(id) => {
-                self.call(|api| {
-                    let body = body.clone();
-                    let id = id.clone();
-                    async move { api.attach_review_image().id(id).body(body).send().await }
-                })
-                .await?
-            }
-        };
+        let answer = per_target!(
+            self,
+            target,
+            body,
+            admin_attach_product_image,
+            admin_attach_category_image,
+            admin_attach_promotion_image,
+            attach_review_image
+        );
         Ok(answer.into_inner())
+    }
+}
+
+/// The largest page the API serves, to find one entry in as few requests as possible.
+const PAGE: NonZeroU32 = NonZeroU32::new(100).unwrap();
+
+/// The first entry of a paged listing that `wanted` picks, reading page after page;
+/// `fetch` answers a page's entries and the listing's total.
+async fn find_in_pages<T, F, Fut>(
+    fetch: F,
+    wanted: impl Fn(&T) -> bool,
+) -> Result<Option<T>, ApiError>
+where
+    F: Fn(NonZeroU32) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, i64), ApiError>>,
+{
+    let mut page = NonZeroU32::MIN;
+    let mut seen = 0usize;
+    loop {
+        let (items, total) = fetch(page).await?;
+        let got = items.len();
+        seen += got;
+        if let Some(found) = items.into_iter().find(&wanted) {
+            return Ok(Some(found));
+        }
+        if got == 0 || seen as i64 >= total {
+            return Ok(None);
+        }
+        page = page.saturating_add(1);
     }
 }

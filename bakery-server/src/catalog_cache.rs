@@ -5,12 +5,19 @@
 //! each route depends on is declared here once ([`policy`]); the product ids of a listing
 //! are read from the answer itself when it is computed (the miss path), so a sale of one
 //! product invalidates the listings that show it and leaves the rest of the cache alone.
+//!
+//! `GET /shop` also says whether the shop is open now, which changes with the clock rather
+//! than with a write. Its key carries the shop's state at the time of the request (open
+//! until when, or closed until when), worked out from the opening hours the bakery keeps in
+//! memory: the moment the shop opens or closes, requests ask for another key and the answer
+//! is computed afresh, while in between every request is a hit.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bakery_core::domain::Id;
-use bakery_core::ports::{CacheHealth, CacheScope, CachedAnswer, CatalogCache};
+use bakery_core::ports::{CacheHealth, CacheScope, CachedAnswer};
+use bakery_core::rules::opening::ShopStatus;
+use bakery_core::services::Bakery;
 use bytes::Bytes;
 use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -36,6 +43,8 @@ struct Policy {
     /// The answer lists products (or is one): each one's counters matter.
     lists_products: bool,
     ttl: Duration,
+    /// The answer says whether the shop is open now: its key carries the shop's state.
+    moves_with_opening: bool,
 }
 
 fn policy(path: &str, query: &str) -> Option<Policy> {
@@ -49,21 +58,30 @@ fn policy(path: &str, query: &str) -> Option<Policy> {
         },
         lists_products: true,
         ttl: SAFETY_NET_TTL,
+        moves_with_opening: false,
     };
     let ranked_sort = query
         .split('&')
         .any(|pair| matches!(pair, "sort=rating" | "sort=popularity"));
     match segments.as_slice() {
-        // `/shop` is not here: its `openNow` changes with the clock, not with a write.
+        // New hours bump the catalog; the rest of `/shop` is configuration.
+        ["shop"] => Some(Policy {
+            scopes: vec![CacheScope::Catalog],
+            lists_products: false,
+            ttl: SAFETY_NET_TTL,
+            moves_with_opening: true,
+        }),
         ["shop", "hours"] | ["categories"] => Some(Policy {
             scopes: vec![CacheScope::Catalog],
             lists_products: false,
             ttl: SAFETY_NET_TTL,
+            moves_with_opening: false,
         }),
         ["promotions"] | ["promotions", ""] => Some(Policy {
             scopes: vec![CacheScope::Promotions],
             lists_products: false,
             ttl: PROMOTIONS_TTL,
+            moves_with_opening: false,
         }),
         ["products"] | ["products", "featured"] | ["products", "search"] => {
             Some(catalog(ranked_sort))
@@ -88,6 +106,18 @@ fn cache_key(path: &str, query: &str) -> String {
     key
 }
 
+/// What a `GET /shop` answer says about now, as a key suffix: two requests with the same
+/// suffix get the same bytes.
+fn opening_key(status: &ShopStatus) -> String {
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or(0, |t| t.timestamp_millis());
+    format!(
+        "#open={}&next={}&closes={}",
+        status.open_now,
+        at(status.next_opening),
+        at(status.closes_at)
+    )
+}
+
 /// A strong tag derived from the bytes, so every instance tags the same answer alike.
 fn etag_of(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
@@ -106,7 +136,44 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The ids of the products an answer shows: a page (`items`), a list, or one product.
+///
+/// This runs on every miss, over answers of 10 KB and more: the fast path reads only the
+/// `id`s and skips everything else without building it. The slow path (a shape the fast
+/// one does not take, such as an `id` that is not a string) reads the whole document.
 fn product_ids(body: &[u8]) -> Vec<Id> {
+    let fast = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => serde_json::from_slice::<Vec<WithId>>(body).ok(),
+        Some(b'{') => serde_json::from_slice::<PageOrOne>(body)
+            .ok()
+            .map(|answer| match answer.items {
+                Some(items) => items,
+                None => vec![WithId { id: answer.id }],
+            }),
+        _ => return Vec::new(),
+    };
+    match fast {
+        Some(items) => items
+            .into_iter()
+            .filter_map(|item| item.id.and_then(|id| Id::parse("id", &id).ok()))
+            .collect(),
+        None => product_ids_slowly(body),
+    }
+}
+
+/// An entry of a listing, of which only the id matters; other fields are skipped.
+#[derive(serde::Deserialize)]
+struct WithId {
+    id: Option<String>,
+}
+
+/// A page of products (`items`) or one product (`id`).
+#[derive(serde::Deserialize)]
+struct PageOrOne {
+    id: Option<String>,
+    items: Option<Vec<WithId>>,
+}
+
+fn product_ids_slowly(body: &[u8]) -> Vec<Id> {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Vec::new();
     };
@@ -143,11 +210,8 @@ fn respond(answer: &CachedAnswer, headers: &HeaderMap, hit: bool) -> Response {
 }
 
 /// Serves a cached catalog read, or computes it through `next` and keeps it.
-pub async fn around<E: Endpoint>(
-    next: E,
-    req: Request,
-    cache: Arc<dyn CatalogCache>,
-) -> Result<Response> {
+pub async fn around<E: Endpoint>(next: E, req: Request, bakery: Bakery) -> Result<Response> {
+    let cache = bakery.catalog_cache().clone();
     let policy = match req.method() {
         &Method::GET => policy(req.uri().path(), req.uri().query().unwrap_or("")),
         _ => None,
@@ -155,7 +219,14 @@ pub async fn around<E: Endpoint>(
     let Some(policy) = policy else {
         return next.call(req).await.map(IntoResponse::into_response);
     };
-    let key = cache_key(req.uri().path(), req.uri().query().unwrap_or(""));
+    let mut key = cache_key(req.uri().path(), req.uri().query().unwrap_or(""));
+    if policy.moves_with_opening {
+        match bakery.shop_status().await {
+            Ok(status) => key.push_str(&opening_key(&status)),
+            // The handler reads the same hours and answers with the error.
+            Err(_) => return next.call(req).await.map(IntoResponse::into_response),
+        }
+    }
     let usable = cache.health() == CacheHealth::Up;
     if usable {
         if let Some(answer) = cache.get(&key).await {
@@ -233,11 +304,39 @@ mod tests {
         assert!(policy("/api/v1/products/0123456789abcdef01234567/reviews", "").is_none());
         assert!(policy("/api/v1/orders", "").is_none());
         assert!(
-            policy("/api/v1/shop", "").is_none(),
+            policy("/api/v1/shop", "").is_some_and(|p| p.moves_with_opening),
             "openNow moves with the clock"
         );
+        assert!(policy("/api/v1/shop/hours", "").is_some_and(|p| !p.moves_with_opening));
         assert!(policy("/api/v1/shop/hours", "").is_some());
         assert!(policy("/api/v1/promotions", "").is_some());
+    }
+
+    #[test]
+    fn the_shop_key_changes_when_the_shop_opens_or_closes() {
+        let at = |h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .map(|t| t.and_utc())
+        };
+        let open = ShopStatus {
+            open_now: true,
+            next_opening: at(20),
+            closes_at: at(18),
+        };
+        let closed = ShopStatus {
+            open_now: false,
+            next_opening: at(20),
+            closes_at: None,
+        };
+        assert_ne!(opening_key(&open), opening_key(&closed));
+        let same = open;
+        assert_eq!(opening_key(&open), opening_key(&same));
+        let later = ShopStatus {
+            closes_at: at(19),
+            ..open
+        };
+        assert_ne!(opening_key(&open), opening_key(&later));
     }
 
     #[test]
@@ -247,8 +346,18 @@ mod tests {
         let page = format!(r#"{{"items":[{{"id":"{a}"}},{{"id":"{b}"}}],"page":1}}"#);
         assert_eq!(product_ids(page.as_bytes()), vec![a.clone(), b.clone()]);
         let one = format!(r#"{{"id":"{a}","name":"x"}}"#);
-        assert_eq!(product_ids(one.as_bytes()), vec![a]);
+        assert_eq!(product_ids(one.as_bytes()), vec![a.clone()]);
         assert!(product_ids(b"not json").is_empty());
+        // Nested ids (a category inside a product) are not the product's.
+        let nested = format!(r#"[{{"category":{{"id":"{b}"}},"id":"{a}"}}]"#);
+        assert_eq!(product_ids(nested.as_bytes()), vec![a.clone()]);
+        // A shape the fast path refuses is read the slow way, with the same answer.
+        let odd = format!(r#"{{"items":[{{"id":7}},{{"id":"{b}"}}]}}"#);
+        assert_eq!(product_ids(odd.as_bytes()), vec![b.clone()]);
+        assert_eq!(
+            product_ids_slowly(page.as_bytes()),
+            product_ids(page.as_bytes())
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use anyhow::{bail, Context};
 use bakery_core::domain::{
-    DiscountType, Id, Money, NutritionalInfo, PageRequest, ProductDraft, PromotionDraft, Role,
+    DiscountType, Id, Money, NutritionalInfo, OpeningHours, PageRequest, ProductDraft,
+    PromotionDraft, Role, TimeRange,
 };
 use bakery_core::services::{Actor, Bakery, CategoryInput};
 use chrono::Duration;
@@ -14,6 +15,42 @@ pub struct DemoSummary {
     pub categories: usize,
     pub products: usize,
     pub promotion_code: String,
+    /// The week as a line (`closed Mon; Tue-Thu ...`), for the operator; `None` when left
+    /// open always.
+    pub hours: Option<&'static str>,
+}
+
+/// Whether the demo shop keeps opening hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hours {
+    /// A neighbourhood bakery's week ([`WEEK_LINE`]).
+    DemoWeek,
+    /// No hours: orders are taken at any time (benchmarks, fuzzing, tests).
+    OpenAlways,
+}
+
+/// A neighbourhood bakery's week, local time in `SHOP_TIMEZONE`: closed Mondays, a lunch
+/// break midweek, short Sundays. Outside these hours the demo takes scheduled orders only.
+const WEEK: [&[(&str, &str)]; 7] = [
+    &[],
+    &[("07:00", "13:30"), ("15:30", "19:30")],
+    &[("07:00", "13:30"), ("15:30", "19:30")],
+    &[("07:00", "13:30"), ("15:30", "19:30")],
+    &[("07:00", "19:30")],
+    &[("07:00", "19:30")],
+    &[("07:30", "13:00")],
+];
+pub const WEEK_LINE: &str =
+    "closed Mon; Tue-Thu 07:00-13:30 and 15:30-19:30; Fri-Sat 07:00-19:30; Sun 07:30-13:00";
+
+fn demo_week() -> anyhow::Result<OpeningHours> {
+    let mut weekly: [Vec<TimeRange>; 7] = Default::default();
+    for (day, ranges) in weekly.iter_mut().zip(WEEK) {
+        for (start, end) in ranges {
+            day.push(TimeRange::parse("hours", start, end)?);
+        }
+    }
+    Ok(OpeningHours::new(weekly, Vec::new())?)
 }
 
 /// A product line: name, description, price, discount price, ingredients, allergens,
@@ -66,7 +103,7 @@ const CATALOG: &[(&str, &str, &[Line])] = &[
 
 /// Fills an empty store. Refuses when the catalog already has categories: demo data must
 /// never mix with a real shop's.
-pub async fn fill(bakery: &Bakery) -> anyhow::Result<DemoSummary> {
+pub async fn fill(bakery: &Bakery, hours: Hours) -> anyhow::Result<DemoSummary> {
     let existing = bakery
         .categories(true, PageRequest::first(1))
         .await
@@ -154,9 +191,40 @@ pub async fn fill(bakery: &Bakery) -> anyhow::Result<DemoSummary> {
         .create_promotion(&operator, promotion)
         .await
         .context("creating the promotion")?;
+    if hours == Hours::DemoWeek {
+        bakery
+            .set_opening_hours(&operator, demo_week()?)
+            .await
+            .context("setting the opening hours")?;
+    }
     Ok(DemoSummary {
         categories: CATALOG.len(),
         products: products.len(),
         promotion_code: promotion.code.unwrap_or_default(),
+        hours: (hours == Hours::DemoWeek).then_some(WEEK_LINE),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_week_is_valid_and_matches_its_description() {
+        let week = demo_week().expect("valid hours");
+        let described: Vec<String> = week
+            .weekly()
+            .iter()
+            .map(|day| {
+                day.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(described[0], "");
+        assert_eq!(described[1], "07:00-13:30 15:30-19:30");
+        assert_eq!(described[6], "07:30-13:00");
+        assert!(WEEK_LINE.contains("closed Mon"));
+    }
 }

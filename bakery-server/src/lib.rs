@@ -124,7 +124,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let policy = Arc::new(state.http.clone());
     let cors = middleware::cors(&state.http.cors);
     let cors_enabled = cors.is_some();
-    let cache = state.bakery.catalog_cache().clone();
+    let bakery = state.bakery.clone();
     let operations = Arc::new(spec::Operations::from_spec(&spec));
     let strict = Arc::new(strict_json::StrictJson::new(operations.clone()));
     Route::new()
@@ -157,7 +157,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         )
         .nest("/docs", docs)
         .around(move |next, req| strict_json::around(next, req, strict.clone()))
-        .around(move |next, req| catalog_cache::around(next, req, cache.clone()))
+        .around(move |next, req| catalog_cache::around(next, req, bakery.clone()))
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(error::catch_all)

@@ -501,6 +501,20 @@ pub async fn the_limit_holds_under_concurrent_attaches(app: &TestApp) {
     eventually_stored(app, &keys_of(&croissant.photos)).await;
 }
 
+/// Attaches a picture big enough that making its variants takes a moment, without waiting
+/// for them; answers its slot.
+async fn attach_big_picture(admin: &BakeryClient, target: &ImageTarget) -> types::UploadSlot {
+    let bytes = png(1600, 1200);
+    let slot = admin
+        .image_slot(target, "image/png", bytes.len() as u64)
+        .await
+        .unwrap();
+    admin.send_bytes(&slot, bytes, None).await.unwrap();
+    let attached = admin.attach_image(target, &slot.upload_id).await.unwrap();
+    assert_eq!(attached[0].status, types::ImageStatus::Processing);
+    slot
+}
+
 /// A picture removed while its variants are still being made leaves nothing in storage,
 /// whichever of the removal and the variants job finishes first.
 pub async fn removed_while_processing_leaves_nothing(app: &TestApp) {
@@ -508,15 +522,7 @@ pub async fn removed_while_processing_leaves_nothing(app: &TestApp) {
     let shop = seed_catalog(&admin).await;
     let product = ImageTarget::Product(shop.croissant.id.clone());
     for _ in 0..3 {
-        // Big enough that making its variants takes a moment.
-        let bytes = png(1600, 1200);
-        let slot = admin
-            .image_slot(&product, "image/png", bytes.len() as u64)
-            .await
-            .unwrap();
-        admin.send_bytes(&slot, bytes, None).await.unwrap();
-        let attached = admin.attach_image(&product, &slot.upload_id).await.unwrap();
-        assert_eq!(attached[0].status, types::ImageStatus::Processing);
+        let slot = attach_big_picture(&admin, &product).await;
         admin
             .api()
             .admin_remove_product_image()
@@ -537,14 +543,7 @@ pub async fn removed_while_processing_leaves_nothing(app: &TestApp) {
         assert!(croissant.photos.is_empty());
     }
     // Deleting the owner of a processing picture leaves nothing either.
-    let bytes = png(1600, 1200);
-    let slot = admin
-        .image_slot(&product, "image/png", bytes.len() as u64)
-        .await
-        .unwrap();
-    admin.send_bytes(&slot, bytes, None).await.unwrap();
-    let attached = admin.attach_image(&product, &slot.upload_id).await.unwrap();
-    assert_eq!(attached[0].status, types::ImageStatus::Processing);
+    attach_big_picture(&admin, &product).await;
     admin
         .api()
         .admin_delete_product()

@@ -93,10 +93,38 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
     let mut app = bakery_e2e::spawn_app(Backend::Sqlite)
         .await
         .expect("the SQLite app always starts");
-    let demo = bakery_server::demo_data::fill(&app.bakery)
-        .await
-        .expect("demo data");
+    let demo =
+        bakery_server::demo_data::fill(&app.bakery, bakery_server::demo_data::Hours::DemoWeek)
+            .await
+            .expect("demo data");
     let admin = app.admin().await;
+    // Opening hours staff set over the demo's week (open around the clock, so the orders
+    // below are taken at any hour the test runs), with a holiday far ahead.
+    let all_day = || {
+        vec![types::TimeRange {
+            start: "00:00".parse().expect("time"),
+            end: "24:00".parse().expect("time"),
+        }]
+    };
+    admin
+        .api()
+        .admin_set_shop_hours()
+        .body(types::OpeningHoursInput {
+            monday: all_day(),
+            tuesday: all_day(),
+            wednesday: all_day(),
+            thursday: all_day(),
+            friday: all_day(),
+            saturday: all_day(),
+            sunday: all_day(),
+            exceptions: vec![types::DayException {
+                date: "2099-12-25".parse().expect("date"),
+                ranges: vec![],
+            }],
+        })
+        .send()
+        .await
+        .expect("opening hours");
     let ada = app.customer("Ada", "+447700900801").await;
     let ben = app.customer("Ben", "+447700900802").await;
     let catalog = products(&admin).await;
@@ -134,33 +162,6 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
         .await
         .expect("review");
     place_order(&ben, order_request(vec![line(&second, 3)])).await;
-    // Opening hours staff set (open around the clock, so the orders above stay possible),
-    // with a holiday far ahead.
-    let all_day = || {
-        vec![types::TimeRange {
-            start: "00:00".parse().expect("time"),
-            end: "24:00".parse().expect("time"),
-        }]
-    };
-    admin
-        .api()
-        .admin_set_shop_hours()
-        .body(types::OpeningHoursInput {
-            monday: all_day(),
-            tuesday: all_day(),
-            wednesday: all_day(),
-            thursday: all_day(),
-            friday: all_day(),
-            saturday: all_day(),
-            sunday: all_day(),
-            exceptions: vec![types::DayException {
-                date: "2099-12-25".parse().expect("date"),
-                ranges: vec![],
-            }],
-        })
-        .send()
-        .await
-        .expect("opening hours");
     let hours = serde_json::to_value(
         admin
             .api()

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::hashing::HashingPool;
 use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, MemoryEvents, NoPayments};
 pub use crate::domain::Actor;
-use crate::domain::{Currency, Id, Money, User};
+use crate::domain::{Currency, Id, Money, OpeningHours, User};
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
     CatalogCache, Clock, EventStream, ImageStorage, NoImages, OrderChange, OrderEvent, OrderEvents,
@@ -108,6 +108,8 @@ pub struct Bakery {
     pub(crate) images: Arc<dyn ImageStorage>,
     /// Turns to decode and resize a picture (see `services::images`).
     pub(crate) image_jobs: Arc<tokio::sync::Semaphore>,
+    /// The opening hours, checked by every order, kept while no instance changed them.
+    pub(crate) opening_hours: Arc<super::remembered::Remembered<Option<OpeningHours>>>,
 }
 
 impl Bakery {
@@ -130,6 +132,7 @@ impl Bakery {
             sessions: Arc::default(),
             images: Arc::new(NoImages),
             image_jobs: Arc::new(tokio::sync::Semaphore::new(super::images::IMAGE_JOBS)),
+            opening_hours: Arc::new(super::shop::remembered_hours()),
         }
     }
 
@@ -139,6 +142,8 @@ impl Bakery {
     pub fn with_catalog_cache(mut self, cache: Arc<dyn CatalogCache>) -> Self {
         self.store = invalidating(self.plain_store.clone(), cache.clone());
         self.catalog_cache = cache;
+        // What was kept was read at the old cache's generations.
+        self.opening_hours = Arc::new(super::shop::remembered_hours());
         self
     }
 

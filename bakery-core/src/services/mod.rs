@@ -13,6 +13,7 @@ mod orders;
 mod outbox;
 mod payments;
 mod promotions;
+mod remembered;
 mod reviews;
 mod sessions;
 mod shop;

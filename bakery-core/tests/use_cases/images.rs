@@ -71,6 +71,16 @@ impl Pictures {
         ticket.upload_id
     }
 
+    /// Uploaded and attached to the product, its variants not made yet.
+    async fn attached(&self, bytes: Vec<u8>) -> Id {
+        let id = self.uploaded(bytes).await;
+        self.bakery()
+            .attach_image(&self.shop.admin, self.product.clone(), &id)
+            .await
+            .unwrap();
+        id
+    }
+
     async fn stored(&self) -> Vec<String> {
         let mut keys = self.images.list("").await.unwrap();
         keys.sort();
@@ -143,11 +153,7 @@ async fn an_attached_picture_is_processing_until_the_outbox_makes_its_variants()
 #[tokio::test]
 async fn the_sweep_keeps_the_original_of_a_processing_picture() {
     let t = Pictures::new().await;
-    let id = t.uploaded(png(300, 200)).await;
-    t.bakery()
-        .attach_image(&t.shop.admin, t.product.clone(), &id)
-        .await
-        .unwrap();
+    let id = t.attached(png(300, 200)).await;
     // The worker is late: the slot expires long before it gets there.
     t.shop.clock.advance(Duration::minutes(30));
     assert_eq!(t.bakery().sweep_uploads().await.unwrap(), 1);
@@ -159,11 +165,7 @@ async fn the_sweep_keeps_the_original_of_a_processing_picture() {
 #[tokio::test]
 async fn a_picture_removed_while_processing_leaves_nothing() {
     let t = Pictures::new().await;
-    let id = t.uploaded(png(300, 200)).await;
-    t.bakery()
-        .attach_image(&t.shop.admin, t.product.clone(), &id)
-        .await
-        .unwrap();
+    let id = t.attached(png(300, 200)).await;
     let left = t
         .bakery()
         .remove_image(&t.shop.admin, t.product.clone(), Some(&id))
@@ -175,11 +177,7 @@ async fn a_picture_removed_while_processing_leaves_nothing() {
     assert!(t.bakery().pending_upload(&id).await.unwrap().is_none());
 
     // The same when the product itself is deleted.
-    let id = t.uploaded(png(300, 200)).await;
-    t.bakery()
-        .attach_image(&t.shop.admin, t.product.clone(), &id)
-        .await
-        .unwrap();
+    t.attached(png(300, 200)).await;
     t.bakery()
         .delete_product(&t.shop.admin, t.product.id())
         .await
@@ -191,11 +189,7 @@ async fn a_picture_removed_while_processing_leaves_nothing() {
 #[tokio::test]
 async fn a_picture_whose_original_vanished_is_taken_off_its_owner() {
     let t = Pictures::new().await;
-    let id = t.uploaded(png(300, 200)).await;
-    t.bakery()
-        .attach_image(&t.shop.admin, t.product.clone(), &id)
-        .await
-        .unwrap();
+    let id = t.attached(png(300, 200)).await;
     t.images.delete(&[upload_key(&id)]).await.unwrap();
     t.deliver_everything().await;
     let photos = t.bakery().product(t.product.id()).await.unwrap().photos;

@@ -101,3 +101,35 @@ async fn catalog_reads_carry_an_etag_and_revalidate() {
         .unwrap();
     assert!(profile.headers().get(ETAG).is_none());
 }
+
+/// `GET /shop` is served from cache too, and new hours reach it on the very next read: an
+/// app deciding whether to offer "as soon as possible" must never see the old answer.
+#[tokio::test]
+async fn the_shop_answer_is_cached_until_its_hours_change() {
+    let app = spawn_app().await;
+    let url = app.url("/api/v1/shop");
+    let first = app.http.get(&url).send().await.unwrap();
+    assert_eq!(first.headers()["x-cache"], "miss");
+    let first: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(first["openNow"], true, "open always until hours are set");
+    let again = app.http.get(&url).send().await.unwrap();
+    assert_eq!(again.headers()["x-cache"], "hit");
+    assert!(again.headers().get(ETAG).is_some());
+
+    // Closed every day: the next read is computed afresh and says so.
+    let token = app.admin_token().await;
+    let closed = json!({
+        "monday": [], "tuesday": [], "wednesday": [], "thursday": [], "friday": [],
+        "saturday": [], "sunday": [], "exceptions": []
+    });
+    let (status, _) = app
+        .put("/api/v1/admin/shop/hours", Some(&token), closed)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let after = app.http.get(&url).send().await.unwrap();
+    assert_eq!(after.headers()["x-cache"], "miss");
+    let after: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(after["openNow"], false);
+    let cached = app.http.get(&url).send().await.unwrap();
+    assert_eq!(cached.headers()["x-cache"], "hit");
+}

@@ -1,10 +1,9 @@
 //! What an app needs to know about the shop before showing a price: the currency, delivery
 //! fee, tax rate, whether cards are taken, and whether it is open now.
 //!
-//! `GET /shop` is not kept in the catalog cache: `openNow` changes with the clock, not with a
-//! write, so a cached answer would go on claiming the shop open after it closed. It costs a
-//! settings read and one small store read. `GET /shop/hours` changes only when staff set the
-//! hours, so it is cached and that write retires it.
+//! Both answers are kept in the catalog cache. `GET /shop/hours` changes only when staff set
+//! the hours, and that write retires it. `GET /shop` also changes when the shop opens or
+//! closes, so its cache key carries the shop's state (see `crate::catalog_cache`).
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
