@@ -45,7 +45,8 @@ use tokio::task::JoinHandle;
 
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
-    favorites::FavoritesApi, health::HealthApi, images::ImagesApi, notifications::NotificationsApi,
+    favorites::FavoritesApi, health::HealthApi, images::ImagesApi, kitchen::KitchenApi,
+    notifications::NotificationsApi,
     orders::OrdersApi, payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi,
     shop::ShopApi, tracking::TrackingApi, users::UsersApi,
 };
@@ -66,6 +67,7 @@ type Apis = (
     PromotionsApi,
     AdminApi,
     BoardApi,
+    KitchenApi,
     DeliveryApi,
     ImagesApi,
 );
@@ -88,6 +90,7 @@ fn service(public_base_url: Option<&str>) -> OpenApiService<Apis, ()> {
         PromotionsApi,
         AdminApi,
         BoardApi,
+        KitchenApi,
         DeliveryApi,
         ImagesApi,
     );

@@ -11,6 +11,7 @@ pub mod notification;
 pub mod order;
 pub mod outbox;
 pub mod params;
+pub mod prep;
 pub mod payment;
 pub mod promotion;
 pub mod review;
