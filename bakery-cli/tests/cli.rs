@@ -1532,7 +1532,11 @@ fn tomorrow_at(hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
         .and_utc()
 }
 
-async fn schedule(customer: &BakeryClient, items: Vec<types::CartLine>, at: chrono::DateTime<chrono::Utc>) {
+async fn schedule(
+    customer: &BakeryClient,
+    items: Vec<types::CartLine>,
+    at: chrono::DateTime<chrono::Utc>,
+) {
     let mut request = order_request(items);
     request.scheduled_delivery_time = Some(at);
     fixtures::place_order(customer, request).await;
@@ -1549,10 +1553,18 @@ async fn the_prep_list_as_a_table_json_and_csv() {
     )
     .await;
     let customer = app.customer("Paul Pastry", "+447700900011").await;
-    schedule(&customer, vec![line(&catalog.croissant.id, 2)], tomorrow_at(10, 10)).await;
     schedule(
         &customer,
-        vec![line(&catalog.croissant.id, 1), line(&catalog.creme_brulee.id, 1)],
+        vec![line(&catalog.croissant.id, 2)],
+        tomorrow_at(10, 10),
+    )
+    .await;
+    schedule(
+        &customer,
+        vec![
+            line(&catalog.croissant.id, 1),
+            line(&catalog.creme_brulee.id, 1),
+        ],
         tomorrow_at(10, 20),
     )
     .await;
@@ -1575,7 +1587,10 @@ async fn the_prep_list_as_a_table_json_and_csv() {
         "Crème brûlée".to_owned(),
         "Day total".to_owned(),
     ] {
-        assert!(table.stdout.contains(&expected), "missing {expected:?}: {table:#?}");
+        assert!(
+            table.stdout.contains(&expected),
+            "missing {expected:?}: {table:#?}"
+        );
     }
     let croissants = table
         .stdout
@@ -1583,7 +1598,11 @@ async fn the_prep_list_as_a_table_json_and_csv() {
         .filter(|l| l.contains("Croissant"))
         .map(|l| l.split_whitespace().last().unwrap_or_default().to_owned())
         .collect::<Vec<_>>();
-    assert_eq!(croissants, ["3", "3"], "the slot's and the day's: {table:#?}");
+    assert_eq!(
+        croissants,
+        ["3", "3"],
+        "the slot's and the day's: {table:#?}"
+    );
 
     let json = cli
         .run(&["--json", "kitchen", "prep", "--date", &date])
@@ -1596,7 +1615,9 @@ async fn the_prep_list_as_a_table_json_and_csv() {
     assert_eq!(json["totals"][1]["name"], "Croissant");
     assert_eq!(json["totals"][1]["quantity"], 3);
 
-    let csv = cli.run(&["kitchen", "prep", "--date", &date, "--csv"]).await;
+    let csv = cli
+        .run(&["kitchen", "prep", "--date", &date, "--csv"])
+        .await;
     csv.ok();
     let rows: Vec<&str> = csv.stdout.split("\r\n").filter(|r| !r.is_empty()).collect();
     assert_eq!(
@@ -1605,10 +1626,15 @@ async fn the_prep_list_as_a_table_json_and_csv() {
     );
     assert_eq!(rows.len(), 1 + 4, "one row per slot and product: {csv:#?}");
     assert!(
-        rows[1].starts_with(&format!("{date},{date}T10:00:00Z,{date}T10:30:00Z,10:00,10:30,")),
+        rows[1].starts_with(&format!(
+            "{date},{date}T10:00:00Z,{date}T10:30:00Z,10:00,10:30,"
+        )),
         "{csv:#?}"
     );
-    assert!(rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"), "{csv:#?}");
+    assert!(
+        rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"),
+        "{csv:#?}"
+    );
     let quoted = format!("{},\"Tarte \"\"maison\"\"\", 6 parts\",1", tart.id);
     assert!(rows[4].ends_with(&quoted), "RFC 4180 quoting: {csv:#?}");
 
@@ -1630,17 +1656,35 @@ async fn the_prep_list_follows_the_orders_as_they_come() {
     let admin = app.admin().await;
     let catalog = fixtures::seed_catalog(&admin).await;
     let customer = app.customer("Wanda Watcher", "+447700900012").await;
-    schedule(&customer, vec![line(&catalog.croissant.id, 2)], tomorrow_at(9, 0)).await;
+    schedule(
+        &customer,
+        vec![line(&catalog.croissant.id, 2)],
+        tomorrow_at(9, 0),
+    )
+    .await;
     let cli = Cli::for_app(&app);
     cli.login().await;
     // A long interval: only the order stream can show the new order in time.
     let mut child = cli
-        .command(&["kitchen", "prep", "--date", "tomorrow", "--watch", "--interval", "3600"])
+        .command(&[
+            "kitchen",
+            "prep",
+            "--date",
+            "tomorrow",
+            "--watch",
+            "--interval",
+            "3600",
+        ])
         .spawn()
         .expect("start bakery");
     let mut stdout = child.stdout.take().expect("stdout");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    schedule(&customer, vec![line(&catalog.pain_au_chocolat.id, 4)], tomorrow_at(9, 40)).await;
+    schedule(
+        &customer,
+        vec![line(&catalog.pain_au_chocolat.id, 4)],
+        tomorrow_at(9, 40),
+    )
+    .await;
     let mut seen = String::new();
     let found = tokio::time::timeout(Duration::from_secs(10), async {
         use tokio::io::AsyncReadExt;

@@ -46,9 +46,9 @@ use tokio::task::JoinHandle;
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
     favorites::FavoritesApi, health::HealthApi, images::ImagesApi, kitchen::KitchenApi,
-    notifications::NotificationsApi,
-    orders::OrdersApi, payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi,
-    shop::ShopApi, tracking::TrackingApi, users::UsersApi,
+    notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
+    promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi, tracking::TrackingApi,
+    users::UsersApi,
 };
 pub use crate::state::AppState;
 
@@ -66,8 +66,8 @@ type Apis = (
     NotificationsApi,
     PromotionsApi,
     AdminApi,
-    BoardApi,
-    KitchenApi,
+    // poem-openapi implements `OpenApi` for tuples of up to 16: the kitchen's views share one.
+    (BoardApi, KitchenApi),
     DeliveryApi,
     ImagesApi,
 );
@@ -89,8 +89,7 @@ fn service(public_base_url: Option<&str>) -> OpenApiService<Apis, ()> {
         NotificationsApi,
         PromotionsApi,
         AdminApi,
-        BoardApi,
-        KitchenApi,
+        (BoardApi, KitchenApi),
         DeliveryApi,
         ImagesApi,
     );

@@ -16,6 +16,9 @@ fn paris(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A slot as the kitchen reads it: local start, local end, and (product, quantity).
+type Slot<'a> = (&'a str, &'a str, Vec<(&'a str, i64)>);
+
 fn summary(lines: &[types::PrepLine]) -> Vec<(&str, i64)> {
     lines
         .iter()
@@ -34,11 +37,27 @@ pub async fn the_prep_list_sums_a_day_for_staff(app: &TestApp) {
 
     let result = ada.api().admin_prep_list().date(date.as_str()).send().await;
     assert_error(result, 403, "FORBIDDEN");
-    let result = app.client().api().admin_prep_list().date(date.as_str()).send().await;
+    let result = app
+        .client()
+        .api()
+        .admin_prep_list()
+        .date(date.as_str())
+        .send()
+        .await;
     assert_error(result, 401, "UNAUTHORIZED");
-    let result = admin.api().admin_prep_list().date("2026-02-30").send().await;
+    let result = admin
+        .api()
+        .admin_prep_list()
+        .date("2026-02-30")
+        .send()
+        .await;
     assert_invalid(result, "date");
-    let result = admin.api().admin_prep_list().date("1999-12-31").send().await;
+    let result = admin
+        .api()
+        .admin_prep_list()
+        .date("1999-12-31")
+        .send()
+        .await;
     assert_invalid(result, "date");
 
     let scheduled = |items: Vec<types::CartLine>, at: DateTime<Utc>| {
@@ -54,14 +73,20 @@ pub async fn the_prep_list_sums_a_day_for_staff(app: &TestApp) {
     place_order(
         &ada,
         scheduled(
-            vec![line(&catalog.croissant.id, 1), line(&catalog.baguette.id, 2)],
+            vec![
+                line(&catalog.croissant.id, 1),
+                line(&catalog.baguette.id, 2),
+            ],
             paris(day, 8, 29),
         ),
     )
     .await;
     place_order(
         &ada,
-        scheduled(vec![line(&catalog.pain_au_chocolat.id, 3)], paris(day, 9, 0)),
+        scheduled(
+            vec![line(&catalog.pain_au_chocolat.id, 3)],
+            paris(day, 9, 0),
+        ),
     )
     .await;
     let canceled = place_order(
@@ -96,12 +121,21 @@ pub async fn the_prep_list_sums_a_day_for_staff(app: &TestApp) {
         .into_inner();
     assert_eq!(list.date, date);
     assert_eq!(list.timezone, "Europe/Paris");
-    assert_eq!((list.from, list.to), (paris(day, 0, 0), paris(day + Duration::days(1), 0, 0)));
+    assert_eq!(
+        (list.from, list.to),
+        (paris(day, 0, 0), paris(day + Duration::days(1), 0, 0))
+    );
     assert_eq!(list.orders, 3);
-    let slots: Vec<(&str, &str, Vec<(&str, i64)>)> = list
+    let slots: Vec<Slot> = list
         .slots
         .iter()
-        .map(|s| (s.local_start.as_str(), s.local_end.as_str(), summary(&s.lines)))
+        .map(|s| {
+            (
+                s.local_start.as_str(),
+                s.local_end.as_str(),
+                summary(&s.lines),
+            )
+        })
         .collect();
     assert_eq!(
         slots,
@@ -119,7 +153,13 @@ pub async fn the_prep_list_sums_a_day_for_staff(app: &TestApp) {
     assert_eq!(list.totals[1].product_id, catalog.croissant.id);
 
     // Moving an order along keeps it on the list; the kitchen still makes it.
-    let mine = ada.api().list_my_orders().send().await.unwrap().into_inner();
+    let mine = ada
+        .api()
+        .list_my_orders()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let first = mine
         .items
         .iter()

@@ -106,7 +106,14 @@ async fn prep(ctx: &Ctx, args: &PrepArgs) -> Result<()> {
         let list = fetch(ctx, day, timezone).await?;
         return print(&list, format, None);
     }
-    watch(ctx, day, timezone, format, Duration::from_secs(args.interval)).await
+    watch(
+        ctx,
+        day,
+        timezone,
+        format,
+        Duration::from_secs(args.interval),
+    )
+    .await
 }
 
 /// The shop's time zone, as `GET /shop` names it.
@@ -180,7 +187,8 @@ fn csv(list: &types::PrepList) -> Result<String> {
         for line in &slot.lines {
             out.write_record([
                 list.date.clone(),
-                slot.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                slot.start
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 slot.end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 slot.local_start.clone(),
                 slot.local_end.clone(),
@@ -291,7 +299,8 @@ async fn watch(
                 // redraw.
                 while let Ok(Some(None)) =
                     tokio::time::timeout(Duration::from_millis(300), changed.recv()).await
-                {}
+                {
+                }
             }
             Ok(Some(Some(why))) => {
                 problem = Some(format!(

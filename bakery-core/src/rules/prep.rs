@@ -213,7 +213,9 @@ mod tests {
     const BAGUETTE: &str = "65f0c0ffee0000000000c002";
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn date(text: &str) -> NaiveDate {
@@ -315,10 +317,19 @@ mod tests {
             &[
                 order(
                     "2026-01-15T07:05:00Z",
-                    vec![item(CROISSANT, "Croissant", 3), item(BAGUETTE, "Baguette", 1)],
+                    vec![
+                        item(CROISSANT, "Croissant", 3),
+                        item(BAGUETTE, "Baguette", 1),
+                    ],
                 ),
-                order("2026-01-15T07:29:59Z", vec![item(CROISSANT, "Croissant", 2)]),
-                order("2026-01-15T07:30:00Z", vec![item(CROISSANT, "Croissant", 4)]),
+                order(
+                    "2026-01-15T07:29:59Z",
+                    vec![item(CROISSANT, "Croissant", 2)],
+                ),
+                order(
+                    "2026-01-15T07:30:00Z",
+                    vec![item(CROISSANT, "Croissant", 4)],
+                ),
             ],
         );
         assert_eq!(list.orders, 3);
@@ -340,17 +351,29 @@ mod tests {
 
     #[test]
     fn canceled_orders_and_the_neighbouring_days_are_left_out() {
-        let mut canceled = order("2026-01-15T10:00:00Z", vec![item(CROISSANT, "Croissant", 7)]);
+        let mut canceled = order(
+            "2026-01-15T10:00:00Z",
+            vec![item(CROISSANT, "Croissant", 7)],
+        );
         canceled.order_status = OrderStatus::Canceled;
         let list = tally(
             paris("2026-01-15"),
             &[
                 canceled,
                 // 23:59 the evening before and 00:00 the next day, in Paris.
-                order("2026-01-14T22:59:00Z", vec![item(CROISSANT, "Croissant", 1)]),
-                order("2026-01-15T23:00:00Z", vec![item(CROISSANT, "Croissant", 1)]),
+                order(
+                    "2026-01-14T22:59:00Z",
+                    vec![item(CROISSANT, "Croissant", 1)],
+                ),
+                order(
+                    "2026-01-15T23:00:00Z",
+                    vec![item(CROISSANT, "Croissant", 1)],
+                ),
                 // Midnight in Paris, and the last minute of the day.
-                order("2026-01-14T23:00:00Z", vec![item(CROISSANT, "Croissant", 2)]),
+                order(
+                    "2026-01-14T23:00:00Z",
+                    vec![item(CROISSANT, "Croissant", 2)],
+                ),
                 order("2026-01-15T22:59:59Z", vec![item(BAGUETTE, "Baguette", 1)]),
             ],
         );
@@ -365,7 +388,10 @@ mod tests {
 
     #[test]
     fn a_scheduled_order_counts_on_its_chosen_day_whatever_the_estimate() {
-        let mut scheduled = order("2026-01-16T09:00:00Z", vec![item(CROISSANT, "Croissant", 5)]);
+        let mut scheduled = order(
+            "2026-01-16T09:00:00Z",
+            vec![item(CROISSANT, "Croissant", 5)],
+        );
         scheduled.is_scheduled = true;
         scheduled.scheduled_delivery_time = Some(utc("2026-01-15T09:00:00Z"));
         let list = tally(paris("2026-01-15"), &[scheduled]);
@@ -380,8 +406,14 @@ mod tests {
         let list = tally(
             day,
             &[
-                order("2026-10-25T00:10:00Z", vec![item(CROISSANT, "Croissant", 1)]),
-                order("2026-10-25T01:10:00Z", vec![item(CROISSANT, "Croissant", 2)]),
+                order(
+                    "2026-10-25T00:10:00Z",
+                    vec![item(CROISSANT, "Croissant", 1)],
+                ),
+                order(
+                    "2026-10-25T01:10:00Z",
+                    vec![item(CROISSANT, "Croissant", 2)],
+                ),
             ],
         );
         assert_eq!(list.slots.len(), 2);
@@ -419,8 +451,14 @@ mod tests {
 
     #[test]
     fn a_renamed_product_reads_as_the_newest_order_named_it() {
-        let old = order("2026-01-15T08:00:00Z", vec![item(CROISSANT, "Croissant", 1)]);
-        let mut new = order("2026-01-15T08:10:00Z", vec![item(CROISSANT, "Butter croissant", 1)]);
+        let old = order(
+            "2026-01-15T08:00:00Z",
+            vec![item(CROISSANT, "Croissant", 1)],
+        );
+        let mut new = order(
+            "2026-01-15T08:10:00Z",
+            vec![item(CROISSANT, "Butter croissant", 1)],
+        );
         new.created_at = old.created_at + Duration::minutes(1);
         let list = tally(paris("2026-01-15"), &[new, old]);
         assert_eq!(summary(&list.totals), [("Butter croissant".into(), 2)]);

@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::support::*;
 
 fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn request(items: Vec<(Id, u32)>, at: Option<&str>) -> OrderRequest {
@@ -99,10 +101,7 @@ async fn the_prep_list_sums_the_shops_day_for_staff_only() {
         .iter()
         .map(|l| (l.name.clone(), l.quantity))
         .collect();
-    assert_eq!(
-        totals,
-        [("Baguette".into(), 5), ("Croissant".into(), 5)]
-    );
+    assert_eq!(totals, [("Baguette".into(), 5), ("Croissant".into(), 5)]);
     assert_eq!(list.totals[1].key.product_id, croissant);
 
     // Saturday holds the ASAP order only.

@@ -992,9 +992,14 @@ pub async fn orders_due_in_a_window_by_id_without_canceled(store: Shared) {
     ] {
         store.orders.place_order(&place(o.clone())).await.unwrap();
     }
-    transition(&store, &canceled.id, OrderStatus::Placed, OrderStatus::Canceled)
-        .await
-        .expect("canceled");
+    transition(
+        &store,
+        &canceled.id,
+        OrderStatus::Placed,
+        OrderStatus::Canceled,
+    )
+    .await
+    .expect("canceled");
     deliver(&store, &delivered.id).await;
     // A live ETA brings the late order into the day.
     store
@@ -1029,7 +1034,10 @@ pub async fn orders_due_in_a_window_by_id_without_canceled(store: Shared) {
     ]);
     assert_eq!(order_ids(&due), expected, "by id, the day's orders only");
     assert_eq!(
-        due.iter().find(|o| o.id == delivered.id).unwrap().order_status,
+        due.iter()
+            .find(|o| o.id == delivered.id)
+            .unwrap()
+            .order_status,
         OrderStatus::Delivered
     );
 
