@@ -1635,7 +1635,7 @@ async fn the_prep_list_as_a_table_json_and_csv() {
         rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"),
         "{csv:#?}"
     );
-    let quoted = format!("{},\"Tarte \"\"maison\"\"\", 6 parts\",1", tart.id);
+    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1", tart.id);
     assert!(rows[4].ends_with(&quoted), "RFC 4180 quoting: {csv:#?}");
 
     cli.run(&["kitchen", "prep", "--date", "someday"])
