@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{auth, categories, completions, orders, outbox, products, promotions, shop};
+use commands::{
+    auth, categories, completions, kitchen, orders, outbox, products, promotions, shop,
+};
 use context::{Ctx, Global};
 
 const AFTER_HELP: &str = "Examples:
@@ -67,6 +69,12 @@ enum Command {
         after_help = "Example:\n  bakery orders list --status placed"
     )]
     Orders(orders::Cmd),
+    /// What the kitchen must make: the day's prep list.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  bakery kitchen prep --date tomorrow"
+    )]
+    Kitchen(kitchen::Cmd),
     /// Pushes and other messages still to send, and the ones that gave up.
     #[command(
         subcommand,
@@ -112,6 +120,7 @@ async fn run(cli: Cli) -> exit::Result<()> {
         Command::Products(cmd) => products::run(&ctx, cmd).await,
         Command::Promotions(cmd) => promotions::run(&ctx, cmd).await,
         Command::Orders(cmd) => orders::run(&ctx, cmd).await,
+        Command::Kitchen(cmd) => kitchen::run(&ctx, cmd).await,
         Command::Outbox(cmd) => outbox::run(&ctx, cmd).await,
         Command::Shop(cmd) => shop::run(&ctx, cmd).await,
         Command::Completions(args) => {

@@ -1521,6 +1521,192 @@ async fn the_board_follows_the_stream() {
     assert!(seen.contains("PLACED (2)"), "{seen}");
 }
 
+// ---------------------------------------------------------------- the kitchen
+
+/// Tomorrow (the test shop's time zone is UTC) at `hour:minute`.
+fn tomorrow_at(hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    (chrono::Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(hour, minute, 0)
+        .expect("a time")
+        .and_utc()
+}
+
+async fn schedule(
+    customer: &BakeryClient,
+    items: Vec<types::CartLine>,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let mut request = order_request(items);
+    request.scheduled_delivery_time = Some(at);
+    fixtures::place_order(customer, request).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prep_list_as_a_table_json_and_csv() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let catalog = fixtures::seed_catalog(&admin).await;
+    let tart = fixtures::create_product(
+        &admin,
+        fixtures::product_input(&catalog.pastry.id, "Tarte \"maison\", 6 parts", 1800),
+    )
+    .await;
+    let customer = app.customer("Paul Pastry", "+447700900011").await;
+    schedule(
+        &customer,
+        vec![line(&catalog.croissant.id, 2)],
+        tomorrow_at(10, 10),
+    )
+    .await;
+    schedule(
+        &customer,
+        vec![
+            line(&catalog.croissant.id, 1),
+            line(&catalog.creme_brulee.id, 1),
+        ],
+        tomorrow_at(10, 20),
+    )
+    .await;
+    schedule(
+        &customer,
+        vec![line(&catalog.baguette.id, 3), line(&tart.id, 1)],
+        tomorrow_at(11, 0),
+    )
+    .await;
+    let date = tomorrow_at(0, 0).format("%Y-%m-%d").to_string();
+    let cli = Cli::for_app(&app);
+    cli.login().await;
+
+    let table = cli.run(&["kitchen", "prep", "--date", "tomorrow"]).await;
+    table.ok();
+    for expected in [
+        format!("Prep list for {date} (UTC time): 3 order(s)"),
+        "10:00-10:30".to_owned(),
+        "11:00-11:30".to_owned(),
+        "Crème brûlée".to_owned(),
+        "Day total".to_owned(),
+    ] {
+        assert!(
+            table.stdout.contains(&expected),
+            "missing {expected:?}: {table:#?}"
+        );
+    }
+    let croissants = table
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Croissant"))
+        .map(|l| l.split_whitespace().last().unwrap_or_default().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        croissants,
+        ["3", "3"],
+        "the slot's and the day's: {table:#?}"
+    );
+
+    let json = cli
+        .run(&["--json", "kitchen", "prep", "--date", &date])
+        .await
+        .ok()
+        .json();
+    assert_eq!(json["date"], date.as_str());
+    assert_eq!(json["orders"], 3);
+    assert_eq!(json["slots"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["totals"][1]["name"], "Croissant");
+    assert_eq!(json["totals"][1]["quantity"], 3);
+
+    let csv = cli
+        .run(&["kitchen", "prep", "--date", &date, "--csv"])
+        .await;
+    csv.ok();
+    let rows: Vec<&str> = csv.stdout.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(
+        rows[0],
+        "date,slot_start,slot_end,local_start,local_end,product_id,product,quantity"
+    );
+    assert_eq!(rows.len(), 1 + 4, "one row per slot and product: {csv:#?}");
+    assert!(
+        rows[1].starts_with(&format!(
+            "{date},{date}T10:00:00Z,{date}T10:30:00Z,10:00,10:30,"
+        )),
+        "{csv:#?}"
+    );
+    assert!(
+        rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"),
+        "{csv:#?}"
+    );
+    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1", tart.id);
+    assert!(rows[4].ends_with(&quoted), "RFC 4180 quoting: {csv:#?}");
+
+    cli.run(&["kitchen", "prep", "--date", "someday"])
+        .await
+        .failed(6, "INVALID_INPUT");
+    cli.run(&["kitchen", "prep", "--date", "1999-12-31"])
+        .await
+        .failed(6, "VALIDATION_FAILED");
+    cli.run(&["--json", "kitchen", "prep", "--csv"])
+        .await
+        .failed(6, "INVALID_INPUT");
+}
+
+/// Without a terminal, `--watch` prints the list again when an order comes in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prep_list_follows_the_orders_as_they_come() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let catalog = fixtures::seed_catalog(&admin).await;
+    let customer = app.customer("Wanda Watcher", "+447700900012").await;
+    schedule(
+        &customer,
+        vec![line(&catalog.croissant.id, 2)],
+        tomorrow_at(9, 0),
+    )
+    .await;
+    let cli = Cli::for_app(&app);
+    cli.login().await;
+    // A long interval: only the order stream can show the new order in time.
+    let mut child = cli
+        .command(&[
+            "kitchen",
+            "prep",
+            "--date",
+            "tomorrow",
+            "--watch",
+            "--interval",
+            "3600",
+        ])
+        .spawn()
+        .expect("start bakery");
+    let mut stdout = child.stdout.take().expect("stdout");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    schedule(
+        &customer,
+        vec![line(&catalog.pain_au_chocolat.id, 4)],
+        tomorrow_at(9, 40),
+    )
+    .await;
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stdout.read(&mut buf).await.expect("read the list");
+            if n == 0 {
+                return false;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if seen.contains("Pain au chocolat") {
+                return true;
+            }
+        }
+    })
+    .await;
+    let _ = child.kill().await;
+    assert_eq!(found, Ok(true), "{seen}");
+    assert!(seen.contains("1 order(s)"), "the first list: {seen}");
+    assert!(seen.contains("2 order(s)"), "the list again: {seen}");
+}
+
 // ---------------------------------------------------------------- the command itself
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1580,6 +1766,8 @@ async fn every_command_has_help_with_an_example() {
         &["orders", "assign"],
         &["orders", "board"],
         &["orders", "watch"],
+        &["kitchen"],
+        &["kitchen", "prep"],
         &["completions"],
     ];
     for command in commands {

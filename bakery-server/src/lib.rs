@@ -45,9 +45,10 @@ use tokio::task::JoinHandle;
 
 use crate::controllers::{
     admin::AdminApi, auth::AuthApi, board::BoardApi, catalog::CatalogApi, delivery::DeliveryApi,
-    favorites::FavoritesApi, health::HealthApi, images::ImagesApi, notifications::NotificationsApi,
-    orders::OrdersApi, payments::PaymentsApi, promotions::PromotionsApi, reviews::ReviewsApi,
-    shop::ShopApi, tracking::TrackingApi, users::UsersApi,
+    favorites::FavoritesApi, health::HealthApi, images::ImagesApi, kitchen::KitchenApi,
+    notifications::NotificationsApi, orders::OrdersApi, payments::PaymentsApi,
+    promotions::PromotionsApi, reviews::ReviewsApi, shop::ShopApi, tracking::TrackingApi,
+    users::UsersApi,
 };
 pub use crate::state::AppState;
 
@@ -65,7 +66,8 @@ type Apis = (
     NotificationsApi,
     PromotionsApi,
     AdminApi,
-    BoardApi,
+    // poem-openapi implements `OpenApi` for tuples of up to 16: the kitchen's views share one.
+    (BoardApi, KitchenApi),
     DeliveryApi,
     ImagesApi,
 );
@@ -87,7 +89,7 @@ fn service(public_base_url: Option<&str>) -> OpenApiService<Apis, ()> {
         NotificationsApi,
         PromotionsApi,
         AdminApi,
-        BoardApi,
+        (BoardApi, KitchenApi),
         DeliveryApi,
         ImagesApi,
     );

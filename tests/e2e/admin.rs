@@ -105,6 +105,8 @@ pub async fn admin_only_routes(client: &BakeryClient, expect_status: u16, expect
         s,
         c,
     );
+    // The kitchen's prep list: staff only, not couriers.
+    assert_error(api.admin_prep_list().date("2026-12-24").send().await, s, c);
 }
 
 pub async fn customers_are_403_on_admin_routes(app: &TestApp) {

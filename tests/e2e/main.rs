@@ -23,6 +23,7 @@ mod http;
 mod idempotency;
 mod images;
 mod journey;
+mod kitchen;
 mod migrate;
 mod notifications;
 mod orders;
@@ -77,6 +78,9 @@ macro_rules! e2e {
             hours {
                 asap_orders_wait_for_the_shop_to_open => crate::hours::paris_with_manual_clock,
                 only_staff_set_valid_hours,
+            }
+            kitchen {
+                the_prep_list_sums_a_day_for_staff => crate::hours::paris_with_manual_clock,
             }
             favorites {
                 add_list_and_remove_favorites,

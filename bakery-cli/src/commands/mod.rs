@@ -6,6 +6,7 @@ pub mod categories;
 pub mod completions;
 pub mod images;
 pub mod import;
+pub mod kitchen;
 pub mod orders;
 pub mod outbox;
 pub mod products;

@@ -228,6 +228,16 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
         self.inner.awaiting_payment(created_before, limit).await
     }
 
+    async fn orders_due(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        after: Option<&Id>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        self.inner.orders_due(from, to, after, limit).await
+    }
+
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {
         self.inner.has_delivered_product(user, product).await
     }

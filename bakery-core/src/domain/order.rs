@@ -237,6 +237,13 @@ pub struct Order {
 }
 
 impl Order {
+    /// When the order is expected at the door: the time the customer chose, else the
+    /// estimate, so a scheduled order stays on its day even when a courier's live ETA moves.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        self.scheduled_delivery_time
+            .unwrap_or(self.estimated_delivery_time)
+    }
+
     /// Units per product, summed over lines, as stock is counted.
     pub fn units_by_product(&self) -> Vec<(Id, u32)> {
         let mut units: Vec<(Id, u32)> = Vec::new();

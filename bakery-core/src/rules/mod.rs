@@ -4,6 +4,7 @@
 pub mod eta;
 pub mod opening;
 pub mod picture;
+pub mod prep;
 pub mod pricing;
 pub mod promotion;
 pub mod schedule;

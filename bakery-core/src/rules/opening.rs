@@ -31,7 +31,7 @@ pub struct ShopStatus {
 
 /// The instant a local wall-clock time names: the first of two (fall-back), or the first
 /// instant after a skipped one (spring-forward).
-fn instant(tz: Tz, local: NaiveDateTime, latest: bool) -> DateTime<Utc> {
+pub(crate) fn instant(tz: Tz, local: NaiveDateTime, latest: bool) -> DateTime<Utc> {
     let mut probe = local;
     // Gaps are at most a few hours in the zone database; minutes keep the answer exact.
     for _ in 0..=(3 * 60) {

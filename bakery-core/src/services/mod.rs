@@ -8,6 +8,7 @@ mod catalog;
 mod hashing;
 mod idempotency;
 mod images;
+mod kitchen;
 mod notifications;
 mod orders;
 mod outbox;

@@ -4,6 +4,7 @@
 mod auth;
 mod catalog;
 mod images;
+mod kitchen;
 mod orders;
 mod payments;
 mod sms;

@@ -41,12 +41,17 @@ pub async fn shop() -> TestShop {
 
 /// The test shop with other settings.
 pub async fn shop_with(settings: Settings) -> TestShop {
+    shop_at(settings, Utc::now()).await
+}
+
+/// The test shop with other settings, its clock starting at `start`.
+pub async fn shop_at(settings: Settings, start: chrono::DateTime<Utc>) -> TestShop {
     let dir = std::env::temp_dir().join(format!("bakery-use-cases-{}", Id::generate()));
     let store = SqliteStore::open(dir.join("bakery.db"))
         .await
         .expect("open sqlite store");
     let sms = Arc::new(RecordingSms::default());
-    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let clock = Arc::new(ManualClock::new(start));
     let bakery = Bakery::new(Store::from_adapter(store), settings)
         .with_sms(sms.clone())
         .with_clock(clock.clone());

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod favorites;
 pub mod health;
 pub mod images;
+pub mod kitchen;
 pub mod notifications;
 pub mod orders;
 pub mod payments;

@@ -12,6 +12,7 @@ pub mod order;
 pub mod outbox;
 pub mod params;
 pub mod payment;
+pub mod prep;
 pub mod promotion;
 pub mod review;
 pub mod shop;

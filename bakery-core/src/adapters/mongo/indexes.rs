@@ -53,6 +53,10 @@ pub(super) async fn create(db: &Database) -> mongodb::error::Result<()> {
                 index(doc! { "userId": 1 }),
                 index(doc! { "orderStatus": 1 }),
                 index(doc! { "createdAt": -1 }),
+                // The prep list: orders due on a day, scheduled ones by the time chosen,
+                // ASAP ones by their estimate (see `orders_due`).
+                index(doc! { "scheduledDeliveryTime": 1 }),
+                index(doc! { "estimatedDeliveryTime": 1 }),
                 // Webhook events name the intent, not the order.
                 IndexModel::builder()
                     .keys(doc! { "paymentDetails.transactionId": 1 })

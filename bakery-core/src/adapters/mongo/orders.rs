@@ -394,6 +394,39 @@ impl OrderStore for MongoStore {
         docs.into_iter().map(from_doc).collect()
     }
 
+    /// A document has no computed due time to index, so each half of the `$or` has its own
+    /// index: scheduled orders by `scheduledDeliveryTime`, the others by their estimate.
+    async fn orders_due(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        after: Option<&Id>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        let window = doc! { "$gte": ts(&from), "$lt": ts(&to) };
+        let mut filter = doc! {
+            "orderStatus": { "$ne": OrderStatus::Canceled.as_str() },
+            "$or": [
+                { "scheduledDeliveryTime": window.clone() },
+                { "scheduledDeliveryTime": null, "estimatedDeliveryTime": window },
+            ],
+        };
+        if let Some(after) = after {
+            filter.insert("_id", doc! { "$gt": oid(after)? });
+        }
+        let docs: Vec<Document> = self
+            .collection(coll::ORDERS)
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .limit(i64::from(limit))
+            .await
+            .map_err(internal)?
+            .try_collect()
+            .await
+            .map_err(internal)?;
+        docs.into_iter().map(from_doc).collect()
+    }
+
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {
         let found = self
             .collection(coll::ORDERS)

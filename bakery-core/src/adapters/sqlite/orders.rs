@@ -371,6 +371,32 @@ impl OrderStore for SqliteStore {
         docs.iter().map(|doc| decode(doc)).collect()
     }
 
+    /// `due_at` is the indexed generated column of migration 0007.
+    async fn orders_due(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        after: Option<&Id>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>> {
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT doc FROM orders
+             WHERE due_at >= ?1 AND due_at < ?2 AND order_status <> ?3
+               AND (?4 IS NULL OR id > ?4)
+             ORDER BY id
+             LIMIT ?5",
+        )
+        .bind(ts(&from))
+        .bind(ts(&to))
+        .bind(OrderStatus::Canceled.as_str())
+        .bind(after.map(Id::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        docs.iter().map(|doc| decode(doc)).collect()
+    }
+
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool> {
         sqlx::query_scalar(
             "SELECT EXISTS (

@@ -154,6 +154,17 @@ pub trait OrderStore: Send + Sync {
         created_before: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<Order>>;
+    /// Orders not canceled that are due ([`Order::due_at`]) at or after `from` and before
+    /// `to`, by id, after the id `after` when given, at most `limit`: the prep list reads a
+    /// busy day page by page. Ids never change, so a page boundary neither repeats nor skips
+    /// an order while others are placed or move.
+    async fn orders_due(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        after: Option<&Id>,
+        limit: u32,
+    ) -> StoreResult<Vec<Order>>;
     /// Whether one of the user's delivered orders contains the product.
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;
     /// The user's redemptions of the promotion by orders that were not canceled.

@@ -943,3 +943,124 @@ pub async fn orders_listed_by_courier(store: Shared) {
 fn courier_fixture() -> DeliveryPerson {
     courier("Courier")
 }
+
+/// The prep list's query: due at the time chosen, else at the estimate, in `[from, to)`, not
+/// canceled, by id, page by page.
+pub async fn orders_due_in_a_window_by_id_without_canceled(store: Shared) {
+    use chrono::TimeZone;
+    let category = stored_category(&store, "Viennoiseries").await;
+    let product = stored_product(&store, &category.id, "Croissant", 150, None).await;
+    let ann = stored_user(&store, "Ann").await;
+    // A day of its own, far from every other case's orders.
+    let from = chrono::Utc
+        .with_ymd_and_hms(2031, 3, 10, 23, 0, 0)
+        .single()
+        .expect("a valid instant");
+    let to = from + chrono::Duration::days(1);
+    let micro = chrono::Duration::microseconds(1);
+    let asap = |due| {
+        let mut o = order(&ann.id, &[(&product, 1)]);
+        o.estimated_delivery_time = due;
+        o
+    };
+    let scheduled = |at, estimate| {
+        let mut o = asap(estimate);
+        o.is_scheduled = true;
+        o.scheduled_delivery_time = Some(at);
+        o
+    };
+    let first = asap(from);
+    let last = asap(to - micro);
+    let at_the_end = asap(to);
+    let before = asap(from - micro);
+    // The courier's ETA moved past midnight: still the day the customer chose.
+    let chosen_in = scheduled(from + minutes(600), to + minutes(120));
+    let chosen_out = scheduled(from - minutes(120), from + minutes(60));
+    let canceled = asap(from + minutes(90));
+    let delivered = asap(from + minutes(180));
+    let late = asap(to + minutes(60));
+    for o in [
+        &first,
+        &last,
+        &at_the_end,
+        &before,
+        &chosen_in,
+        &chosen_out,
+        &canceled,
+        &delivered,
+        &late,
+    ] {
+        store.orders.place_order(&place(o.clone())).await.unwrap();
+    }
+    transition(
+        &store,
+        &canceled.id,
+        OrderStatus::Placed,
+        OrderStatus::Canceled,
+    )
+    .await
+    .expect("canceled");
+    deliver(&store, &delivered.id).await;
+    // A live ETA brings the late order into the day.
+    store
+        .orders
+        .set_delivery_person(&late.id, &courier_fixture(), now())
+        .await
+        .unwrap()
+        .expect("exists");
+    store
+        .orders
+        .update_delivery_location(
+            &late.id,
+            GeoPoint::parse(2.35, 48.85).unwrap(),
+            Some(from + minutes(300)),
+            now(),
+        )
+        .await
+        .unwrap()
+        .expect("has a courier");
+
+    let due = store
+        .orders
+        .orders_due(from, to, None, 100)
+        .await
+        .expect("orders due");
+    let expected = sorted(vec![
+        first.id.clone(),
+        last.id.clone(),
+        chosen_in.id.clone(),
+        delivered.id.clone(),
+        late.id.clone(),
+    ]);
+    assert_eq!(order_ids(&due), expected, "by id, the day's orders only");
+    assert_eq!(
+        due.iter()
+            .find(|o| o.id == delivered.id)
+            .unwrap()
+            .order_status,
+        OrderStatus::Delivered
+    );
+
+    // Pages of two follow on from the last id, neither repeating nor skipping.
+    let mut paged = Vec::new();
+    let mut after: Option<Id> = None;
+    loop {
+        let page = store
+            .orders
+            .orders_due(from, to, after.as_ref(), 2)
+            .await
+            .expect("a page");
+        assert!(page.len() <= 2);
+        let Some(tail) = page.last() else { break };
+        after = Some(tail.id.clone());
+        paged.extend(order_ids(&page));
+    }
+    assert_eq!(paged, expected);
+
+    let none = store
+        .orders
+        .orders_due(to + minutes(600), to + minutes(700), None, 100)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
