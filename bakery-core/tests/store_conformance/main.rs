@@ -89,6 +89,7 @@ macro_rules! conformance {
                 promotion_uses_by_excludes_canceled,
                 every_write_bumps_the_revision,
                 orders_listed_by_courier,
+                pickup_orders_round_trip_and_filter_by_fulfilment,
             }
             payments {
                 payment_intent_is_recorded_while_unpaid,
