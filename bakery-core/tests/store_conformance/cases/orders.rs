@@ -972,12 +972,11 @@ pub async fn pickup_orders_round_trip_and_filter_by_fulfilment(store: Shared) {
         .place_order(&place(delivery.clone()))
         .await
         .unwrap();
-    let pickup = Order {
-        fulfilment: Fulfilment::Pickup,
-        delivery_address: None,
-        delivery_fee: Money::ZERO,
-        ..order(&ann.id, &[(&croissant, 2)])
-    };
+    let mut pickup = order(&ann.id, &[(&croissant, 2)]);
+    pickup.fulfilment = Fulfilment::Pickup;
+    pickup.delivery_address = None;
+    pickup.delivery_fee = Money::ZERO;
+    pickup.total = pickup.subtotal + pickup.taxes;
     store
         .orders
         .place_order(&place(pickup.clone()))
