@@ -389,13 +389,14 @@ pub struct PaymentInput {
     pub method: PaymentMethod,
 }
 
-/// A new order.
+/// A new order. `fulfilment` is `delivery` when absent, or `pickup` at the counter.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct PlaceOrderRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,
-    /// `delivery` (the default, when absent) or `pickup` at the counter.
+    // Described on the struct: a doc comment here would wrap the enum in an `allOf`, which
+    // openapi-python-client refuses for a non-object.
     pub fulfilment: Option<Fulfilment>,
     /// Required for a delivery; must be absent for a pickup (422 naming it otherwise).
     pub delivery_address: Option<DeliveryAddressInput>,
@@ -503,7 +504,8 @@ pub struct DeliveryPersonInput {
     pub phone: String,
 }
 
-/// What a tracking screen shows.
+/// What a tracking screen shows: `fulfilment` tells a delivery, whose screen follows the
+/// courier, from a pickup, whose screen says when it waits on the counter.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Tracking {
@@ -511,7 +513,6 @@ pub struct Tracking {
     /// The order's revision: grows with every change. Tracking socket messages with a `seq`
     /// at or below it are already included.
     pub seq: u64,
-    /// A delivery's screen follows the courier; a pickup's says when it waits on the counter.
     pub fulfilment: Fulfilment,
     pub status: OrderStatus,
     pub history: Vec<StatusChange>,
