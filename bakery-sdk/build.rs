@@ -18,6 +18,7 @@ fn main() {
     // failing the whole response (src/open_enums.rs).
     for name in [
         "OrderStatus",
+        "Fulfilment",
         "PaymentStatus",
         "NotificationType",
         "ImageStatus",

@@ -11,8 +11,8 @@ use anyhow::Context;
 use bakery_core::adapters::sqlite::SqliteStore;
 use bakery_core::adapters::RecordingSms;
 use bakery_core::domain::{
-    Currency, DeliveryAddress, DiscountType, Money, NutritionalInfo, PaymentMethod, Phone,
-    ProductDraft, PromotionDraft, Role,
+    Currency, DeliveryAddress, DiscountType, Fulfilment, Money, NutritionalInfo, PaymentMethod,
+    Phone, ProductDraft, PromotionDraft, Role,
 };
 use bakery_core::rules::pricing::PricingSettings;
 use bakery_core::secrets::OtpKey;
@@ -133,13 +133,14 @@ async fn main() -> anyhow::Result<()> {
                         quantity: 2,
                     },
                 ],
-                delivery_address: DeliveryAddress::parse(
+                fulfilment: Fulfilment::Delivery,
+                delivery_address: Some(DeliveryAddress::parse(
                     "12 rue des Boulangers",
                     None,
                     "Paris",
                     "IDF",
                     "75011",
-                )?,
+                )?),
                 payment_method: PaymentMethod::Cash,
                 promotion_code: Some("morning15".into()),
                 scheduled_delivery_time: None,

@@ -111,7 +111,8 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("product id: {e}"))?,
             quantity: std::num::NonZeroU32::MIN,
         }],
-        delivery_address: types::DeliveryAddressInput {
+        fulfilment: Some(types::Fulfilment::Delivery),
+        delivery_address: Some(types::DeliveryAddressInput {
             address: "12 Rue de la Paix"
                 .try_into()
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -122,7 +123,7 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
             zip_code: "75002".try_into().map_err(|e| anyhow::anyhow!("{e}"))?,
             location: None,
-        },
+        }),
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,
         },
@@ -169,7 +170,9 @@ async fn main() -> Result<()> {
         }
         if matches!(
             tracking.status,
-            types::OrderStatus::Delivered | types::OrderStatus::Canceled
+            types::OrderStatus::Delivered
+                | types::OrderStatus::PickedUp
+                | types::OrderStatus::Canceled
         ) {
             return Ok(());
         }

@@ -197,14 +197,15 @@ fn order_request(product: &str) -> Result<types::PlaceOrderRequest> {
             product: v(product)?,
             quantity: std::num::NonZeroU32::MIN,
         }],
-        delivery_address: types::DeliveryAddressInput {
+        fulfilment: None,
+        delivery_address: Some(types::DeliveryAddressInput {
             address: v("12 Rue de la Paix")?,
             landmark: None,
             city: v("Paris")?,
             state: v("Île-de-France")?,
             zip_code: v("75002")?,
             location: None,
-        },
+        }),
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,
         },

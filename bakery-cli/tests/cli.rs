@@ -1381,6 +1381,75 @@ async fn orders_list_show_advance_assign_cancel() {
     );
 }
 
+/// Staff see which orders are collected at the counter, list them apart and move them
+/// through the pickup statuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_show_and_move_a_pickup() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let (catalog, delivery) = an_order(&app, &admin, "+447700900021").await;
+    let customer = app.customer("Pia Pickup", "+447700900022").await;
+    let pickup = fixtures::place_order(
+        &customer,
+        types::PlaceOrderRequest {
+            fulfilment: Some(types::Fulfilment::Pickup),
+            delivery_address: None,
+            ..order_request(vec![line(&catalog.croissant.id, 1)])
+        },
+    )
+    .await;
+    let cli = Cli::for_app(&app);
+    cli.login().await;
+
+    let pickups = cli
+        .run(&["--json", "orders", "list", "--fulfilment", "pickup"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(pickups["total"], 1);
+    assert_eq!(pickups["items"][0]["id"], pickup.id.as_str());
+    let list = cli.run(&["orders", "list"]).await;
+    list.ok();
+    assert!(list.stdout.contains("pickup at the counter"), "{list:#?}");
+    assert!(list.stdout.contains("12 Rue de la Paix"), "{list:#?}");
+    let deliveries = cli
+        .run(&["--json", "orders", "list", "--fulfilment", "delivery"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(deliveries["items"][0]["id"], delivery.id.as_str());
+
+    let shown = cli.run(&["orders", "show", &pickup.id]).await;
+    shown.ok();
+    assert!(
+        shown.stdout.contains("handover:  pickup at the counter"),
+        "{shown:#?}"
+    );
+    assert!(!shown.stdout.contains("courier:"), "{shown:#?}");
+
+    cli.run(&["orders", "advance", &pickup.id, "preparing"])
+        .await
+        .ok();
+    cli.run(&["orders", "advance", &pickup.id, "out-for-delivery"])
+        .await
+        .failed(5, "ILLEGAL_STATUS_CHANGE");
+    let ready = cli
+        .run(&["orders", "advance", &pickup.id, "ready-for-pickup"])
+        .await;
+    assert!(ready.ok().stdout.contains("ready_for_pickup"), "{ready:#?}");
+    let board = cli.run(&["orders", "board", "--once"]).await;
+    board.ok();
+    assert!(board.stdout.contains("READY FOR PICKUP (1)"), "{board:#?}");
+    assert!(board.stdout.contains("[pickup]"), "{board:#?}");
+    let done = cli
+        .run(&["--json", "orders", "advance", &pickup.id, "picked_up"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(done["orderStatus"], "picked_up");
+    assert_eq!(done["fulfilment"], "pickup");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kitchen_board_groups_open_orders_by_status() {
     let app = app().await;

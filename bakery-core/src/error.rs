@@ -92,6 +92,8 @@ pub enum ConflictCode {
     /// An order for a time the shop is closed (ASAP while closed, or a scheduled time outside
     /// the opening hours); the message says when it next opens.
     ShopClosed,
+    /// A courier or their position asked of an order the customer collects at the counter.
+    NotADelivery,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -137,6 +139,7 @@ impl ConflictCode {
             Self::AddressLimitReached => "ADDRESS_LIMIT_REACHED",
             Self::CardsNotTaken => "CARDS_NOT_TAKEN",
             Self::ShopClosed => "SHOP_CLOSED",
+            Self::NotADelivery => "NOT_A_DELIVERY",
         }
     }
 }

@@ -29,7 +29,9 @@ pub use idempotent::{new_idempotency_key, MAX_ATTEMPTS as IDEMPOTENT_MAX_ATTEMPT
 /// (`Unknown(value)` instead of a parse failure).
 pub mod types {
     pub use crate::generated::types::*;
-    pub use crate::open_enums::{ImageStatus, NotificationType, OrderStatus, PaymentStatus};
+    pub use crate::open_enums::{
+        Fulfilment, ImageStatus, NotificationType, OrderStatus, PaymentStatus,
+    };
 }
 pub use images::{ImageTarget, Progress, UploadError, READY_WAIT};
 pub use live::{BoardWatcher, LiveError, OrderTracker};

@@ -89,14 +89,26 @@ macro_rules! open_enum {
 }
 
 open_enum! {
-    /// Where an order is in its life. New statuses may appear (e.g. for pickup orders); an
-    /// app shows an `Unknown` one as "in progress".
+    /// Where an order is in its life. New statuses may appear; an app shows an `Unknown`
+    /// one as "in progress".
     OrderStatus {
         Placed = "placed",
         Preparing = "preparing",
         OutForDelivery = "out_for_delivery",
         Delivered = "delivered",
+        /// A pickup order waiting on the counter.
+        ReadyForPickup = "ready_for_pickup",
+        /// A pickup order the customer collected.
+        PickedUp = "picked_up",
         Canceled = "canceled",
+    }
+}
+
+open_enum! {
+    /// How an order reaches the customer. An `Unknown` one is shown as sent.
+    Fulfilment {
+        Delivery = "delivery",
+        Pickup = "pickup",
     }
 }
 
@@ -150,6 +162,7 @@ mod tests {
     #[test]
     fn the_known_values_are_exactly_the_contracts() {
         assert_eq!(OrderStatus::KNOWN, contract_values("OrderStatus"));
+        assert_eq!(Fulfilment::KNOWN, contract_values("Fulfilment"));
         assert_eq!(PaymentStatus::KNOWN, contract_values("PaymentStatus"));
         assert_eq!(NotificationType::KNOWN, contract_values("NotificationType"));
         assert_eq!(ImageStatus::KNOWN, contract_values("ImageStatus"));
@@ -157,13 +170,15 @@ mod tests {
 
     #[test]
     fn a_value_from_a_newer_server_parses_and_travels_back_unchanged() {
-        let status: OrderStatus = serde_json::from_str(r#""ready_for_pickup""#).unwrap();
-        assert_eq!(status, OrderStatus::Unknown("ready_for_pickup".into()));
+        let status: OrderStatus = serde_json::from_str(r#""left_with_neighbour""#).unwrap();
+        assert_eq!(status, OrderStatus::Unknown("left_with_neighbour".into()));
         assert!(status.is_unknown());
         assert_eq!(
             serde_json::to_string(&status).unwrap(),
-            r#""ready_for_pickup""#
+            r#""left_with_neighbour""#
         );
+        let pickup: OrderStatus = serde_json::from_str(r#""ready_for_pickup""#).unwrap();
+        assert_eq!(pickup, OrderStatus::ReadyForPickup);
         let known: OrderStatus = serde_json::from_str(r#""out_for_delivery""#).unwrap();
         assert_eq!(known, OrderStatus::OutForDelivery);
         assert_eq!(known.to_string(), "out_for_delivery");

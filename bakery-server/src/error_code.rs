@@ -28,6 +28,7 @@ use poem_openapi::Enum;
 /// | `IDEMPOTENCY_REQUEST_IN_PROGRESS` | a request with this `Idempotency-Key` is still running (409) | retry the same request shortly |
 /// | `IMAGE_LIMIT_REACHED` | the product (10) or review (3) has all the pictures it may have | remove one first |
 /// | `ADDRESS_LIMIT_REACHED` | the account keeps 20 addresses already | delete one first |
+/// | `NOT_A_DELIVERY` | the order is a pickup: no courier, no courier position | collect it at the counter |
 /// | `CARDS_NOT_TAKEN` | this shop takes only cash (`GET /shop` lists its payment methods) | offer cash |
 /// | `SHOP_CLOSED` | the shop is closed now (ASAP order) or at the scheduled time; the message says when it next opens (`GET /shop`: `nextOpening`) | offer to schedule |
 /// | `UNSUPPORTED_IMAGE` | the upload is not a JPEG, PNG or WebP picture, or not the type announced; it was deleted | pick another file |
@@ -73,6 +74,7 @@ pub enum ErrorCode {
     AddressLimitReached,
     CardsNotTaken,
     ShopClosed,
+    NotADelivery,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -134,6 +136,7 @@ impl ErrorCode {
             ConflictCode::AddressLimitReached => Self::AddressLimitReached,
             ConflictCode::CardsNotTaken => Self::CardsNotTaken,
             ConflictCode::ShopClosed => Self::ShopClosed,
+            ConflictCode::NotADelivery => Self::NotADelivery,
         }
     }
 
@@ -169,6 +172,7 @@ mod tests {
             ConflictCode::AddressLimitReached,
             ConflictCode::CardsNotTaken,
             ConflictCode::ShopClosed,
+            ConflictCode::NotADelivery,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

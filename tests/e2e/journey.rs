@@ -115,14 +115,15 @@ pub async fn the_whole_story(app: &TestApp) {
     );
     let request = types::PlaceOrderRequest {
         items: cart(),
-        delivery_address: types::DeliveryAddressInput {
+        fulfilment: None,
+        delivery_address: Some(types::DeliveryAddressInput {
             address: v(home.address.as_str()),
             landmark: home.landmark.as_deref().map(v),
             city: v(home.city.as_str()),
             state: v(home.state.as_str()),
             zip_code: v(home.zip_code.as_str()),
             location: home.location.clone(),
-        },
+        }),
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,
         },
@@ -141,7 +142,10 @@ pub async fn the_whole_story(app: &TestApp) {
     assert_eq!((order.discount, order.total), (quote.discount, quote.total));
     assert_eq!(order.promotion_code.as_deref(), Some("WELCOME10"));
     assert_eq!(
-        order.delivery_address.landmark.as_deref(),
+        order
+            .delivery_address
+            .as_ref()
+            .and_then(|a| a.landmark.as_deref()),
         Some("Blue door")
     );
 

@@ -28,6 +28,7 @@ mod migrate;
 mod notifications;
 mod orders;
 mod payments;
+mod pickup;
 mod promotions;
 mod reviews;
 mod shutdown;
@@ -105,6 +106,10 @@ macro_rules! e2e {
                 couriers_cannot_cancel_nor_manage_the_catalog,
                 customers_cannot_report_a_location,
                 location_needs_an_order_out_for_delivery,
+            }
+            pickup {
+                a_pickup_goes_from_the_kitchen_to_the_counter,
+                the_address_goes_with_a_delivery_only,
             }
             idempotency {
                 twenty_duplicates_place_one_order,

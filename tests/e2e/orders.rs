@@ -39,7 +39,11 @@ pub async fn cash_order_is_priced_by_the_server(app: &TestApp) {
     assert_eq!(order.payment_details.method, types::PaymentMethod::Cash);
     assert_eq!(order.payment_details.status, types::PaymentStatus::Pending);
     assert_eq!(order.special_instructions.as_deref(), Some("Ring twice"));
-    assert_eq!(order.delivery_address.city, "Paris");
+    assert_eq!(order.fulfilment, types::Fulfilment::Delivery);
+    assert_eq!(
+        order.delivery_address.as_ref().map(|a| a.city.as_str()),
+        Some("Paris")
+    );
     assert!(!order.is_scheduled);
     let items: Vec<(&str, u32, i64)> = order
         .items

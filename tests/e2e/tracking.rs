@@ -168,9 +168,17 @@ pub async fn a_customer_follows_an_order_from_placed_to_delivered(app: &TestApp)
     let door = saved.location.clone().expect("the address keeps its point");
     assert_eq!((door.lat, door.lng), DOOR);
     let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
-    request.delivery_address.location = Some(door.clone());
+    request
+        .delivery_address
+        .as_mut()
+        .expect("a delivery")
+        .location = Some(door.clone());
     let order = place_order(&ada, request).await;
-    let snapshot_door = order.delivery_address.location.clone().expect("copied");
+    let snapshot_door = order
+        .delivery_address
+        .as_ref()
+        .and_then(|a| a.location.clone())
+        .expect("copied");
     assert_eq!((snapshot_door.lat, snapshot_door.lng), DOOR);
 
     let mut socket = open(app, &order.id, Some(&ada)).await.expect("opened");
@@ -336,7 +344,11 @@ pub async fn addresses_keep_their_point_on_the_map(app: &TestApp) {
     let admin = app.admin().await;
     let shop = seed_catalog(&admin).await;
     let mut request = order_request(vec![line(&shop.baguette.id, 1)]);
-    request.delivery_address.location = Some(types::LatLng {
+    request
+        .delivery_address
+        .as_mut()
+        .expect("a delivery")
+        .location = Some(types::LatLng {
         lat: 0.0,
         lng: -181.0,
     });

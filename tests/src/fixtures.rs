@@ -80,7 +80,8 @@ pub fn line(product: &str, quantity: u32) -> types::CartLine {
 pub fn order_request(items: Vec<types::CartLine>) -> types::PlaceOrderRequest {
     types::PlaceOrderRequest {
         items,
-        delivery_address: delivery_address(),
+        fulfilment: None,
+        delivery_address: Some(delivery_address()),
         payment_details: types::PaymentInput {
             method: types::PaymentMethod::Cash,
         },

@@ -33,10 +33,11 @@ pub struct BoardArgs {
     pub once: bool,
 }
 
-const COLUMNS: [types::OrderStatus; 3] = [
+const COLUMNS: [types::OrderStatus; 4] = [
     types::OrderStatus::Placed,
     types::OrderStatus::Preparing,
     types::OrderStatus::OutForDelivery,
+    types::OrderStatus::ReadyForPickup,
 ];
 
 pub async fn run(ctx: &Ctx, args: &BoardArgs) -> Result<()> {
@@ -194,8 +195,11 @@ async fn fetch_open(ctx: &Ctx) -> Result<Vec<types::Order>> {
     let mut items = Vec::new();
     let mut page = NonZeroU32::MIN;
     loop {
-        let answer =
-            orders::fetch(ctx, COLUMNS.to_vec(), None, None, None, page, MAX_LIMIT).await?;
+        let filter = orders::Filter {
+            statuses: COLUMNS.to_vec(),
+            ..orders::Filter::default()
+        };
+        let answer = orders::fetch(ctx, &filter, page, MAX_LIMIT).await?;
         let got = answer.items.len();
         items.extend(answer.items);
         if got == 0 || items.len() as i64 >= answer.total {
@@ -258,6 +262,9 @@ fn frame(open: &[types::Order], problem: Option<&str>) -> Vec<String> {
                 wire_name(&o.payment_details.method),
                 items
             );
+            if o.fulfilment == types::Fulfilment::Pickup {
+                line.push_str("  [pickup]");
+            }
             if o.is_scheduled {
                 if let Some(t) = &o.scheduled_delivery_time {
                     line.push_str(&format!("  [for {}]", output::when(t)));

@@ -15,17 +15,22 @@ pub enum Cmd {
     /// The order book, newest first.
     #[command(
         after_help = "Examples:\n  bakery orders list --status placed,preparing\n  \
-        bakery orders list --from 2025-06-01 --to 2025-06-30 --phone +33612345678"
+        bakery orders list --from 2025-06-01 --to 2025-06-30 --phone +33612345678\n  \
+        bakery orders list --fulfilment pickup --status ready-for-pickup"
     )]
     List(ListArgs),
-    /// One order: items, totals, history and courier.
+    /// One order: items, totals, delivery or pickup, history and courier.
     #[command(after_help = "Example:\n  bakery orders show 65f1c2a9e4b0a1b2c3d4e5f6")]
     Show {
         /// The order id.
         id: String,
     },
-    /// Move an order to its next status (placed -> preparing -> out-for-delivery -> delivered).
-    #[command(after_help = "Example:\n  bakery orders advance 65f1c2a9e4b0a1b2c3d4e5f6 preparing")]
+    /// Move an order to its next status (placed -> preparing -> out-for-delivery -> delivered;
+    /// a pickup: placed -> preparing -> ready-for-pickup -> picked-up).
+    #[command(
+        after_help = "Examples:\n  bakery orders advance 65f1c2a9e4b0a1b2c3d4e5f6 preparing\n  \
+        bakery orders advance 65f1c2a9e4b0a1b2c3d4e5f6 ready-for-pickup"
+    )]
     Advance {
         /// The order id.
         id: String,
@@ -55,7 +60,7 @@ pub enum Cmd {
         after_help = "Examples:\n  bakery orders board\n  bakery orders board --interval 10\n  bakery orders board --once"
     )]
     Board(board::BoardArgs),
-    /// Follow one order live until it is delivered or canceled.
+    /// Follow one order live until it is delivered, picked up or canceled.
     #[command(
         after_help = "Examples:\n  bakery orders watch 65f1c2a9e4b0a1b2c3d4e5f6\n  bakery --json orders watch 65f1c2a9e4b0a1b2c3d4e5f6   (one JSON message per line)"
     )]
@@ -72,8 +77,28 @@ pub enum Status {
     #[value(alias = "out_for_delivery")]
     OutForDelivery,
     Delivered,
+    #[value(alias = "ready_for_pickup")]
+    ReadyForPickup,
+    #[value(alias = "picked_up")]
+    PickedUp,
     #[value(alias = "cancelled")]
     Canceled,
+}
+
+/// How the order reaches the customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Fulfilment {
+    Delivery,
+    Pickup,
+}
+
+impl From<Fulfilment> for types::Fulfilment {
+    fn from(f: Fulfilment) -> Self {
+        match f {
+            Fulfilment::Delivery => types::Fulfilment::Delivery,
+            Fulfilment::Pickup => types::Fulfilment::Pickup,
+        }
+    }
 }
 
 impl From<Status> for types::OrderStatus {
@@ -83,6 +108,8 @@ impl From<Status> for types::OrderStatus {
             Status::Preparing => types::OrderStatus::Preparing,
             Status::OutForDelivery => types::OrderStatus::OutForDelivery,
             Status::Delivered => types::OrderStatus::Delivered,
+            Status::ReadyForPickup => types::OrderStatus::ReadyForPickup,
+            Status::PickedUp => types::OrderStatus::PickedUp,
             Status::Canceled => types::OrderStatus::Canceled,
         }
     }
@@ -102,6 +129,9 @@ pub struct ListArgs {
     /// Only the orders of this customer.
     #[arg(long)]
     pub phone: Option<String>,
+    /// Only deliveries, or only pickups.
+    #[arg(long, value_enum)]
+    pub fulfilment: Option<Fulfilment>,
     #[arg(long, default_value_t = NonZeroU32::MIN)]
     pub page: NonZeroU32,
     /// Items per page, up to 100.
@@ -208,31 +238,41 @@ fn changed(ctx: &Ctx, order: &types::Order) -> Result<()> {
     Ok(())
 }
 
+/// Which orders of the book to list; empty or `None` means any.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub statuses: Vec<types::OrderStatus>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub phone: Option<String>,
+    pub fulfilment: Option<types::Fulfilment>,
+}
+
 /// The staff order list with the given filters.
 pub async fn fetch(
     ctx: &Ctx,
-    statuses: Vec<types::OrderStatus>,
-    from: Option<chrono::DateTime<chrono::Utc>>,
-    to: Option<chrono::DateTime<chrono::Utc>>,
-    phone: Option<String>,
+    filter: &Filter,
     page: NonZeroU32,
     limit: NonZeroU32,
 ) -> Result<types::PageOrder> {
     ctx.call(|api| {
-        let (statuses, phone) = (statuses.clone(), phone.clone());
+        let filter = filter.clone();
         async move {
             let mut b = api.admin_list_orders().page(page).limit(limit);
-            if !statuses.is_empty() {
-                b = b.status(statuses);
+            if !filter.statuses.is_empty() {
+                b = b.status(filter.statuses);
             }
-            if let Some(f) = from {
+            if let Some(f) = filter.from {
                 b = b.from(f);
             }
-            if let Some(t) = to {
+            if let Some(t) = filter.to {
                 b = b.to(t);
             }
-            if let Some(p) = phone {
+            if let Some(p) = filter.phone {
                 b = b.phone(p);
+            }
+            if let Some(f) = filter.fulfilment {
+                b = b.fulfilment(f);
             }
             b.send().await
         }
@@ -251,17 +291,14 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
         .as_deref()
         .map(|t| parse_time(t, true).map_err(|e| CliError::invalid(format!("--to: {e}"))))
         .transpose()?;
-    let statuses = args.status.iter().map(|s| (*s).into()).collect();
-    let answer = fetch(
-        ctx,
-        statuses,
+    let filter = Filter {
+        statuses: args.status.iter().map(|s| (*s).into()).collect(),
         from,
         to,
-        args.phone.clone(),
-        args.page,
-        args.limit,
-    )
-    .await?;
+        phone: args.phone.clone(),
+        fulfilment: args.fulfilment.map(Into::into),
+    };
+    let answer = fetch(ctx, &filter, args.page, args.limit).await?;
     if ctx.json {
         return output::print_json(&answer);
     }
@@ -272,7 +309,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
         "ITEMS",
         "TOTAL",
         "PAYMENT",
-        "DELIVER TO",
+        "DELIVER TO / PICKUP",
     ]);
     for o in &answer.items {
         table.add_row([
@@ -286,10 +323,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
                 wire_name(&o.payment_details.method),
                 wire_name(&o.payment_details.status)
             ),
-            format!(
-                "{}, {}",
-                o.delivery_address.address, o.delivery_address.city
-            ),
+            handover(o),
         ]);
     }
     println!("{table}");
@@ -300,6 +334,15 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<()> {
     Ok(())
 }
 
+/// Where the order goes, in a word or two: the street and city, or the counter.
+fn handover(o: &types::Order) -> String {
+    match (&o.fulfilment, &o.delivery_address) {
+        (types::Fulfilment::Pickup, _) => "pickup at the counter".to_owned(),
+        (_, Some(a)) => format!("{}, {}", a.address, a.city),
+        (other, None) => wire_name(other),
+    }
+}
+
 fn show(o: &types::Order) {
     let c = &o.currency;
     println!("Order {}  [{}]", o.id, wire_name(&o.order_status));
@@ -308,18 +351,20 @@ fn show(o: &types::Order) {
         (Some(t), true) => println!("scheduled: {}", when(t)),
         _ => println!("expected:  {}", when(&o.estimated_delivery_time)),
     }
-    let a = &o.delivery_address;
-    println!(
-        "deliver:   {}, {} {}, {}{}",
-        a.address,
-        a.zip_code,
-        a.city,
-        a.state,
-        a.landmark
-            .as_deref()
-            .map(|l| format!(" (near {l})"))
-            .unwrap_or_default()
-    );
+    match &o.delivery_address {
+        Some(a) => println!(
+            "deliver:   {}, {} {}, {}{}",
+            a.address,
+            a.zip_code,
+            a.city,
+            a.state,
+            a.landmark
+                .as_deref()
+                .map(|l| format!(" (near {l})"))
+                .unwrap_or_default()
+        ),
+        None => println!("{:<11}{}", "handover:", handover(o)),
+    }
     let p = &o.payment_details;
     println!(
         "payment:   {} ({})",
@@ -332,9 +377,10 @@ fn show(o: &types::Order) {
     if let Some(refund) = &p.refund_id {
         println!("refund:    {refund}");
     }
-    match &o.delivery_person {
-        Some(d) => println!("courier:   {} ({})", d.name, d.phone),
-        None => println!("courier:   not assigned"),
+    match (&o.delivery_person, &o.fulfilment) {
+        (Some(d), _) => println!("courier:   {} ({})", d.name, d.phone),
+        (None, types::Fulfilment::Pickup) => {}
+        (None, _) => println!("courier:   not assigned"),
     }
     if let Some(note) = &o.special_instructions {
         println!("note:      {note}");

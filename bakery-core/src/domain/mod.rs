@@ -39,7 +39,8 @@ pub use image::{
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{
-    DeliveryAddress, DeliveryPerson, GeoPoint, Order, OrderItem, OrderStatus, StatusChange,
+    DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint, Order, OrderItem, OrderStatus,
+    StatusChange,
 };
 pub use outbox::{backoff, Effect, OutboxMessage, OutboxState};
 pub use page::{Page, PageRequest};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     optional_text, required_text, Address, Currency, Id, Money, PaymentDetails, Phone, Role,
 };
-use crate::error::Error;
+use crate::error::{ConflictCode, Error};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -15,15 +15,21 @@ pub enum OrderStatus {
     Preparing,
     OutForDelivery,
     Delivered,
+    /// A pickup order waiting on the counter.
+    ReadyForPickup,
+    /// A pickup order the customer collected.
+    PickedUp,
     Canceled,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::Placed,
         OrderStatus::Preparing,
         OrderStatus::OutForDelivery,
         OrderStatus::Delivered,
+        OrderStatus::ReadyForPickup,
+        OrderStatus::PickedUp,
         OrderStatus::Canceled,
     ];
 
@@ -33,6 +39,8 @@ impl OrderStatus {
             Self::Preparing => "preparing",
             Self::OutForDelivery => "out_for_delivery",
             Self::Delivered => "delivered",
+            Self::ReadyForPickup => "ready_for_pickup",
+            Self::PickedUp => "picked_up",
             Self::Canceled => "canceled",
         }
     }
@@ -44,14 +52,50 @@ impl OrderStatus {
             .ok_or_else(|| {
                 Error::validation(
                     "status",
-                    "must be placed, preparing, out_for_delivery, delivered or canceled",
+                    "must be placed, preparing, out_for_delivery, delivered, ready_for_pickup, \
+                     picked_up or canceled",
                 )
             })
     }
 
-    /// Whether the kitchen or the courier still has work to do.
+    /// Whether the kitchen, the courier or the counter still has work to do.
     pub fn is_open(self) -> bool {
-        matches!(self, Self::Placed | Self::Preparing | Self::OutForDelivery)
+        matches!(
+            self,
+            Self::Placed | Self::Preparing | Self::OutForDelivery | Self::ReadyForPickup
+        )
+    }
+
+    /// Whether the customer has the order: what a verified-purchase review needs.
+    pub fn is_handed_over(self) -> bool {
+        matches!(self, Self::Delivered | Self::PickedUp)
+    }
+}
+
+/// How the order reaches the customer: brought to their door, or collected at the counter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    /// Orders stored before pickup existed were all deliveries, so they read as one.
+    #[default]
+    Delivery,
+    Pickup,
+}
+
+impl Fulfilment {
+    pub const ALL: [Fulfilment; 2] = [Fulfilment::Delivery, Fulfilment::Pickup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivery => "delivery",
+            Self::Pickup => "pickup",
+        }
+    }
+}
+
+impl fmt::Display for Fulfilment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -205,7 +249,12 @@ pub struct Order {
     pub id: Id,
     pub user_id: Id,
     pub items: Vec<OrderItem>,
-    pub delivery_address: DeliveryAddress,
+    /// Orders stored before pickup existed read as deliveries.
+    #[serde(default)]
+    pub fulfilment: Fulfilment,
+    /// Where a delivery goes; always `None` for pickup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<DeliveryAddress>,
     pub payment_details: PaymentDetails,
     pub order_status: OrderStatus,
     pub status_history: Vec<StatusChange>,
@@ -242,6 +291,17 @@ impl Order {
     pub fn due_at(&self) -> DateTime<Utc> {
         self.scheduled_delivery_time
             .unwrap_or(self.estimated_delivery_time)
+    }
+
+    /// Refuses what only a delivery has (a courier, their position) on a pickup order.
+    pub fn require_delivery(&self) -> Result<(), Error> {
+        match self.fulfilment {
+            Fulfilment::Delivery => Ok(()),
+            Fulfilment::Pickup => Err(Error::conflict(
+                ConflictCode::NotADelivery,
+                "the order is a pickup: it has no courier",
+            )),
+        }
     }
 
     /// Units per product, summed over lines, as stock is counted.

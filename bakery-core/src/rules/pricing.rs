@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{Currency, DiscountType, Id, Money, Promotion};
+use crate::domain::{Currency, DiscountType, Fulfilment, Id, Money, Promotion};
 
 /// The shop's money settings, from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,20 +49,23 @@ pub struct Quote {
 ///   products): a percentage of their sum rounded half up to the minor unit, or a fixed
 ///   amount; either way never more than those lines cost, so nothing goes below zero.
 ///   Eligibility is checked separately ([`super::promotion::check_eligible`]).
-/// - `delivery_fee` is the flat fee, waived when `subtotal - discount` reaches the threshold.
+/// - `delivery_fee` is the flat fee, waived when `subtotal - discount` reaches the threshold;
+///   a pickup never pays it (nobody drives anywhere).
 /// - `taxes` are `tax_rate_bps` of `subtotal - discount`, rounded half up; delivery is not taxed.
 /// - `total = subtotal - discount + delivery_fee + taxes`.
 pub fn quote(
     lines: &[PricedLine],
     promotion: Option<&Promotion>,
+    fulfilment: Fulfilment,
     settings: &PricingSettings,
 ) -> Quote {
     let subtotal: Money = lines.iter().map(PricedLine::total).sum();
     let discount = promotion.map_or(Money::ZERO, |p| discount_for(lines, p));
     let taxable = subtotal.saturating_sub(discount);
-    let delivery_fee = match settings.free_delivery_above {
-        Some(threshold) if taxable >= threshold => Money::ZERO,
-        _ => settings.delivery_fee,
+    let delivery_fee = match (fulfilment, settings.free_delivery_above) {
+        (Fulfilment::Pickup, _) => Money::ZERO,
+        (Fulfilment::Delivery, Some(threshold)) if taxable >= threshold => Money::ZERO,
+        (Fulfilment::Delivery, _) => settings.delivery_fee,
     };
     let taxes = Money::from_minor(percent_of(
         taxable.minor(),
@@ -154,7 +157,7 @@ pub(crate) mod tests {
     #[test]
     fn plain_cart_pays_fee_and_tax() {
         let a = Id::generate();
-        let q = quote(&[line(&a, 3, 450)], None, &settings());
+        let q = quote(&[line(&a, 3, 450)], None, Fulfilment::Delivery, &settings());
         assert_eq!(q.subtotal.minor(), 1350);
         assert_eq!(q.discount.minor(), 0);
         assert_eq!(q.delivery_fee.minor(), 300);
@@ -166,11 +169,17 @@ pub(crate) mod tests {
     #[test]
     fn free_delivery_threshold_counts_after_discount() {
         let a = Id::generate();
-        let at_threshold = quote(&[line(&a, 1, 3000)], None, &settings());
+        let at_threshold = quote(
+            &[line(&a, 1, 3000)],
+            None,
+            Fulfilment::Delivery,
+            &settings(),
+        );
         assert_eq!(at_threshold.delivery_fee, Money::ZERO);
         let discounted = quote(
             &[line(&a, 1, 3000)],
             Some(&promo(DiscountType::Fixed, 1, vec![])),
+            Fulfilment::Delivery,
             &settings(),
         );
         assert_eq!(discounted.delivery_fee.minor(), 300);
@@ -183,6 +192,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 1, 1005)],
             Some(&promo(DiscountType::Percentage, 15, vec![])),
+            Fulfilment::Delivery,
             &settings(),
         );
         assert_eq!(q.discount.minor(), 151);
@@ -197,6 +207,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 1, 200)],
             Some(&promo(DiscountType::Fixed, 5000, vec![])),
+            Fulfilment::Delivery,
             &settings(),
         );
         assert_eq!(q.discount.minor(), 200);
@@ -208,12 +219,18 @@ pub(crate) mod tests {
     fn discount_covers_only_applicable_products() {
         let (a, b) = (Id::generate(), Id::generate());
         let p = promo(DiscountType::Percentage, 50, vec![b.clone()]);
-        let q = quote(&[line(&a, 2, 500), line(&b, 1, 400)], Some(&p), &settings());
+        let q = quote(
+            &[line(&a, 2, 500), line(&b, 1, 400)],
+            Some(&p),
+            Fulfilment::Delivery,
+            &settings(),
+        );
         assert_eq!(q.discount.minor(), 200);
         let fixed = promo(DiscountType::Fixed, 1000, vec![b.clone()]);
         let q = quote(
             &[line(&a, 2, 500), line(&b, 1, 400)],
             Some(&fixed),
+            Fulfilment::Delivery,
             &settings(),
         );
         assert_eq!(q.discount.minor(), 400, "capped at the applicable lines");
@@ -225,9 +242,20 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 2, 999)],
             Some(&promo(DiscountType::Percentage, 100, vec![])),
+            Fulfilment::Delivery,
             &settings(),
         );
         assert_eq!(q.discount.minor(), 1998);
         assert_eq!(q.total.minor(), 300);
+    }
+
+    #[test]
+    fn a_pickup_pays_no_delivery_fee_and_the_same_taxes() {
+        let a = Id::generate();
+        let delivered = quote(&[line(&a, 3, 450)], None, Fulfilment::Delivery, &settings());
+        let collected = quote(&[line(&a, 3, 450)], None, Fulfilment::Pickup, &settings());
+        assert_eq!(collected.delivery_fee, Money::ZERO);
+        assert_eq!(collected.taxes, delivered.taxes);
+        assert_eq!(collected.total.minor(), delivered.total.minor() - 300);
     }
 }

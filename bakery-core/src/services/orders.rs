@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Actor, Bakery};
 use crate::domain::{
-    access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, GeoPoint, Id,
-    NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
+    access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint,
+    Id, NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
     PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
@@ -26,7 +26,9 @@ pub struct CartLine {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequest {
     pub items: Vec<CartLine>,
-    pub delivery_address: DeliveryAddress,
+    pub fulfilment: Fulfilment,
+    /// Required for a delivery, refused for a pickup.
+    pub delivery_address: Option<DeliveryAddress>,
     pub payment_method: PaymentMethod,
     pub promotion_code: Option<String>,
     /// `None` for as soon as possible.
@@ -41,6 +43,8 @@ pub struct StaffOrderQuery {
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub customer_phone: Option<Phone>,
+    /// Only deliveries, or only pickups; `None` for both.
+    pub fulfilment: Option<Fulfilment>,
 }
 
 /// A position report from the courier's phone.
@@ -85,6 +89,8 @@ pub struct Tracking {
     pub order_id: Id,
     /// The order's revision: events with a `seq` at or below it are included.
     pub seq: u64,
+    /// Which steps the screen shows: a ride to the door, or the counter.
+    pub fulfilment: Fulfilment,
     pub status: OrderStatus,
     pub history: Vec<crate::domain::StatusChange>,
     pub estimated_delivery_time: DateTime<Utc>,
@@ -212,9 +218,11 @@ impl Bakery {
                 .ok_or(Error::NotFound {
                     resource: "promotion",
                 })?;
+        // The checkout screen previews the delivery price: a pickup only ever costs less.
         Ok(pricing::quote(
             &lines,
             Some(&promotion),
+            Fulfilment::Delivery,
             &self.settings.pricing,
         ))
     }
@@ -232,6 +240,22 @@ impl Bakery {
                 "this shop takes no cards; choose cash",
             ));
         }
+        let delivery_address = match (request.fulfilment, request.delivery_address) {
+            (Fulfilment::Delivery, Some(address)) => Some(address),
+            (Fulfilment::Delivery, None) => {
+                return Err(Error::validation(
+                    "deliveryAddress",
+                    "required for delivery",
+                ))
+            }
+            (Fulfilment::Pickup, None) => None,
+            (Fulfilment::Pickup, Some(_)) => {
+                return Err(Error::validation(
+                    "deliveryAddress",
+                    "must be absent for pickup",
+                ))
+            }
+        };
         let special_instructions = optional_text(
             "specialInstructions",
             request.special_instructions.as_deref(),
@@ -246,7 +270,12 @@ impl Bakery {
                     .ok_or_else(|| Error::validation("promotionCode", "no such promotion code"))?,
             ),
         };
-        let quote = pricing::quote(&lines, promotion.as_ref(), &self.settings.pricing);
+        let quote = pricing::quote(
+            &lines,
+            promotion.as_ref(),
+            request.fulfilment,
+            &self.settings.pricing,
+        );
         let now = self.now();
         let longest_preparation = products
             .iter()
@@ -259,13 +288,14 @@ impl Bakery {
         // Before anything is written: a refused order takes no stock and no promotion use.
         self.check_open_for(now, request.scheduled_delivery_time)
             .await?;
+        // A pickup is due when it is ready on the counter: no ride to add.
+        let ride_minutes = match request.fulfilment {
+            Fulfilment::Delivery => self.settings.delivery_minutes,
+            Fulfilment::Pickup => 0,
+        };
         let estimated_delivery_time = match request.scheduled_delivery_time {
             Some(at) => at,
-            None => schedule::estimate_delivery(
-                now,
-                longest_preparation,
-                self.settings.delivery_minutes,
-            ),
+            None => schedule::estimate_delivery(now, longest_preparation, ride_minutes),
         };
         let order = Order {
             id: Id::generate(),
@@ -279,7 +309,8 @@ impl Bakery {
                     price: l.unit_price,
                 })
                 .collect(),
-            delivery_address: request.delivery_address,
+            fulfilment: request.fulfilment,
+            delivery_address,
             payment_details: PaymentDetails::new(request.payment_method),
             order_status: OrderStatus::Placed,
             status_history: vec![StatusChange {
@@ -395,6 +426,7 @@ impl Bakery {
             statuses: query.statuses,
             created_from: query.created_from,
             created_to: query.created_to,
+            fulfilment: query.fulfilment,
         };
         let (items, total) = self.store.orders.list_orders(&query, page).await?;
         Ok(Page::new(items, page, total))
@@ -413,7 +445,7 @@ impl Bakery {
         let mut order = self.order(actor, id).await?;
         // A cancel is decided on the payment too; if a payment lands in between, decide again.
         for _ in 0..4 {
-            status::check_transition(order.order_status, to, actor.role)?;
+            status::check_transition(order.fulfilment, order.order_status, to, actor.role)?;
             let request = self.transition(&order, actor, to, None);
             if let Some(updated) = self.store.orders.transition_order(&request).await? {
                 self.committed(&request.effects);
@@ -529,6 +561,7 @@ impl Bakery {
 
     async fn set_courier(&self, actor: &Actor, id: &Id, person: DeliveryPerson) -> Result<Order> {
         let order = self.order(actor, id).await?;
+        order.require_delivery()?;
         if !order.order_status.is_open() {
             return Err(Error::conflict(
                 ConflictCode::IllegalStatusChange,
@@ -560,6 +593,7 @@ impl Bakery {
         actor.require(access::ORDER_BOOK)?;
         report.check()?;
         let order = self.order(actor, id).await?;
+        order.require_delivery()?;
         if order.order_status != OrderStatus::OutForDelivery {
             return Err(Error::conflict(
                 ConflictCode::IllegalStatusChange,
@@ -569,7 +603,8 @@ impl Bakery {
         let now = self.now();
         // With the door on the map, the position gives a live ETA; trackers hear of it only
         // when it moves by a minute or more from what they were last told (the stored one).
-        let eta = order.delivery_address.location.and_then(|door| {
+        let door = order.delivery_address.as_ref().and_then(|a| a.location);
+        let eta = door.and_then(|door| {
             eta::recompute(
                 now,
                 order.estimated_delivery_time,
@@ -681,6 +716,7 @@ impl From<Order> for Tracking {
         Self {
             order_id: order.id,
             seq: order.revision,
+            fulfilment: order.fulfilment,
             status: order.order_status,
             history: order.status_history,
             estimated_delivery_time: order.estimated_delivery_time,
@@ -697,6 +733,10 @@ fn short(id: &Id) -> &str {
 fn status_message(order: &Order) -> (&'static str, String) {
     let id = short(&order.id);
     match order.order_status {
+        OrderStatus::Placed if order.fulfilment == Fulfilment::Pickup => (
+            "Order placed",
+            format!("We received your pickup order {id}."),
+        ),
         OrderStatus::Placed => ("Order placed", format!("We received your order {id}.")),
         OrderStatus::Preparing => (
             "Order in the oven",
@@ -709,6 +749,14 @@ fn status_message(order: &Order) -> (&'static str, String) {
         OrderStatus::Delivered => (
             "Order delivered",
             format!("Your order {id} has been delivered. Enjoy!"),
+        ),
+        OrderStatus::ReadyForPickup => (
+            "Ready for pickup",
+            format!("Your order {id} is ready for pickup at the counter."),
+        ),
+        OrderStatus::PickedUp => (
+            "Order picked up",
+            format!("You picked up your order {id}. Enjoy!"),
         ),
         OrderStatus::Canceled => ("Order canceled", format!("Your order {id} was canceled.")),
     }

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bakery_core::domain::time::truncate;
 use bakery_core::domain::{
-    Address, Category, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, GeoPoint,
-    Id, Money, Notification, NotificationKind, NutritionalInfo, Order, OrderItem, OrderStatus,
-    OtpRecord, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone, Product,
-    Promotion, Rating, Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
+    Address, Category, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, Fulfilment,
+    GeoPoint, Id, Money, Notification, NotificationKind, NutritionalInfo, Order, OrderItem,
+    OrderStatus, OtpRecord, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone,
+    Product, Promotion, Rating, Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
 use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
@@ -222,7 +222,8 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
         id: Id::generate(),
         user_id: user.clone(),
         items,
-        delivery_address: delivery_address(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(delivery_address()),
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {

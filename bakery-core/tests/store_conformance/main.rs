@@ -90,6 +90,7 @@ macro_rules! conformance {
                 every_write_bumps_the_revision,
                 orders_listed_by_courier,
                 orders_due_in_a_window_by_id_without_canceled,
+                pickup_orders_round_trip_and_filter_by_fulfilment,
             }
             payments {
                 payment_intent_is_recorded_while_unpaid,

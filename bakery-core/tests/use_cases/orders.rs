@@ -1,5 +1,6 @@
 use bakery_core::domain::{
-    DiscountType, Id, Money, OrderStatus, PageRequest, PaymentMethod, PromotionDraft, Rating,
+    DiscountType, Fulfilment, Id, Money, OrderStatus, PageRequest, PaymentMethod, PromotionDraft,
+    Rating,
 };
 use bakery_core::error::ConflictCode;
 use bakery_core::services::{CartLine, OrderRequest};
@@ -14,7 +15,8 @@ fn request(items: Vec<(Id, u32)>, code: Option<&str>) -> OrderRequest {
             .into_iter()
             .map(|(product, quantity)| CartLine { product, quantity })
             .collect(),
-        delivery_address: address(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(address()),
         payment_method: PaymentMethod::Cash,
         promotion_code: code.map(str::to_owned),
         scheduled_delivery_time: None,
@@ -431,4 +433,306 @@ async fn order_changes_are_published_after_commit_and_couriers_touch_only_theirs
             .await
             .is_err()
     );
+}
+
+/// A pickup order for `items`, paid in cash at the counter.
+fn pickup(items: Vec<(Id, u32)>) -> OrderRequest {
+    OrderRequest {
+        fulfilment: Fulfilment::Pickup,
+        delivery_address: None,
+        ..request(items, None)
+    }
+}
+
+#[tokio::test]
+async fn a_pickup_pays_no_delivery_fee_and_is_due_when_it_is_ready() {
+    let shop = shop().await;
+    let customer = shop.customer(50).await;
+    let cat = shop.category("Breads").await;
+    let bread = shop.product(&cat, "Sourdough", 600, None).await;
+
+    let delivered = shop
+        .bakery
+        .place_order(&customer, request(vec![(bread.clone(), 2)], None))
+        .await
+        .unwrap();
+    let collected = shop
+        .bakery
+        .place_order(&customer, pickup(vec![(bread.clone(), 2)]))
+        .await
+        .unwrap();
+    assert_eq!(delivered.fulfilment, Fulfilment::Delivery);
+    assert_eq!(delivered.delivery_fee.minor(), 300);
+    assert_eq!(collected.fulfilment, Fulfilment::Pickup);
+    assert_eq!(collected.delivery_address, None);
+    assert_eq!(collected.delivery_fee, Money::ZERO);
+    assert_eq!(collected.taxes, delivered.taxes);
+    assert_eq!(collected.total.minor(), delivered.total.minor() - 300);
+    // Ready when the slowest item is baked (20 minutes); a delivery adds the ride (30).
+    assert_eq!(
+        collected.estimated_delivery_time,
+        collected.created_at + Duration::minutes(20)
+    );
+    assert_eq!(
+        delivered.estimated_delivery_time,
+        delivered.created_at + Duration::minutes(50)
+    );
+    let inbox = shop
+        .bakery
+        .notifications(&customer, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        inbox.items[0].message.contains("pickup order"),
+        "{:?}",
+        inbox.items[0]
+    );
+
+    // A scheduled pickup keeps the scheduling rules of a delivery.
+    let mut too_soon = pickup(vec![(bread.clone(), 1)]);
+    too_soon.scheduled_delivery_time = Some(shop.bakery.now() + Duration::minutes(5));
+    match shop.bakery.place_order(&customer, too_soon).await {
+        Err(Error::Validation { field, .. }) => assert_eq!(field, "scheduledDeliveryTime"),
+        other => panic!("{other:?}"),
+    }
+    let mut tomorrow = pickup(vec![(bread, 1)]);
+    let at = bakery_core::domain::time::truncate(shop.bakery.now() + Duration::days(1));
+    tomorrow.scheduled_delivery_time = Some(at);
+    let scheduled = shop.bakery.place_order(&customer, tomorrow).await.unwrap();
+    assert_eq!(scheduled.estimated_delivery_time, at);
+}
+
+#[tokio::test]
+async fn the_address_is_required_for_a_delivery_and_refused_for_a_pickup() {
+    let shop = shop().await;
+    let customer = shop.customer(51).await;
+    let cat = shop.category("Breads").await;
+    let bread = shop.product(&cat, "Rye", 400, Some(5)).await;
+
+    let no_address = OrderRequest {
+        delivery_address: None,
+        ..request(vec![(bread.clone(), 1)], None)
+    };
+    let with_address = OrderRequest {
+        delivery_address: Some(address()),
+        ..pickup(vec![(bread.clone(), 1)])
+    };
+    for (request, why) in [
+        (no_address, "required for delivery"),
+        (with_address, "must be absent for pickup"),
+    ] {
+        match shop.bakery.place_order(&customer, request).await {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field, "deliveryAddress");
+                assert_eq!(message, why);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Refused before anything is written: no stock was taken.
+    assert_eq!(shop.bakery.product(&bread).await.unwrap().stock, Some(5));
+}
+
+#[tokio::test]
+async fn a_pickup_goes_over_the_counter_and_never_out_for_delivery() {
+    use bakery_core::domain::{GeoPoint, Role};
+    use bakery_core::services::{Actor, LocationReport};
+
+    let shop = shop().await;
+    let customer = shop.customer(52).await;
+    let courier_user = shop
+        .bakery
+        .create_staff(
+            "Dan Driver",
+            &crate::support::phone(53),
+            "pedal-fast-1",
+            Role::Delivery,
+        )
+        .await
+        .unwrap();
+    let courier = Actor {
+        user_id: courier_user.id.clone(),
+        role: Role::Delivery,
+    };
+    let cat = shop.category("Breads").await;
+    let bread = shop.product(&cat, "Rye", 400, None).await;
+    let order = shop
+        .bakery
+        .place_order(&customer, pickup(vec![(bread.clone(), 1)]))
+        .await
+        .unwrap();
+
+    // No courier for a pickup, by account or by name.
+    let refused = shop
+        .bakery
+        .assign_courier(&shop.admin, &order.id, &courier.user_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        Error::Conflict {
+            code: ConflictCode::NotADelivery,
+            ..
+        }
+    ));
+    assert_eq!(refused.code(), "NOT_A_DELIVERY");
+    assert_eq!(
+        shop.bakery
+            .assign_delivery_person(&shop.admin, &order.id, "Sam", crate::support::phone(54))
+            .await
+            .unwrap_err()
+            .code(),
+        "NOT_A_DELIVERY"
+    );
+    assert_eq!(
+        shop.bakery
+            .report_location(
+                &shop.admin,
+                &order.id,
+                LocationReport::at(GeoPoint::parse(2.35, 48.85).unwrap())
+            )
+            .await
+            .unwrap_err()
+            .code(),
+        "NOT_A_DELIVERY"
+    );
+    // A courier cannot even see it.
+    assert!(matches!(
+        shop.bakery
+            .advance_status(&courier, &order.id, OrderStatus::Preparing)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+
+    shop.bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::Preparing)
+        .await
+        .unwrap();
+    for wrong in [
+        OrderStatus::OutForDelivery,
+        OrderStatus::Delivered,
+        OrderStatus::PickedUp,
+    ] {
+        let err = shop
+            .bakery
+            .advance_status(&shop.admin, &order.id, wrong)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ILLEGAL_STATUS_CHANGE", "{wrong}");
+    }
+    let ready = shop
+        .bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::ReadyForPickup)
+        .await
+        .unwrap();
+    assert!(ready.order_status.is_open());
+    assert_eq!(
+        shop.bakery
+            .advance_status(&shop.admin, &order.id, OrderStatus::Canceled)
+            .await
+            .unwrap_err()
+            .code(),
+        "ILLEGAL_STATUS_CHANGE",
+        "waiting on the counter is too late to cancel"
+    );
+    let inbox = shop
+        .bakery
+        .notifications(&customer, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(inbox.items[0].title, "Ready for pickup");
+
+    let picked_up = shop
+        .bakery
+        .advance_status(&shop.admin, &order.id, OrderStatus::PickedUp)
+        .await
+        .unwrap();
+    let history: Vec<OrderStatus> = picked_up.status_history.iter().map(|c| c.status).collect();
+    assert_eq!(
+        history,
+        vec![
+            OrderStatus::Placed,
+            OrderStatus::Preparing,
+            OrderStatus::ReadyForPickup,
+            OrderStatus::PickedUp
+        ]
+    );
+    assert!(!picked_up.order_status.is_open());
+    assert_eq!(
+        shop.bakery
+            .cancel_order(&customer, &order.id)
+            .await
+            .unwrap_err()
+            .code(),
+        "ILLEGAL_STATUS_CHANGE"
+    );
+    let inbox = shop
+        .bakery
+        .notifications(&customer, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(inbox.total, 4, "placed + three status changes");
+    assert_eq!(inbox.items[0].title, "Order picked up");
+    // Collecting it is a purchase: the customer may review what they took home.
+    shop.bakery
+        .create_review(&customer, &bread, Rating::parse(5).unwrap(), None)
+        .await
+        .unwrap();
+
+    // The counter's list: pickups only, or deliveries only.
+    let delivery = shop
+        .bakery
+        .place_order(&customer, request(vec![(bread, 1)], None))
+        .await
+        .unwrap();
+    // A delivery never waits on the counter.
+    shop.bakery
+        .advance_status(&shop.admin, &delivery.id, OrderStatus::Preparing)
+        .await
+        .unwrap();
+    assert_eq!(
+        shop.bakery
+            .advance_status(&shop.admin, &delivery.id, OrderStatus::ReadyForPickup)
+            .await
+            .unwrap_err()
+            .code(),
+        "ILLEGAL_STATUS_CHANGE"
+    );
+    for (fulfilment, expected) in [
+        (Some(Fulfilment::Pickup), &order.id),
+        (Some(Fulfilment::Delivery), &delivery.id),
+    ] {
+        let query = bakery_core::services::StaffOrderQuery {
+            fulfilment,
+            ..Default::default()
+        };
+        let page = shop
+            .bakery
+            .staff_orders(&shop.admin, query, PageRequest::default())
+            .await
+            .unwrap();
+        let ids: Vec<&Id> = page.items.iter().map(|o| &o.id).collect();
+        assert_eq!(ids, vec![expected], "{fulfilment:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_customer_may_cancel_a_pickup_the_kitchen_has_not_started() {
+    let shop = shop().await;
+    let customer = shop.customer(55).await;
+    let cat = shop.category("Cakes").await;
+    let cake = shop.product(&cat, "Tart", 900, Some(2)).await;
+    let order = shop
+        .bakery
+        .place_order(&customer, pickup(vec![(cake.clone(), 2)]))
+        .await
+        .unwrap();
+    assert_eq!(shop.bakery.product(&cake).await.unwrap().stock, Some(0));
+    let canceled = shop
+        .bakery
+        .cancel_order(&customer, &order.id)
+        .await
+        .unwrap();
+    assert_eq!(canceled.order_status, OrderStatus::Canceled);
+    assert_eq!(shop.bakery.product(&cake).await.unwrap().stock, Some(2));
 }

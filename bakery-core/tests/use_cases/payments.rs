@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use bakery_core::domain::{Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus};
+use bakery_core::domain::{
+    Fulfilment, Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus,
+};
 use bakery_core::ports::{
     IntentState, PaymentEvent, PaymentEventKind, PaymentIntent, PaymentProvider, RefundOutcome,
     RefundRequest,
@@ -109,7 +111,8 @@ async fn card_shop() -> (TestShop, Arc<ProviderDouble>, Actor, Order) {
                     product: cake,
                     quantity: 1,
                 }],
-                delivery_address: address(),
+                fulfilment: Fulfilment::Delivery,
+                delivery_address: Some(address()),
                 payment_method: PaymentMethod::Card,
                 promotion_code: None,
                 scheduled_delivery_time: None,
@@ -476,7 +479,8 @@ async fn unpaid_card_orders_are_canceled_at_their_deadline_once_across_instances
             product: croissant.clone(),
             quantity: 4,
         }],
-        delivery_address: address(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(address()),
         payment_method: method,
         promotion_code: None,
         scheduled_delivery_time: None,

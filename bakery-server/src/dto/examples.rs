@@ -9,8 +9,8 @@ use super::auth::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse, 
 use super::catalog::{NutritionalInfo, Product, Ratings};
 use super::image::{Image, ImageStatus, ImageVariant};
 use super::order::{
-    CartLine, DeliveryAddress, DeliveryAddressInput, Order, OrderItem, OrderStatus, PaymentDetails,
-    PaymentInput, PaymentMethod, PaymentStatus, PlaceOrderRequest, StatusChange,
+    CartLine, DeliveryAddress, DeliveryAddressInput, Fulfilment, Order, OrderItem, OrderStatus,
+    PaymentDetails, PaymentInput, PaymentMethod, PaymentStatus, PlaceOrderRequest, StatusChange,
 };
 use super::payment::PaymentOrderRequest;
 use super::promotion::Quote;
@@ -69,7 +69,8 @@ impl Example for PlaceOrderRequest {
                     quantity: 1,
                 },
             ],
-            delivery_address: DeliveryAddressInput {
+            fulfilment: Some(Fulfilment::Delivery),
+            delivery_address: Some(DeliveryAddressInput {
                 address: "12 rue des Boulangers".into(),
                 landmark: Some("blue door, 3rd floor".into()),
                 city: "Paris".into(),
@@ -79,7 +80,7 @@ impl Example for PlaceOrderRequest {
                     lat: 48.8462,
                     lng: 2.3464,
                 }),
-            },
+            }),
             payment_details: PaymentInput {
                 method: PaymentMethod::Card,
             },
@@ -259,7 +260,8 @@ impl Example for Order {
                     price: 550,
                 },
             ],
-            delivery_address: DeliveryAddress {
+            fulfilment: Fulfilment::Delivery,
+            delivery_address: Some(DeliveryAddress {
                 address: "12 rue des Boulangers".into(),
                 landmark: Some("blue door, 3rd floor".into()),
                 city: "Paris".into(),
@@ -269,7 +271,7 @@ impl Example for Order {
                     lat: 48.8462,
                     lng: 2.3464,
                 }),
-            },
+            }),
             payment_details: PaymentDetails {
                 method: PaymentMethod::Card,
                 transaction_id: Some("pi_3QK8c2LkdIwHu7ix0Xp1Yh2Z".into()),

@@ -9,9 +9,10 @@ use poem_openapi::{Enum, Object};
 use super::user::{LatLng, Role};
 use crate::error::ApiError;
 
-/// Where an order is: `placed` → `preparing` → `out_for_delivery` → `delivered`, or
-/// `canceled`. More statuses may be added (for pickup orders): show an unknown one as "in
-/// progress".
+/// Where an order is. A delivery: `placed` → `preparing` → `out_for_delivery` →
+/// `delivered`; a pickup: `placed` → `preparing` → `ready_for_pickup` → `picked_up`; either
+/// may be `canceled` before it leaves the kitchen. More statuses may be added: show an
+/// unknown one as "in progress".
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -19,7 +20,38 @@ pub enum OrderStatus {
     Preparing,
     OutForDelivery,
     Delivered,
+    /// A pickup order waiting on the counter.
+    ReadyForPickup,
+    /// A pickup order the customer collected.
+    PickedUp,
     Canceled,
+}
+
+/// How an order reaches the customer: `delivery` to its `deliveryAddress`, or `pickup` at
+/// the counter (no address, no delivery fee). More may be added: show an unknown one as is.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum Fulfilment {
+    Delivery,
+    Pickup,
+}
+
+impl From<domain::Fulfilment> for Fulfilment {
+    fn from(f: domain::Fulfilment) -> Self {
+        match f {
+            domain::Fulfilment::Delivery => Self::Delivery,
+            domain::Fulfilment::Pickup => Self::Pickup,
+        }
+    }
+}
+
+impl From<Fulfilment> for domain::Fulfilment {
+    fn from(f: Fulfilment) -> Self {
+        match f {
+            Fulfilment::Delivery => Self::Delivery,
+            Fulfilment::Pickup => Self::Pickup,
+        }
+    }
 }
 
 impl From<domain::OrderStatus> for OrderStatus {
@@ -29,6 +61,8 @@ impl From<domain::OrderStatus> for OrderStatus {
             domain::OrderStatus::Preparing => Self::Preparing,
             domain::OrderStatus::OutForDelivery => Self::OutForDelivery,
             domain::OrderStatus::Delivered => Self::Delivered,
+            domain::OrderStatus::ReadyForPickup => Self::ReadyForPickup,
+            domain::OrderStatus::PickedUp => Self::PickedUp,
             domain::OrderStatus::Canceled => Self::Canceled,
         }
     }
@@ -41,6 +75,8 @@ impl From<OrderStatus> for domain::OrderStatus {
             OrderStatus::Preparing => Self::Preparing,
             OrderStatus::OutForDelivery => Self::OutForDelivery,
             OrderStatus::Delivered => Self::Delivered,
+            OrderStatus::ReadyForPickup => Self::ReadyForPickup,
+            OrderStatus::PickedUp => Self::PickedUp,
             OrderStatus::Canceled => Self::Canceled,
         }
     }
@@ -217,8 +253,9 @@ impl From<domain::StatusChange> for StatusChange {
     }
 }
 
-/// An order as placed: its lines at the prices of the moment, the delivery address, the
-/// money (all in minor units), the payment and the status with its history.
+/// An order as placed: its lines at the prices of the moment, how it reaches the customer
+/// (with the delivery address for a delivery), the money (all in minor units), the payment
+/// and the status with its history.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct Order {
@@ -226,12 +263,15 @@ pub struct Order {
     /// The customer's user id.
     pub user: String,
     pub items: Vec<OrderItem>,
-    pub delivery_address: DeliveryAddress,
+    pub fulfilment: Fulfilment,
+    /// Where a delivery goes; absent for a pickup.
+    pub delivery_address: Option<DeliveryAddress>,
     pub payment_details: PaymentDetails,
     pub order_status: OrderStatus,
     pub status_history: Vec<StatusChange>,
     /// All amounts in minor units of `currency`.
     pub subtotal: i64,
+    /// 0 for a pickup.
     pub delivery_fee: i64,
     pub taxes: i64,
     pub discount: i64,
@@ -240,8 +280,11 @@ pub struct Order {
     pub currency: String,
     pub promotion_code: Option<String>,
     pub is_scheduled: bool,
+    /// For a pickup: when the customer asked to collect it.
     pub scheduled_delivery_time: Option<Timestamp>,
+    /// For a pickup: when it will be ready on the counter.
     pub estimated_delivery_time: Timestamp,
+    /// Never set on a pickup.
     pub delivery_person: Option<DeliveryPerson>,
     pub special_instructions: Option<String>,
     pub created_at: Timestamp,
@@ -265,7 +308,8 @@ impl From<domain::Order> for Order {
                     price: i.price.minor(),
                 })
                 .collect(),
-            delivery_address: o.delivery_address.into(),
+            fulfilment: o.fulfilment.into(),
+            delivery_address: o.delivery_address.map(Into::into),
             payment_details: PaymentDetails {
                 method: o.payment_details.method.into(),
                 transaction_id: o.payment_details.transaction_id,
@@ -345,18 +389,23 @@ pub struct PaymentInput {
     pub method: PaymentMethod,
 }
 
-/// A new order.
+/// A new order. `fulfilment` is `delivery` when absent, or `pickup` at the counter.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none, example)]
 pub struct PlaceOrderRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,
-    pub delivery_address: DeliveryAddressInput,
+    // Described on the struct: a doc comment here would wrap the enum in an `allOf`, which
+    // openapi-python-client refuses for a non-object.
+    pub fulfilment: Option<Fulfilment>,
+    /// Required for a delivery; must be absent for a pickup (422 naming it otherwise).
+    pub delivery_address: Option<DeliveryAddressInput>,
     pub payment_details: PaymentInput,
     #[oai(validator(max_length = 32))]
     pub promotion_code: Option<String>,
     /// When true, `scheduledDeliveryTime` is required.
     pub is_scheduled: Option<bool>,
+    /// For a pickup: when the customer will collect it (the same rules as a delivery time).
     pub scheduled_delivery_time: Option<DateTime<Utc>>,
     #[oai(validator(max_length = 500))]
     pub special_instructions: Option<String>,
@@ -364,19 +413,26 @@ pub struct PlaceOrderRequest {
 
 impl PlaceOrderRequest {
     pub fn to_domain(self) -> Result<OrderRequest, ApiError> {
-        let a = &self.delivery_address;
-        let delivery_address = domain::DeliveryAddress::parse(
-            &a.address,
-            a.landmark.as_deref(),
-            &a.city,
-            &a.state,
-            &a.zip_code,
-        )?
-        .with_location(
-            a.location
-                .map(|l| l.to_domain("deliveryAddress.location"))
-                .transpose()?,
-        );
+        let delivery_address = self
+            .delivery_address
+            .as_ref()
+            .map(|a| {
+                Ok::<_, ApiError>(
+                    domain::DeliveryAddress::parse(
+                        &a.address,
+                        a.landmark.as_deref(),
+                        &a.city,
+                        &a.state,
+                        &a.zip_code,
+                    )?
+                    .with_location(
+                        a.location
+                            .map(|l| l.to_domain("deliveryAddress.location"))
+                            .transpose()?,
+                    ),
+                )
+            })
+            .transpose()?;
         let scheduled_delivery_time = match (self.is_scheduled, self.scheduled_delivery_time) {
             (Some(true), None) => {
                 return Err(ApiError::validation(
@@ -389,6 +445,9 @@ impl PlaceOrderRequest {
         };
         Ok(OrderRequest {
             items: cart(&self.items)?,
+            fulfilment: self
+                .fulfilment
+                .map_or(domain::Fulfilment::Delivery, Into::into),
             delivery_address,
             payment_method: self.payment_details.method.into(),
             promotion_code: self.promotion_code,
@@ -445,7 +504,8 @@ pub struct DeliveryPersonInput {
     pub phone: String,
 }
 
-/// What a tracking screen shows.
+/// What a tracking screen shows: `fulfilment` tells a delivery, whose screen follows the
+/// courier, from a pickup, whose screen says when it waits on the counter.
 #[derive(Object, Debug, Clone)]
 #[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Tracking {
@@ -453,6 +513,7 @@ pub struct Tracking {
     /// The order's revision: grows with every change. Tracking socket messages with a `seq`
     /// at or below it are already included.
     pub seq: u64,
+    pub fulfilment: Fulfilment,
     pub status: OrderStatus,
     pub history: Vec<StatusChange>,
     pub estimated_delivery_time: Timestamp,
@@ -464,6 +525,7 @@ impl From<DomainTracking> for Tracking {
         Self {
             order_id: t.order_id.into(),
             seq: t.seq,
+            fulfilment: t.fulfilment.into(),
             status: t.status.into(),
             history: t.history.into_iter().map(Into::into).collect(),
             estimated_delivery_time: t.estimated_delivery_time.into(),

@@ -2,7 +2,7 @@
 //! same transaction as the order itself.
 
 use async_trait::async_trait;
-use bson::{doc, Document};
+use bson::{doc, Bson, Document};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
@@ -13,7 +13,8 @@ use super::table::newest_first;
 use super::tx::TxResult;
 use super::{coll, MongoStore};
 use crate::domain::{
-    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentMethod, PaymentStatus,
+    DeliveryPerson, Fulfilment, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentMethod,
+    PaymentStatus,
 };
 use crate::error::Error;
 use crate::ports::{
@@ -32,6 +33,19 @@ pub(super) fn order_filter(query: &OrderQuery) -> Document {
     if !query.statuses.is_empty() {
         let statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
         filter.insert("orderStatus", doc! { "$in": statuses });
+    }
+    match query.fulfilment {
+        // Orders stored before pickup existed have no `fulfilment`: they are deliveries.
+        Some(Fulfilment::Delivery) => {
+            filter.insert(
+                "fulfilment",
+                doc! { "$in": [Fulfilment::Delivery.as_str(), Bson::Null] },
+            );
+        }
+        Some(Fulfilment::Pickup) => {
+            filter.insert("fulfilment", Fulfilment::Pickup.as_str());
+        }
+        None => {}
     }
     let mut created = Document::new();
     if let Some(from) = &query.created_from {
@@ -432,7 +446,9 @@ impl OrderStore for MongoStore {
             .collection(coll::ORDERS)
             .count_documents(doc! {
                 "userId": user.as_str(),
-                "orderStatus": OrderStatus::Delivered.as_str(),
+                "orderStatus": {
+                    "$in": [OrderStatus::Delivered.as_str(), OrderStatus::PickedUp.as_str()],
+                },
                 "items.productId": product.as_str(),
             })
             .limit(1)

@@ -8,13 +8,13 @@ use chrono::Utc;
 
 use super::MongoStore;
 use crate::domain::{
-    time, Currency, DeliveryAddress, Id, Money, NutritionalInfo, Order, OrderItem, OrderStatus,
-    PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating, Review, Role,
+    time, Currency, DeliveryAddress, Fulfilment, Id, Money, NutritionalInfo, Order, OrderItem,
+    OrderStatus, PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating, Review, Role,
     StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
-    AccountStore, CatalogStore, OrderStore, PlaceOrder, ReviewStore, TransitionOrder,
+    AccountStore, CatalogStore, OrderQuery, OrderStore, PlaceOrder, ReviewStore, TransitionOrder,
 };
 
 /// Like the conformance suite: without a server these tests fail, unless the developer
@@ -76,8 +76,10 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             quantity,
             price: product.price,
         }],
-        delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
-            .unwrap(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(
+            DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").unwrap(),
+        ),
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![],
@@ -216,5 +218,41 @@ async fn duplicates_map_to_their_conflicts() {
     );
     let ratings = store.get_product(&bread.id).await.unwrap().unwrap().ratings;
     assert_eq!((ratings.average, ratings.count), (4.0, 1));
+    drop_database(store).await;
+}
+
+/// Orders stored before pickup existed have no `fulfilment`: they read, and are listed, as
+/// deliveries.
+#[tokio::test]
+async fn an_order_stored_before_pickup_reads_as_a_delivery() {
+    let Some(store) = store().await else { return };
+    let croissant = product(None);
+    store.insert_product(&croissant).await.unwrap();
+    let old = order(&Id::generate(), &croissant, 1);
+    store.place_order(&place(old.clone())).await.unwrap();
+    let stripped = store
+        .collection(super::coll::ORDERS)
+        .update_one(
+            bson::doc! { "_id": super::docs::oid(&old.id).unwrap() },
+            bson::doc! { "$unset": { "fulfilment": "" } },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stripped.modified_count, 1);
+
+    let read = store.get_order(&old.id).await.unwrap().unwrap();
+    assert_eq!(read.fulfilment, Fulfilment::Delivery);
+    assert_eq!(read, old);
+    for (fulfilment, expected) in [(Fulfilment::Delivery, 1), (Fulfilment::Pickup, 0)] {
+        let query = OrderQuery {
+            fulfilment: Some(fulfilment),
+            ..OrderQuery::default()
+        };
+        let (_, total) = store
+            .list_orders(&query, crate::domain::PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(total, expected, "{fulfilment}");
+    }
     drop_database(store).await;
 }

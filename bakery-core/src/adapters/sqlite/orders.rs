@@ -40,6 +40,13 @@ pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter
         }
         statuses.push_unseparated(")");
     }
+    if let Some(fulfilment) = filter.fulfilment {
+        // Orders stored before pickup existed have no `fulfilment`: they are deliveries.
+        conditions
+            .and()
+            .push("coalesce(json_extract(doc, '$.fulfilment'), 'delivery') = ")
+            .push_bind(fulfilment.as_str());
+    }
     if let Some(from) = &filter.created_from {
         conditions.and().push("created_at >= ").push_bind(ts(from));
     }
@@ -401,13 +408,14 @@ impl OrderStore for SqliteStore {
         sqlx::query_scalar(
             "SELECT EXISTS (
                  SELECT 1 FROM orders, json_each(orders.doc, '$.items') AS item
-                 WHERE orders.user_id = ?1 AND orders.order_status = ?2
+                 WHERE orders.user_id = ?1 AND orders.order_status IN (?2, ?4)
                    AND json_extract(item.value, '$.productId') = ?3
              )",
         )
         .bind(user.as_str())
         .bind(OrderStatus::Delivered.as_str())
         .bind(product.as_str())
+        .bind(OrderStatus::PickedUp.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(internal)

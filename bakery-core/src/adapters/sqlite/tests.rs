@@ -7,14 +7,14 @@ use chrono::Utc;
 use super::SqliteStore;
 use crate::domain::time::truncate;
 use crate::domain::{
-    Category, Currency, DeliveryAddress, Id, Money, NutritionalInfo, Order, OrderItem, OrderStatus,
-    PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating, RefreshTokenRecord,
-    Review, Role, StatusChange, User,
+    Category, Currency, DeliveryAddress, Fulfilment, Id, Money, NutritionalInfo, Order, OrderItem,
+    OrderStatus, PaymentDetails, PaymentMethod, Phone, Product, ProductDraft, Rating,
+    RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use crate::error::{ConflictCode, Error};
 use crate::ports::{
-    AccountStore, AuthSecretStore, CatalogStore, OrderStore, PlaceOrder, RefreshOutcome,
-    ReviewStore, TransitionOrder,
+    AccountStore, AuthSecretStore, CatalogStore, OrderQuery, OrderStore, PlaceOrder,
+    RefreshOutcome, ReviewStore, TransitionOrder,
 };
 
 /// A store in a fresh directory under the system temp dir, removed by the guard.
@@ -73,8 +73,10 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             quantity,
             price: product.price,
         }],
-        delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
-            .expect("address"),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(
+            DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").expect("address"),
+        ),
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {
@@ -272,4 +274,51 @@ async fn category_names_collide_whatever_their_case() {
         store.get_category(&eclairs.id).await.unwrap(),
         Some(eclairs)
     );
+}
+
+/// Orders stored before pickup existed have no `fulfilment`: they read, and are listed, as
+/// deliveries.
+#[tokio::test]
+async fn an_order_stored_before_pickup_reads_as_a_delivery() {
+    let scratch = scratch().await;
+    let store = scratch.store.clone();
+    let croissant = product(None);
+    store.insert_product(&croissant).await.unwrap();
+    let old = order(&Id::generate(), &croissant, 1);
+    store
+        .place_order(&PlaceOrder {
+            order: old.clone(),
+            promotion: None,
+            effects: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let stripped =
+        sqlx::query("UPDATE orders SET doc = json_remove(doc, '$.fulfilment') WHERE id = ?1")
+            .bind(old.id.as_str())
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(stripped.rows_affected(), 1);
+    let raw: String = sqlx::query_scalar("SELECT doc FROM orders WHERE id = ?1")
+        .bind(old.id.as_str())
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert!(!raw.contains("fulfilment"), "{raw}");
+
+    let read = store.get_order(&old.id).await.unwrap().unwrap();
+    assert_eq!(read.fulfilment, Fulfilment::Delivery);
+    assert_eq!(read, old);
+    for (fulfilment, expected) in [(Fulfilment::Delivery, 1), (Fulfilment::Pickup, 0)] {
+        let query = OrderQuery {
+            fulfilment: Some(fulfilment),
+            ..OrderQuery::default()
+        };
+        let (_, total) = store
+            .list_orders(&query, crate::domain::PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(total, expected, "{fulfilment}");
+    }
 }

@@ -17,7 +17,8 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use super::webhook::verify_at;
 use super::*;
 use crate::domain::{
-    DeliveryAddress, Id, OrderItem, OrderStatus, PaymentDetails, PaymentMethod, Role, StatusChange,
+    DeliveryAddress, Fulfilment, Id, OrderItem, OrderStatus, PaymentDetails, PaymentMethod, Role,
+    StatusChange,
 };
 use crate::ports::PaymentEventKind;
 
@@ -54,8 +55,10 @@ fn order() -> Order {
             quantity: 3,
             price: Money::from_minor(450),
         }],
-        delivery_address: DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1")
-            .unwrap(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(
+            DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").unwrap(),
+        ),
         payment_details: PaymentDetails::new(PaymentMethod::Card),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{
-    DeliveryPerson, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest, PaymentStatus,
-    StatusChange,
+    DeliveryPerson, Fulfilment, GeoPoint, Id, Order, OrderStatus, OutboxMessage, PageRequest,
+    PaymentStatus, StatusChange,
 };
 use crate::error::{ConflictCode, Error};
 
@@ -22,6 +22,8 @@ pub struct OrderQuery {
     /// Inclusive bounds on `createdAt`.
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
+    /// Only deliveries, or only pickups; `None` for both.
+    pub fulfilment: Option<Fulfilment>,
 }
 
 /// An order to insert together with what it consumes.
@@ -165,7 +167,8 @@ pub trait OrderStore: Send + Sync {
         after: Option<&Id>,
         limit: u32,
     ) -> StoreResult<Vec<Order>>;
-    /// Whether one of the user's delivered orders contains the product.
+    /// Whether one of the user's orders they received (delivered or picked up) contains the
+    /// product.
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;
     /// The user's redemptions of the promotion by orders that were not canceled.
     async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32>;

@@ -1,4 +1,6 @@
-use bakery_core::domain::{DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PaymentStatus, Role};
+use bakery_core::domain::{
+    DeliveryPerson, Fulfilment, GeoPoint, Id, Money, Order, OrderStatus, PaymentStatus, Role,
+};
 use bakery_core::error::ConflictCode;
 use bakery_core::ports::{OrderQuery, TransitionOrder};
 
@@ -1063,4 +1065,79 @@ pub async fn orders_due_in_a_window_by_id_without_canceled(store: Shared) {
         .await
         .unwrap();
     assert!(none.is_empty());
+}
+
+/// The ids of `user`'s orders of one fulfilment (`None`: all), checking the count agrees.
+async fn listed(store: &Shared, user: &Id, fulfilment: Option<Fulfilment>) -> Vec<Id> {
+    let query = OrderQuery {
+        user: Some(user.clone()),
+        fulfilment,
+        ..OrderQuery::default()
+    };
+    let (orders, total) = store.orders.list_orders(&query, page(1, 10)).await.unwrap();
+    assert_eq!(total, orders.len() as u64);
+    order_ids(&orders)
+}
+
+/// A pickup order round-trips without an address, is listed by fulfilment (orders that do
+/// not say are deliveries), walks its own statuses, and counts as received once picked up.
+pub async fn pickup_orders_round_trip_and_filter_by_fulfilment(store: Shared) {
+    use OrderStatus::*;
+    let category = stored_category(&store, "Pastries").await;
+    let croissant = stored_product(&store, &category.id, "Croissant", 250, None).await;
+    let ann = stored_user(&store, "Ann").await;
+
+    let delivery = order(&ann.id, &[(&croissant, 1)]);
+    store
+        .orders
+        .place_order(&place(delivery.clone()))
+        .await
+        .unwrap();
+    let mut pickup = order(&ann.id, &[(&croissant, 2)]);
+    pickup.fulfilment = Fulfilment::Pickup;
+    pickup.delivery_address = None;
+    pickup.delivery_fee = Money::ZERO;
+    pickup.total = pickup.subtotal + pickup.taxes;
+    store
+        .orders
+        .place_order(&place(pickup.clone()))
+        .await
+        .unwrap();
+    let stored = store.orders.get_order(&pickup.id).await.unwrap().unwrap();
+    assert_eq!(stored, pickup);
+    assert_eq!(stored.delivery_address, None);
+
+    assert_eq!(
+        listed(&store, &ann.id, Some(Fulfilment::Pickup)).await,
+        vec![pickup.id.clone()]
+    );
+    assert_eq!(
+        listed(&store, &ann.id, Some(Fulfilment::Delivery)).await,
+        vec![delivery.id.clone()]
+    );
+    assert_eq!(listed(&store, &ann.id, None).await.len(), 2);
+
+    for (from, to) in [
+        (Placed, Preparing),
+        (Preparing, ReadyForPickup),
+        (ReadyForPickup, PickedUp),
+    ] {
+        assert!(!delivered(&store, &ann.id, &croissant.id).await, "{from}");
+        let moved = transition(&store, &pickup.id, from, to).await;
+        assert_eq!(moved.map(|o| o.order_status), Some(to));
+    }
+    assert!(
+        delivered(&store, &ann.id, &croissant.id).await,
+        "picked up counts as received"
+    );
+    let by_status = OrderQuery {
+        statuses: vec![PickedUp],
+        ..OrderQuery::default()
+    };
+    let (orders, _) = store
+        .orders
+        .list_orders(&by_status, page(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(order_ids(&orders), vec![pickup.id.clone()]);
 }

@@ -12,7 +12,9 @@ use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::catalog::{Category, CategoryInput, Product, ProductInput};
 use crate::dto::common::{Created, NoContent, Page};
-use crate::dto::order::{CourierInput, DeliveryPersonInput, Order, OrderStatus, StatusUpdate};
+use crate::dto::order::{
+    CourierInput, DeliveryPersonInput, Fulfilment, Order, OrderStatus, StatusUpdate,
+};
 use crate::dto::outbox::{OutboxEntry, OutboxState};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
@@ -184,8 +186,9 @@ impl AdminApi {
 
     /// The order book, newest first
     ///
-    /// Every order, newest first, filtered by status and by a creation-time window (`from`, `to`),
-    /// paginated — the order book staff work from.
+    /// Every order, newest first, filtered by status, by `fulfilment` (the counter lists the
+    /// pickups) and by a creation-time window (`from`, `to`), paginated — the order book staff
+    /// work from.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/orders", method = "get", operation_id = "admin_list_orders")]
     async fn list_orders(
@@ -205,6 +208,8 @@ impl AdminApi {
             pattern = r"^\s*(\+|00)[ ().-]*[1-9]([ ().-]*[0-9]){7,14}[ ().-]*\s*$"
         ))]
         phone: Query<Option<String>>,
+        /// Only deliveries, or only pickups.
+        fulfilment: Query<Option<Fulfilment>>,
         /// Page number, from 1.
         page: PageNumber,
         /// Items per page, 1..=100 (default 20).
@@ -212,6 +217,7 @@ impl AdminApi {
     ) -> Result<Json<Page<Order>>, ApiError> {
         let actor = auth.require(access::ORDER_BOOK)?;
         let query = StaffOrderQuery {
+            fulfilment: fulfilment.0.map(Into::into),
             statuses: status.0.into_iter().map(Into::into).collect(),
             created_from: from.0,
             created_to: to.0,
@@ -224,11 +230,14 @@ impl AdminApi {
         Ok(Json(Page::from_domain(orders)))
     }
 
-    /// Move an order along placed → preparing → out_for_delivery → delivered, or cancel it
+    /// Move an order one step along its status flow, or cancel it
     ///
-    /// Advances an order one step, or cancels it (which gives stock back and refunds a card
-    /// payment). Skipping or going back is refused with 409 `ILLEGAL_STATUS_CHANGE`. The customer
-    /// is notified of each change.
+    /// A delivery goes placed → preparing → out_for_delivery → delivered; a pickup goes placed →
+    /// preparing → ready_for_pickup → picked_up. Advances an order one step, or cancels it while
+    /// `placed` or `preparing` (which gives stock back and refunds a card payment). Skipping,
+    /// going back, or a status of the other flow (`out_for_delivery` for a pickup,
+    /// `ready_for_pickup` for a delivery) is refused with 409 `ILLEGAL_STATUS_CHANGE`; couriers
+    /// move no pickup order. The customer is notified of each change.
     #[oai(
         path = "/orders/:id/status",
         method = "put",
@@ -254,7 +263,8 @@ impl AdminApi {
     ///
     /// `courierId` is the user id of an account with role `delivery` (422 otherwise); the
     /// name and phone the customer sees are that account's. The courier then sees the order
-    /// in `GET /delivery/orders` and may move it along and report positions.
+    /// in `GET /delivery/orders` and may move it along and report positions. A pickup order
+    /// has no courier: 409 `NOT_A_DELIVERY`.
     #[oai(
         path = "/orders/:id/courier",
         method = "put",
@@ -278,7 +288,8 @@ impl AdminApi {
     ///
     /// Deprecated: use `PUT /admin/orders/{id}/courier` with the courier's account. An order
     /// assigned here can be moved along by a courier only when their account's phone
-    /// matches, and does not appear in `GET /delivery/orders`.
+    /// matches, and does not appear in `GET /delivery/orders`. A pickup order has no courier:
+    /// 409 `NOT_A_DELIVERY`.
     #[oai(
         path = "/orders/:id/delivery-person",
         method = "put",

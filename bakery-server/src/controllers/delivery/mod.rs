@@ -51,7 +51,8 @@ impl DeliveryApi {
     /// Report the courier's position on an order out for delivery
     ///
     /// At most one report per second per courier (429 with `Retry-After` beyond); the
-    /// order must be out for delivery (409 otherwise). Trackers get a `location` event;
+    /// order must be out for delivery (409 otherwise). Pickup orders have no courier, so
+    /// none is ever assigned to one. Trackers get a `location` event;
     /// when the order's delivery address has a `location`, the ETA is recomputed from the
     /// distance left and the speed, and trackers also get an `eta` event if it moved by a
     /// minute or more.

@@ -36,6 +36,9 @@ impl OrdersApi {
     /// Place an order at today's catalog prices
     ///
     /// Prices come from the catalog; stock and the promotion's use are taken atomically.
+    /// `fulfilment` is `delivery` (the default) with a `deliveryAddress`, or `pickup` at the
+    /// counter without one (422 naming `deliveryAddress` otherwise); a pickup pays no delivery
+    /// fee and its `estimatedDeliveryTime` is when it will be ready.
     /// Card payments answer 503 while no payment provider is configured.
     /// With an `Idempotency-Key`, a retry answers the first order instead of placing another.
     #[oai(path = "/", method = "post", operation_id = "place_order")]
@@ -160,7 +163,7 @@ impl OrdersApi {
     /// Report the courier's position on an order out for delivery
     ///
     /// For couriers (role `delivery`) and admins; customers get 403. The order must be out
-    /// for delivery with a courier assigned (409 otherwise). Answers the tracking snapshot
+    /// for delivery with a courier assigned (409 otherwise; `NOT_A_DELIVERY` for a pickup). Answers the tracking snapshot
     /// the customer now sees.
     #[oai(
         path = "/:id/location",

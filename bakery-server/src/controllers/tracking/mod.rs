@@ -34,8 +34,8 @@ impl TrackingApi {
     /// with the order id, `seq` (grows with every change of the order) and `at`. Another
     /// `snapshot` replaces everything when the server had to resync. The server pings every
     /// 30 s and closes peers that stop answering; it closes with code 4000 once the order is
-    /// delivered or canceled, 4003 when the viewer may no longer see the order, 1001 when
-    /// the server shuts down and 1011 on an internal error.
+    /// delivered, picked up or canceled, 4003 when the viewer may no longer see the order,
+    /// 1001 when the server shuts down and 1011 on an internal error.
     #[oai(
         path = "/:id/track/ticket",
         method = "post",

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use bakery_core::domain::{Id, OrderStatus};
+use bakery_core::domain::Id;
 use bakery_core::ports::{EventStream, OrderChange, OrderEvent, Received};
 use bakery_core::services::{Actor, Tracking as DomainTracking};
 use bakery_core::Error;
@@ -45,7 +45,7 @@ pub(crate) fn socket_config() -> WebSocketConfig {
 
 /// Close codes the socket uses (also in the README and the ticket operation's description).
 pub mod close {
-    /// The order reached `delivered` or `canceled`: nothing more will happen.
+    /// The order reached `delivered`, `picked_up` or `canceled`: nothing more will happen.
     pub const ORDER_FINISHED: u16 = 4000;
     /// The viewer may no longer see the order (a courier was replaced).
     pub const NO_LONGER_ALLOWED: u16 = 4003;
@@ -257,10 +257,9 @@ impl Follow {
             return Next::Close(CloseCode::Away, "");
         }
         match &event.change {
-            OrderChange::Status {
-                status: OrderStatus::Delivered | OrderStatus::Canceled,
-                ..
-            } => Next::Close(CloseCode::Reserved(close::ORDER_FINISHED), "order finished"),
+            OrderChange::Status { status, .. } if !status.is_open() => {
+                Next::Close(CloseCode::Reserved(close::ORDER_FINISHED), "order finished")
+            }
             _ => Next::Continue,
         }
     }
