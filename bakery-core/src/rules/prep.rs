@@ -206,7 +206,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{
-        Currency, DeliveryAddress, Money, OrderItem, PaymentDetails, PaymentMethod,
+        Currency, DeliveryAddress, Fulfilment, Money, OrderItem, PaymentDetails, PaymentMethod,
     };
 
     const CROISSANT: &str = "65f0c0ffee0000000000c001";
@@ -242,8 +242,10 @@ mod tests {
             id: Id::generate(),
             user_id: Id::generate(),
             items,
-            delivery_address: DeliveryAddress::parse("1 Rue", None, "Paris", "IDF", "75001")
-                .unwrap(),
+            fulfilment: Fulfilment::Delivery,
+            delivery_address: Some(
+                DeliveryAddress::parse("1 Rue", None, "Paris", "IDF", "75001").unwrap(),
+            ),
             payment_details: PaymentDetails::new(PaymentMethod::Cash),
             order_status: OrderStatus::Placed,
             status_history: Vec::new(),

@@ -1,7 +1,7 @@
 //! The prep list over real orders: the shop's day in its own time zone, on a day the clocks
 //! go back.
 
-use bakery_core::domain::{Id, PaymentMethod};
+use bakery_core::domain::{Fulfilment, Id, PaymentMethod};
 use bakery_core::services::{CartLine, OrderRequest};
 use bakery_core::Error;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,7 +20,8 @@ fn request(items: Vec<(Id, u32)>, at: Option<&str>) -> OrderRequest {
             .into_iter()
             .map(|(product, quantity)| CartLine { product, quantity })
             .collect(),
-        delivery_address: address(),
+        fulfilment: Fulfilment::Delivery,
+        delivery_address: Some(address()),
         payment_method: PaymentMethod::Cash,
         promotion_code: None,
         scheduled_delivery_time: at.map(utc),

@@ -283,40 +283,14 @@ async fn scheduled_orders_respect_preparation_time_and_card_needs_a_provider() {
 /// account sees and moves only the orders assigned to it.
 #[tokio::test]
 async fn order_changes_are_published_after_commit_and_couriers_touch_only_theirs() {
-    use bakery_core::domain::{GeoPoint, Role};
+    use bakery_core::domain::GeoPoint;
     use bakery_core::ports::{OrderChange, Received};
-    use bakery_core::services::{Actor, LocationReport};
+    use bakery_core::services::LocationReport;
 
     let shop = shop().await;
     let customer = shop.customer(40).await;
-    let courier_user = shop
-        .bakery
-        .create_staff(
-            "Dan Driver",
-            &crate::support::phone(41),
-            "pedal-fast-1",
-            Role::Delivery,
-        )
-        .await
-        .unwrap();
-    let courier = Actor {
-        user_id: courier_user.id.clone(),
-        role: Role::Delivery,
-    };
-    let other_user = shop
-        .bakery
-        .create_staff(
-            "Eve Express",
-            &crate::support::phone(42),
-            "pedal-fast-2",
-            Role::Delivery,
-        )
-        .await
-        .unwrap();
-    let other_courier = Actor {
-        user_id: other_user.id.clone(),
-        role: Role::Delivery,
-    };
+    let courier = shop.courier("Dan Driver", 41).await;
+    let other_courier = shop.courier("Eve Express", 42).await;
     let cat = shop.category("Breads").await;
     let bread = shop.product(&cat, "Rye", 400, None).await;
     let mut events = shop.bakery.subscribe_events();
@@ -535,25 +509,12 @@ async fn the_address_is_required_for_a_delivery_and_refused_for_a_pickup() {
 
 #[tokio::test]
 async fn a_pickup_goes_over_the_counter_and_never_out_for_delivery() {
-    use bakery_core::domain::{GeoPoint, Role};
-    use bakery_core::services::{Actor, LocationReport};
+    use bakery_core::domain::GeoPoint;
+    use bakery_core::services::LocationReport;
 
     let shop = shop().await;
     let customer = shop.customer(52).await;
-    let courier_user = shop
-        .bakery
-        .create_staff(
-            "Dan Driver",
-            &crate::support::phone(53),
-            "pedal-fast-1",
-            Role::Delivery,
-        )
-        .await
-        .unwrap();
-    let courier = Actor {
-        user_id: courier_user.id.clone(),
-        role: Role::Delivery,
-    };
+    let courier = shop.courier("Dan Driver", 53).await;
     let cat = shop.category("Breads").await;
     let bread = shop.product(&cat, "Rye", 400, None).await;
     let order = shop

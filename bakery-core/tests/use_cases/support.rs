@@ -92,6 +92,19 @@ impl TestShop {
         }
     }
 
+    /// A courier account (role `delivery`), created by the operator as staff accounts are.
+    pub async fn courier(&self, name: &str, n: u32) -> Actor {
+        let user = self
+            .bakery
+            .create_staff(name, &phone(n), "pedal-fast-1", Role::Delivery)
+            .await
+            .unwrap();
+        Actor {
+            user_id: user.id,
+            role: Role::Delivery,
+        }
+    }
+
     pub async fn category(&self, name: &str) -> Id {
         let input = CategoryInput {
             name: name.into(),
