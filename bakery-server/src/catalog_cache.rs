@@ -12,6 +12,7 @@
 //! memory: the moment the shop opens or closes, requests ask for another key and the answer
 //! is computed afresh, while in between every request is a hit.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bakery_core::domain::Id;
@@ -210,8 +211,8 @@ fn respond(answer: &CachedAnswer, headers: &HeaderMap, hit: bool) -> Response {
 }
 
 /// Serves a cached catalog read, or computes it through `next` and keeps it.
-pub async fn around<E: Endpoint>(next: E, req: Request, bakery: Bakery) -> Result<Response> {
-    let cache = bakery.catalog_cache().clone();
+pub async fn around<E: Endpoint>(next: E, req: Request, bakery: Arc<Bakery>) -> Result<Response> {
+    let cache = bakery.catalog_cache();
     let policy = match req.method() {
         &Method::GET => policy(req.uri().path(), req.uri().query().unwrap_or("")),
         _ => None,

@@ -126,7 +126,9 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let policy = Arc::new(state.http.clone());
     let cors = middleware::cors(&state.http.cors);
     let cors_enabled = cors.is_some();
-    let bakery = state.bakery.clone();
+    // One shared handle: the cache layer runs on every request, and a `Bakery` clone is some
+    // thirty reference counts.
+    let bakery = Arc::new(state.bakery.clone());
     let operations = Arc::new(spec::Operations::from_spec(&spec));
     let strict = Arc::new(strict_json::StrictJson::new(operations.clone()));
     Route::new()
