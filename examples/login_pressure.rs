@@ -80,7 +80,7 @@ fn start_server(dir: &std::path::Path) -> anyhow::Result<(tokio::runtime::Runtim
             Store::from_adapter(store),
             Settings::new("Bench Bakery", OtpKey::random()),
         );
-        bakery_server::demo_data::fill(&bakery, bakery_server::demo_data::Hours::OpenAlways)
+        bakery_server::demo_data::fill(&bakery, bakery_server::demo_data::Terms::Unrestricted)
             .await?;
         bakery
             .create_staff("Bench", &Phone::parse(PHONE)?, PASSWORD, Role::Admin)

@@ -161,7 +161,7 @@ start_server() {
     local data="$RUN_DIR/$name-data" logfile="$RUN_DIR/$name.log"
     mkdir -p "$data"
     local cmd=("${SERVER_ENV[@]}" BAKERY_DATA_DIR="$data" PORT="$port" "$@" "$SERVER")
-    "${cmd[@]}" demo-data --open-always >"$logfile" 2>&1 || { cat "$logfile" >&2; return 1; }
+    "${cmd[@]}" demo-data --unrestricted >"$logfile" 2>&1 || { cat "$logfile" >&2; return 1; }
     "${cmd[@]}" create-admin --name Bench --phone "$ADMIN_PHONE" --password "$ADMIN_PASSWORD" \
         >>"$logfile" 2>&1 || { cat "$logfile" >&2; return 1; }
     log "starting bakery-server ($name) on 127.0.0.1:$port"

@@ -42,7 +42,7 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 PHONE="+33600000099"
 PASSWORD="bench-password-1"
 export BAKERY_DATA_DIR="$DATA" PORT RUST_LOG=warn
-"$SERVER" demo-data --open-always > /dev/null
+"$SERVER" demo-data --unrestricted > /dev/null
 "$SERVER" create-admin --name "Bench Admin" --phone "$PHONE" --password "$PASSWORD" > /dev/null
 # Each socket is a file descriptor on both sides.
 ulimit -n "$(( SOCKETS * 2 + 1024 ))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"

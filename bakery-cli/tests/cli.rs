@@ -1973,3 +1973,56 @@ async fn shop_hours_show_and_set() {
     let bad = cli.run(&["shop", "hours", "set", "--mon", "8-13"]).await;
     bad.failed(6, "INVALID_INPUT");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_zones_show_set_and_clear() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    let shown = cli.run(&["shop", "zones", "show"]).await;
+    assert!(shown.ok().stdout.contains("No zones"), "{shown:#?}");
+
+    cli.login_admin(&app).await;
+    let file = cli.write_file(
+        "zones.json",
+        r#"{"shopLocation": {"lat": 48.8566, "lng": 2.3522},
+            "zones": [{"name": "Centre", "postcodes": ["75001", "75002"], "radiusMeters": 2000,
+                       "fee": 250, "freeDeliveryAbove": 3000},
+                      {"name": "Paris", "postcodes": ["750*"], "fee": 490,
+                       "minimumOrder": 2000, "extraMinutes": 15}]}"#,
+    );
+    let set = cli
+        .run(&["shop", "zones", "set", "--file", path_str(&file)])
+        .await;
+    let out = &set.ok().stdout;
+    assert!(
+        out.contains("Centre") && out.contains("75001 75002"),
+        "{set:#?}"
+    );
+    assert!(
+        out.contains("2.0 km") && out.contains("2.50 EUR"),
+        "{set:#?}"
+    );
+    assert!(
+        out.contains("20.00 EUR") && out.contains("+15 min"),
+        "{set:#?}"
+    );
+
+    let json = cli.run(&["--json", "shop", "zones", "show"]).await;
+    let area = json.ok().json();
+    assert_eq!(area["deliversAnywhere"], false);
+    assert_eq!(area["zones"][1]["postcodes"][0], "750*");
+
+    // The server names what cannot hold: a radius with no shop to measure it from.
+    let file = cli.write_file(
+        "ring.json",
+        r#"{"zones": [{"name": "Ring", "radiusMeters": 1000, "fee": 100}]}"#,
+    );
+    let refused = cli
+        .run(&["shop", "zones", "set", "--file", path_str(&file)])
+        .await;
+    refused.failed(6, "VALIDATION_FAILED");
+    assert!(refused.stderr.contains("shopLocation"), "{refused:#?}");
+
+    let cleared = cli.run(&["shop", "zones", "clear"]).await;
+    assert!(cleared.ok().stdout.contains("No zones"), "{cleared:#?}");
+}

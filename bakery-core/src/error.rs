@@ -94,6 +94,10 @@ pub enum ConflictCode {
     ShopClosed,
     /// A courier or their position asked of an order the customer collects at the counter.
     NotADelivery,
+    /// A delivery to an address in none of the shop's zones.
+    OutsideDeliveryArea,
+    /// A delivery whose subtotal is under its zone's minimum order.
+    BelowMinimumOrder,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -140,6 +144,8 @@ impl ConflictCode {
             Self::CardsNotTaken => "CARDS_NOT_TAKEN",
             Self::ShopClosed => "SHOP_CLOSED",
             Self::NotADelivery => "NOT_A_DELIVERY",
+            Self::OutsideDeliveryArea => "OUTSIDE_DELIVERY_AREA",
+            Self::BelowMinimumOrder => "BELOW_MINIMUM_ORDER",
         }
     }
 }

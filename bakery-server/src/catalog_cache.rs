@@ -72,7 +72,8 @@ fn policy(path: &str, query: &str) -> Option<Policy> {
             ttl: SAFETY_NET_TTL,
             moves_with_opening: true,
         }),
-        ["shop", "hours"] | ["categories"] => Some(Policy {
+        // New hours and new zones bump the catalog too.
+        ["shop", "hours"] | ["shop", "zones"] | ["categories"] => Some(Policy {
             scopes: vec![CacheScope::Catalog],
             lists_products: false,
             ttl: SAFETY_NET_TTL,
@@ -310,6 +311,7 @@ mod tests {
         );
         assert!(policy("/api/v1/shop/hours", "").is_some_and(|p| !p.moves_with_opening));
         assert!(policy("/api/v1/shop/hours", "").is_some());
+        assert!(policy("/api/v1/shop/zones", "").is_some_and(|p| !p.moves_with_opening));
         assert!(policy("/api/v1/promotions", "").is_some());
     }
 

@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context};
 use bakery_core::domain::{
-    DiscountType, Id, Money, NutritionalInfo, OpeningHours, PageRequest, ProductDraft,
-    PromotionDraft, Role, TimeRange,
+    DeliveryArea, DeliveryZone, DiscountType, GeoPoint, Id, Money, NutritionalInfo, OpeningHours,
+    PageRequest, PostcodePattern, ProductDraft, PromotionDraft, Role, TimeRange,
 };
 use bakery_core::services::{Actor, Bakery, CategoryInput};
 use chrono::Duration;
@@ -18,15 +18,19 @@ pub struct DemoSummary {
     /// The week as a line (`closed Mon; Tue-Thu ...`), for the operator; `None` when left
     /// open always.
     pub hours: Option<&'static str>,
+    /// The delivery zones as a line, for the operator; `None` when it delivers anywhere.
+    pub zones: Option<&'static str>,
 }
 
-/// Whether the demo shop keeps opening hours.
+/// Whether the demo shop keeps a real shop's limits on when and where it delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hours {
-    /// A neighbourhood bakery's week ([`WEEK_LINE`]).
-    DemoWeek,
-    /// No hours: orders are taken at any time (benchmarks, fuzzing, tests).
-    OpenAlways,
+pub enum Terms {
+    /// A neighbourhood bakery's week ([`WEEK_LINE`]) and two delivery zones
+    /// ([`ZONES_LINE`]).
+    Believable,
+    /// No hours and no zones: orders are taken at any time to any address (benchmarks,
+    /// fuzzing, tests that order whenever they run).
+    Unrestricted,
 }
 
 /// A neighbourhood bakery's week, local time in `SHOP_TIMEZONE`: closed Mondays, a lunch
@@ -51,6 +55,45 @@ fn demo_week() -> anyhow::Result<OpeningHours> {
         }
     }
     Ok(OpeningHours::new(weekly, Vec::new())?)
+}
+
+/// Where the demo shop is: Paris, by the Hôtel de Ville.
+const SHOP_AT: (f64, f64) = (48.8566, 2.3522);
+
+pub const ZONES_LINE: &str = "Centre (75001-75004 or within 2 km: 2.00, free from 25.00, no \
+     minimum); Paris (750*/751* or within 6 km: 4.50, free from 50.00, minimum 15.00, +15 min)";
+
+/// Two rings around the shop: the centre, close and cheap, and the rest of Paris, further and
+/// with a minimum.
+fn demo_zones() -> anyhow::Result<DeliveryArea> {
+    let postcodes = |codes: &[&str]| -> anyhow::Result<Vec<PostcodePattern>> {
+        Ok(codes
+            .iter()
+            .map(|c| PostcodePattern::parse("postcodes", c))
+            .collect::<Result<_, _>>()?)
+    };
+    let zones = vec![
+        DeliveryZone {
+            name: "Centre".into(),
+            postcodes: postcodes(&["75001", "75002", "75003", "75004"])?,
+            radius_meters: Some(2_000),
+            fee: Money::from_minor(200),
+            free_delivery_above: Some(Money::from_minor(2_500)),
+            minimum_order: Money::ZERO,
+            extra_minutes: 0,
+        },
+        DeliveryZone {
+            name: "Paris".into(),
+            postcodes: postcodes(&["750*", "751*"])?,
+            radius_meters: Some(6_000),
+            fee: Money::from_minor(450),
+            free_delivery_above: Some(Money::from_minor(5_000)),
+            minimum_order: Money::from_minor(1_500),
+            extra_minutes: 15,
+        },
+    ];
+    let shop = GeoPoint::from_lat_lng(SHOP_AT.0, SHOP_AT.1)?;
+    Ok(DeliveryArea::new(Some(shop), zones)?)
 }
 
 /// A product line: name, description, price, discount price, ingredients, allergens,
@@ -103,7 +146,7 @@ const CATALOG: &[(&str, &str, &[Line])] = &[
 
 /// Fills an empty store. Refuses when the catalog already has categories: demo data must
 /// never mix with a real shop's.
-pub async fn fill(bakery: &Bakery, hours: Hours) -> anyhow::Result<DemoSummary> {
+pub async fn fill(bakery: &Bakery, terms: Terms) -> anyhow::Result<DemoSummary> {
     let existing = bakery
         .categories(true, PageRequest::first(1))
         .await
@@ -191,17 +234,22 @@ pub async fn fill(bakery: &Bakery, hours: Hours) -> anyhow::Result<DemoSummary> 
         .create_promotion(&operator, promotion)
         .await
         .context("creating the promotion")?;
-    if hours == Hours::DemoWeek {
+    if terms == Terms::Believable {
         bakery
             .set_opening_hours(&operator, demo_week()?)
             .await
             .context("setting the opening hours")?;
+        bakery
+            .set_delivery_area(&operator, demo_zones()?)
+            .await
+            .context("setting the delivery zones")?;
     }
     Ok(DemoSummary {
         categories: CATALOG.len(),
         products: products.len(),
         promotion_code: promotion.code.unwrap_or_default(),
-        hours: (hours == Hours::DemoWeek).then_some(WEEK_LINE),
+        hours: (terms == Terms::Believable).then_some(WEEK_LINE),
+        zones: (terms == Terms::Believable).then_some(ZONES_LINE),
     })
 }
 
@@ -226,5 +274,14 @@ mod tests {
         assert_eq!(described[1], "07:00-13:30 15:30-19:30");
         assert_eq!(described[6], "07:30-13:00");
         assert!(WEEK_LINE.contains("closed Mon"));
+    }
+
+    #[test]
+    fn the_demo_zones_are_valid_and_match_their_description() {
+        let area = demo_zones().expect("valid zones");
+        let names: Vec<&str> = area.zones().iter().map(|z| z.name.as_str()).collect();
+        assert_eq!(names, ["Centre", "Paris"]);
+        assert!(ZONES_LINE.starts_with("Centre (75001-75004 or within 2 km: 2.00"));
+        assert_eq!(area.zones()[1].minimum_order.minor(), 1_500);
     }
 }

@@ -29,6 +29,8 @@ use poem_openapi::Enum;
 /// | `IMAGE_LIMIT_REACHED` | the product (10) or review (3) has all the pictures it may have | remove one first |
 /// | `ADDRESS_LIMIT_REACHED` | the account keeps 20 addresses already | delete one first |
 /// | `NOT_A_DELIVERY` | the order is a pickup: no courier, no courier position | collect it at the counter |
+/// | `OUTSIDE_DELIVERY_AREA` | the address is in none of the shop's delivery zones (`GET /shop/zones`) | offer pickup or another address |
+/// | `BELOW_MINIMUM_ORDER` | the subtotal is under the minimum of the address's zone (`POST /orders/quote` tells it) | add to the cart |
 /// | `CARDS_NOT_TAKEN` | this shop takes only cash (`GET /shop` lists its payment methods) | offer cash |
 /// | `SHOP_CLOSED` | the shop is closed now (ASAP order) or at the scheduled time; the message says when it next opens (`GET /shop`: `nextOpening`) | offer to schedule |
 /// | `UNSUPPORTED_IMAGE` | the upload is not a JPEG, PNG or WebP picture, or not the type announced; it was deleted | pick another file |
@@ -75,6 +77,8 @@ pub enum ErrorCode {
     CardsNotTaken,
     ShopClosed,
     NotADelivery,
+    OutsideDeliveryArea,
+    BelowMinimumOrder,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -137,6 +141,8 @@ impl ErrorCode {
             ConflictCode::CardsNotTaken => Self::CardsNotTaken,
             ConflictCode::ShopClosed => Self::ShopClosed,
             ConflictCode::NotADelivery => Self::NotADelivery,
+            ConflictCode::OutsideDeliveryArea => Self::OutsideDeliveryArea,
+            ConflictCode::BelowMinimumOrder => Self::BelowMinimumOrder,
         }
     }
 
@@ -173,6 +179,8 @@ mod tests {
             ConflictCode::CardsNotTaken,
             ConflictCode::ShopClosed,
             ConflictCode::NotADelivery,
+            ConflictCode::OutsideDeliveryArea,
+            ConflictCode::BelowMinimumOrder,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

@@ -47,9 +47,10 @@ const RATE_LIMITED: [&str; 7] = [
 ];
 
 /// Writes that change nothing another request could be changing at the same time (the
-/// opening hours are replaced whole, last write wins).
-const NEVER_CONFLICT: [&str; 6] = [
+/// opening hours and the delivery zones are replaced whole, last write wins).
+const NEVER_CONFLICT: [&str; 7] = [
     "admin_set_shop_hours",
+    "admin_set_shop_zones",
     "login",
     "logout",
     "refresh_token",

@@ -7,7 +7,7 @@ use anyhow::Context;
 use bakery_core::domain::{Phone, Role};
 use bakery_core::services::Bakery;
 use bakery_server::config::Config;
-use bakery_server::demo_data::Hours;
+use bakery_server::demo_data::Terms;
 use bakery_server::fleet::Fleet;
 use bakery_server::{api_spec, spawn_until, store, telemetry, AppState, SHUTDOWN_GRACE};
 use clap::{Parser, Subcommand};
@@ -50,13 +50,13 @@ enum Command {
         #[arg(long, env = "BAKERY_COURIER_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Fill an empty store with a believable bakery: categories, products, a promotion code
-    /// and a week of opening hours.
+    /// Fill an empty store with a believable bakery: categories, products, a promotion code,
+    /// a week of opening hours and two delivery zones.
     DemoData {
-        /// Leave the hours unset (open always), for load tests and fuzzing that order at any
-        /// hour of the day.
-        #[arg(long)]
-        open_always: bool,
+        /// Leave the hours and zones unset (open always, delivering anywhere), for load tests
+        /// and fuzzing that order at any hour to any address.
+        #[arg(long, alias = "open-always")]
+        unrestricted: bool,
     },
     /// Copy a whole shop from its SQLite file into MongoDB (a chain's store), every record
     /// with its id, then verify the copy. Resumable: run it again after an interruption.
@@ -116,7 +116,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve().await,
-        Command::DemoData { open_always } => demo_data(open_always).await,
+        Command::DemoData { unrestricted } => demo_data(unrestricted).await,
         Command::Migrate {
             from,
             to,
@@ -223,24 +223,25 @@ async fn shutdown_signal() {
     );
 }
 
-async fn demo_data(open_always: bool) -> anyhow::Result<()> {
+async fn demo_data(unrestricted: bool) -> anyhow::Result<()> {
     let config = load_config()?;
     let store = store::open(&config.store).await?;
     let fleet = Fleet::connect(config.redis.as_ref()).await?;
     let bakery = Bakery::new(store, config.settings).with_catalog_cache(fleet.cache);
-    let hours = if open_always {
-        Hours::OpenAlways
+    let terms = if unrestricted {
+        Terms::Unrestricted
     } else {
-        Hours::DemoWeek
+        Terms::Believable
     };
-    let summary = bakery_server::demo_data::fill(&bakery, hours).await?;
+    let summary = bakery_server::demo_data::fill(&bakery, terms).await?;
     println!(
-        "demo bakery ready: {} categories, {} products, promotion code {}\nopening hours ({} time): {}",
+        "demo bakery ready: {} categories, {} products, promotion code {}\nopening hours ({} time): {}\ndelivery zones: {}",
         summary.categories,
         summary.products,
         summary.promotion_code,
         bakery.timezone(),
-        summary.hours.unwrap_or("open always")
+        summary.hours.unwrap_or("open always"),
+        summary.zones.unwrap_or("anywhere, at the flat fee"),
     );
     Ok(())
 }

@@ -97,7 +97,11 @@ pub async fn the_whole_story(app: &TestApp) {
     let quote = me
         .apply_promotion()
         .code("WELCOME10")
-        .body(types::ApplyPromotionRequest { items: cart() })
+        .body(types::ApplyPromotionRequest {
+            items: cart(),
+            fulfilment: None,
+            delivery_address: None,
+        })
         .send()
         .await
         .unwrap()

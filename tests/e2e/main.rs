@@ -34,6 +34,7 @@ mod reviews;
 mod shutdown;
 mod tracking;
 mod users;
+mod zones;
 
 macro_rules! e2e {
     ($backend:expr) => {
@@ -110,6 +111,10 @@ macro_rules! e2e {
             pickup {
                 a_pickup_goes_from_the_kitchen_to_the_counter,
                 the_address_goes_with_a_delivery_only,
+            }
+            zones {
+                staff_draw_zones_and_deliveries_pay_theirs,
+                zones_that_cannot_hold_are_refused,
             }
             idempotency {
                 twenty_duplicates_place_one_order,

@@ -94,7 +94,7 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
         .await
         .expect("the SQLite app always starts");
     let demo =
-        bakery_server::demo_data::fill(&app.bakery, bakery_server::demo_data::Hours::DemoWeek)
+        bakery_server::demo_data::fill(&app.bakery, bakery_server::demo_data::Terms::Believable)
             .await
             .expect("demo data");
     let admin = app.admin().await;

@@ -19,7 +19,11 @@ async fn quote(
         .api()
         .apply_promotion()
         .code(code)
-        .body(types::ApplyPromotionRequest { items })
+        .body(types::ApplyPromotionRequest {
+            items,
+            fulfilment: None,
+            delivery_address: None,
+        })
         .send()
         .await
 }

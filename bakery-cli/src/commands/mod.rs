@@ -13,3 +13,4 @@ pub mod products;
 pub mod promotions;
 pub mod shop;
 pub mod watch;
+pub mod zones;

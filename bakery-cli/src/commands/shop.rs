@@ -1,6 +1,6 @@
 //! `shop hours show|set`: the opening hours ASAP orders are taken in, local to the shop's
 //! time zone. `set` replaces the whole week and its exceptions, as the API does: a weekday
-//! left out is closed.
+//! left out is closed. `shop zones` is in [`super::zones`].
 
 use bakery_sdk::types;
 use clap::{Args, Subcommand};
@@ -14,6 +14,9 @@ pub enum Cmd {
     /// Opening hours: show or set them.
     #[command(subcommand, after_help = "Example:\n  bakery shop hours show")]
     Hours(HoursCmd),
+    /// Delivery zones: show, set or clear them.
+    #[command(subcommand, after_help = "Example:\n  bakery shop zones show")]
+    Zones(super::zones::ZonesCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -163,7 +166,10 @@ fn print_hours(hours: &types::OpeningHours) {
 }
 
 pub async fn run(ctx: &Ctx, cmd: &Cmd) -> Result<()> {
-    let Cmd::Hours(cmd) = cmd;
+    let cmd = match cmd {
+        Cmd::Hours(cmd) => cmd,
+        Cmd::Zones(cmd) => return super::zones::run(ctx, cmd).await,
+    };
     let hours = match cmd {
         HoursCmd::Show => {
             ctx.call_public(|api| async move { api.get_shop_hours().send().await })

@@ -370,8 +370,9 @@ impl crate::ports::UploadStore for InvalidatingStore<dyn crate::ports::UploadSto
     }
 }
 
-/// The published opening hours (`GET /shop/hours`) are a cached catalog read: new hours
-/// retire it at once.
+/// The published opening hours (`GET /shop/hours`) and zones (`GET /shop/zones`) are cached
+/// catalog reads, and every instance keeps both in memory under the catalog's generation:
+/// new ones retire them at once.
 #[async_trait]
 impl crate::ports::ShopStore for InvalidatingStore<dyn crate::ports::ShopStore> {
     async fn opening_hours(&self) -> StoreResult<Option<crate::domain::OpeningHours>> {
@@ -380,6 +381,16 @@ impl crate::ports::ShopStore for InvalidatingStore<dyn crate::ports::ShopStore> 
 
     async fn set_opening_hours(&self, hours: &crate::domain::OpeningHours) -> StoreResult<()> {
         self.inner.set_opening_hours(hours).await?;
+        self.cache.bump(&[CacheScope::Catalog]).await;
+        Ok(())
+    }
+
+    async fn delivery_area(&self) -> StoreResult<Option<crate::domain::DeliveryArea>> {
+        self.inner.delivery_area().await
+    }
+
+    async fn set_delivery_area(&self, area: &crate::domain::DeliveryArea) -> StoreResult<()> {
+        self.inner.set_delivery_area(area).await?;
         self.cache.bump(&[CacheScope::Catalog]).await;
         Ok(())
     }

@@ -20,6 +20,7 @@ mod review;
 mod text;
 pub mod time;
 mod user;
+mod zones;
 
 pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
@@ -50,3 +51,9 @@ pub use promotion::{normalise_code, DiscountType, Promotion, PromotionDraft};
 pub use review::{Rating, Review};
 pub use text::{optional_text, required_text, OPTIONAL_TEXT_PATTERN, REQUIRED_TEXT_PATTERN};
 pub use user::{Address, AddressDraft, Email, Role, User, EMAIL_PATTERN};
+#[cfg(test)]
+pub(crate) use zones::tests::zone as test_zone;
+pub use zones::{
+    normalise_postcode, DeliveryArea, DeliveryZone, PostcodePattern, MAX_EXTRA_MINUTES,
+    MAX_POSTCODES_PER_ZONE, MAX_RADIUS_METERS, MAX_ZONES, POSTCODE_PATTERN,
+};

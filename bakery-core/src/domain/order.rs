@@ -255,6 +255,10 @@ pub struct Order {
     /// Where a delivery goes; always `None` for pickup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<DeliveryAddress>,
+    /// The delivery zone the address fell in when ordered, for dispatch; `None` for a
+    /// pickup, when the shop draws no zones, and on orders from before zones existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_zone: Option<String>,
     pub payment_details: PaymentDetails,
     pub order_status: OrderStatus,
     pub status_history: Vec<StatusChange>,

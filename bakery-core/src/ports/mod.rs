@@ -32,5 +32,5 @@ pub use store::{
 };
 pub use store::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
-    OPENING_HOURS_ID,
+    DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };

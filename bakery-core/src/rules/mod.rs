@@ -10,3 +10,4 @@ pub mod promotion;
 pub mod schedule;
 pub mod search;
 pub mod status;
+pub mod zones;

@@ -246,6 +246,7 @@ mod tests {
             delivery_address: Some(
                 DeliveryAddress::parse("1 Rue", None, "Paris", "IDF", "75001").unwrap(),
             ),
+            delivery_zone: None,
             payment_details: PaymentDetails::new(PaymentMethod::Cash),
             order_status: OrderStatus::Placed,
             status_history: Vec::new(),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{Currency, DiscountType, Fulfilment, Id, Money, Promotion};
+use crate::domain::{Currency, DiscountType, Id, Money, Promotion};
 
 /// The shop's money settings, from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +14,23 @@ pub struct PricingSettings {
     pub free_delivery_above: Option<Money>,
     /// Tax rate in basis points: 1000 = 10 %.
     pub tax_rate_bps: u32,
+}
+
+/// What the delivery of one order costs: the shop's flat terms, a zone's, or nothing for a
+/// pickup (see `rules::zones::DeliveryTerms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryCharge {
+    pub fee: Money,
+    /// A discounted subtotal reaching this is delivered free.
+    pub free_above: Option<Money>,
+}
+
+impl DeliveryCharge {
+    /// Nobody drives anywhere.
+    pub const NONE: DeliveryCharge = DeliveryCharge {
+        fee: Money::ZERO,
+        free_above: None,
+    };
 }
 
 /// A cart line with the catalog's unit price already looked up.
@@ -49,23 +66,22 @@ pub struct Quote {
 ///   products): a percentage of their sum rounded half up to the minor unit, or a fixed
 ///   amount; either way never more than those lines cost, so nothing goes below zero.
 ///   Eligibility is checked separately ([`super::promotion::check_eligible`]).
-/// - `delivery_fee` is the flat fee, waived when `subtotal - discount` reaches the threshold;
-///   a pickup never pays it (nobody drives anywhere).
+/// - `delivery_fee` is the charge's fee, waived when `subtotal - discount` reaches its
+///   threshold; a pickup's charge is [`DeliveryCharge::NONE`].
 /// - `taxes` are `tax_rate_bps` of `subtotal - discount`, rounded half up; delivery is not taxed.
 /// - `total = subtotal - discount + delivery_fee + taxes`.
 pub fn quote(
     lines: &[PricedLine],
     promotion: Option<&Promotion>,
-    fulfilment: Fulfilment,
+    delivery: DeliveryCharge,
     settings: &PricingSettings,
 ) -> Quote {
     let subtotal: Money = lines.iter().map(PricedLine::total).sum();
     let discount = promotion.map_or(Money::ZERO, |p| discount_for(lines, p));
     let taxable = subtotal.saturating_sub(discount);
-    let delivery_fee = match (fulfilment, settings.free_delivery_above) {
-        (Fulfilment::Pickup, _) => Money::ZERO,
-        (Fulfilment::Delivery, Some(threshold)) if taxable >= threshold => Money::ZERO,
-        (Fulfilment::Delivery, _) => settings.delivery_fee,
+    let delivery_fee = match delivery.free_above {
+        Some(threshold) if taxable >= threshold => Money::ZERO,
+        _ => delivery.fee,
     };
     let taxes = Money::from_minor(percent_of(
         taxable.minor(),
@@ -121,6 +137,14 @@ pub(crate) mod tests {
         }
     }
 
+    fn flat() -> DeliveryCharge {
+        let s = settings();
+        DeliveryCharge {
+            fee: s.delivery_fee,
+            free_above: s.free_delivery_above,
+        }
+    }
+
     pub(crate) fn line(id: &Id, quantity: u32, price: i64) -> PricedLine {
         PricedLine {
             product_id: id.clone(),
@@ -157,7 +181,7 @@ pub(crate) mod tests {
     #[test]
     fn plain_cart_pays_fee_and_tax() {
         let a = Id::generate();
-        let q = quote(&[line(&a, 3, 450)], None, Fulfilment::Delivery, &settings());
+        let q = quote(&[line(&a, 3, 450)], None, flat(), &settings());
         assert_eq!(q.subtotal.minor(), 1350);
         assert_eq!(q.discount.minor(), 0);
         assert_eq!(q.delivery_fee.minor(), 300);
@@ -169,17 +193,12 @@ pub(crate) mod tests {
     #[test]
     fn free_delivery_threshold_counts_after_discount() {
         let a = Id::generate();
-        let at_threshold = quote(
-            &[line(&a, 1, 3000)],
-            None,
-            Fulfilment::Delivery,
-            &settings(),
-        );
+        let at_threshold = quote(&[line(&a, 1, 3000)], None, flat(), &settings());
         assert_eq!(at_threshold.delivery_fee, Money::ZERO);
         let discounted = quote(
             &[line(&a, 1, 3000)],
             Some(&promo(DiscountType::Fixed, 1, vec![])),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(discounted.delivery_fee.minor(), 300);
@@ -192,7 +211,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 1, 1005)],
             Some(&promo(DiscountType::Percentage, 15, vec![])),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(q.discount.minor(), 151);
@@ -207,7 +226,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 1, 200)],
             Some(&promo(DiscountType::Fixed, 5000, vec![])),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(q.discount.minor(), 200);
@@ -222,7 +241,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 2, 500), line(&b, 1, 400)],
             Some(&p),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(q.discount.minor(), 200);
@@ -230,7 +249,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 2, 500), line(&b, 1, 400)],
             Some(&fixed),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(q.discount.minor(), 400, "capped at the applicable lines");
@@ -242,7 +261,7 @@ pub(crate) mod tests {
         let q = quote(
             &[line(&a, 2, 999)],
             Some(&promo(DiscountType::Percentage, 100, vec![])),
-            Fulfilment::Delivery,
+            flat(),
             &settings(),
         );
         assert_eq!(q.discount.minor(), 1998);
@@ -252,8 +271,8 @@ pub(crate) mod tests {
     #[test]
     fn a_pickup_pays_no_delivery_fee_and_the_same_taxes() {
         let a = Id::generate();
-        let delivered = quote(&[line(&a, 3, 450)], None, Fulfilment::Delivery, &settings());
-        let collected = quote(&[line(&a, 3, 450)], None, Fulfilment::Pickup, &settings());
+        let delivered = quote(&[line(&a, 3, 450)], None, flat(), &settings());
+        let collected = quote(&[line(&a, 3, 450)], None, DeliveryCharge::NONE, &settings());
         assert_eq!(collected.delivery_fee, Money::ZERO);
         assert_eq!(collected.taxes, delivered.taxes);
         assert_eq!(collected.total.minor(), delivered.total.minor() - 300);

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::hashing::HashingPool;
 use crate::adapters::{invalidating, LogPush, LogSms, MemoryCache, MemoryEvents, NoPayments};
 pub use crate::domain::Actor;
-use crate::domain::{Currency, Id, Money, OpeningHours, User};
+use crate::domain::{Currency, DeliveryArea, Id, Money, OpeningHours, User};
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
     CatalogCache, Clock, EventStream, ImageStorage, NoImages, OrderChange, OrderEvent, OrderEvents,
@@ -110,6 +110,8 @@ pub struct Bakery {
     pub(crate) image_jobs: Arc<tokio::sync::Semaphore>,
     /// The opening hours, checked by every order, kept while no instance changed them.
     pub(crate) opening_hours: Arc<super::remembered::Remembered<Option<OpeningHours>>>,
+    /// The delivery zones, checked by every delivery, kept the same way.
+    pub(crate) delivery_area: Arc<super::remembered::Remembered<Option<DeliveryArea>>>,
 }
 
 impl Bakery {
@@ -133,6 +135,7 @@ impl Bakery {
             images: Arc::new(NoImages),
             image_jobs: Arc::new(tokio::sync::Semaphore::new(super::images::IMAGE_JOBS)),
             opening_hours: Arc::new(super::shop::remembered_hours()),
+            delivery_area: Arc::new(super::zones::remembered_area()),
         }
     }
 
@@ -144,6 +147,7 @@ impl Bakery {
         self.catalog_cache = cache;
         // What was kept was read at the old cache's generations.
         self.opening_hours = Arc::new(super::shop::remembered_hours());
+        self.delivery_area = Arc::new(super::zones::remembered_area());
         self
     }
 

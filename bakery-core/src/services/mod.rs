@@ -5,6 +5,7 @@
 mod auth;
 mod bakery;
 mod catalog;
+mod checkout;
 mod hashing;
 mod idempotency;
 mod images;
@@ -20,10 +21,12 @@ mod sessions;
 mod shop;
 mod unpaid;
 mod users;
+mod zones;
 
 pub use auth::Session;
 pub use bakery::{Actor, Adapters, Bakery, Settings};
 pub use catalog::{CategoryInput, ProductListing};
+pub use checkout::{OrderQuote, QuoteRequest};
 pub use hashing::{HashingLimits, HashingPool, BUSY_RETRY_AFTER_SECS};
 pub use idempotency::{Claim, IdempotencyLease, IDEMPOTENCY_LEASE, IDEMPOTENCY_TTL};
 pub use images::{UploadTicket, IMAGE_JOBS, UPLOAD_TTL};

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::checkout::{check_address_given, Cart, Checkout};
 use super::{Actor, Bakery};
 use crate::domain::{
     access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint,
@@ -13,7 +14,8 @@ use crate::ports::{
     OrderChange, OrderEvent, OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder,
 };
 use crate::rules::pricing::{self, PricedLine, Quote};
-use crate::rules::{eta, promotion, schedule, status};
+use crate::rules::zones::DeliveryTerms;
+use crate::rules::{eta, promotion, status};
 
 /// A cart line as the customer sends it: what and how many, never a price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,7 +104,10 @@ const MAX_QUANTITY: u32 = 99;
 
 impl Bakery {
     /// Prices a cart from the catalog and checks it can be ordered, without ordering.
-    async fn price_cart(&self, items: &[CartLine]) -> Result<(Vec<PricedLine>, Vec<Product>)> {
+    pub(super) async fn price_cart(
+        &self,
+        items: &[CartLine],
+    ) -> Result<(Vec<PricedLine>, Vec<Product>)> {
         if items.is_empty() {
             return Err(Error::validation(
                 "items",
@@ -172,7 +177,7 @@ impl Bakery {
     }
 
     /// Looks a code up and checks it against this cart and customer.
-    async fn eligible_promotion(
+    pub(super) async fn eligible_promotion(
         &self,
         actor: &Actor,
         code: &str,
@@ -204,13 +209,23 @@ impl Bakery {
     }
 
     /// What a cart would cost with a promotion code: the numbers the checkout screen shows.
-    #[tracing::instrument(skip(self, items))]
+    /// Without an address a delivery is priced at the shop's flat fee (what apps built
+    /// before zones send); with one, at its zone's. `POST /orders/quote` is the full check.
+    #[tracing::instrument(skip(self, items, delivery_address))]
     pub async fn preview_promotion(
         &self,
         actor: &Actor,
         code: &str,
         items: &[CartLine],
+        fulfilment: Fulfilment,
+        delivery_address: Option<&DeliveryAddress>,
     ) -> Result<Quote> {
+        if fulfilment == Fulfilment::Pickup && delivery_address.is_some() {
+            return Err(Error::validation(
+                "deliveryAddress",
+                "must be absent for pickup",
+            ));
+        }
         let (lines, _) = self.price_cart(items).await?;
         let promotion =
             self.eligible_promotion(actor, code, &lines)
@@ -218,11 +233,16 @@ impl Bakery {
                 .ok_or(Error::NotFound {
                     resource: "promotion",
                 })?;
-        // The checkout screen previews the delivery price: a pickup only ever costs less.
+        let charge = match delivery_address {
+            None if fulfilment == Fulfilment::Delivery => {
+                DeliveryTerms::flat(&self.settings.pricing).charge
+            }
+            address => self.delivery_terms(fulfilment, address).await?.charge,
+        };
         Ok(pricing::quote(
             &lines,
             Some(&promotion),
-            Fulfilment::Delivery,
+            charge,
             &self.settings.pricing,
         ))
     }
@@ -240,63 +260,34 @@ impl Bakery {
                 "this shop takes no cards; choose cash",
             ));
         }
-        let delivery_address = match (request.fulfilment, request.delivery_address) {
-            (Fulfilment::Delivery, Some(address)) => Some(address),
-            (Fulfilment::Delivery, None) => {
-                return Err(Error::validation(
-                    "deliveryAddress",
-                    "required for delivery",
-                ))
-            }
-            (Fulfilment::Pickup, None) => None,
-            (Fulfilment::Pickup, Some(_)) => {
-                return Err(Error::validation(
-                    "deliveryAddress",
-                    "must be absent for pickup",
-                ))
-            }
-        };
+        check_address_given(request.fulfilment, request.delivery_address.as_ref())?;
         let special_instructions = optional_text(
             "specialInstructions",
             request.special_instructions.as_deref(),
             500,
         )?;
-        let (lines, products) = self.price_cart(&request.items).await?;
-        let promotion = match request.promotion_code.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(code) => Some(
-                self.eligible_promotion(actor, code, &lines)
-                    .await?
-                    .ok_or_else(|| Error::validation("promotionCode", "no such promotion code"))?,
-            ),
-        };
-        let quote = pricing::quote(
-            &lines,
-            promotion.as_ref(),
-            request.fulfilment,
-            &self.settings.pricing,
-        );
-        let now = self.now();
-        let longest_preparation = products
-            .iter()
-            .map(|p| p.preparation_time)
-            .max()
-            .unwrap_or(0);
-        if let Some(at) = request.scheduled_delivery_time {
-            schedule::check_scheduled_time(now, at, longest_preparation)?;
-        }
         // Before anything is written: a refused order takes no stock and no promotion use.
-        self.check_open_for(now, request.scheduled_delivery_time)
+        let checkout = self
+            .checkout(
+                actor,
+                Cart {
+                    items: &request.items,
+                    fulfilment: request.fulfilment,
+                    delivery_address: request.delivery_address.as_ref(),
+                    promotion_code: request.promotion_code.as_deref(),
+                    scheduled_delivery_time: request.scheduled_delivery_time,
+                },
+            )
             .await?;
-        // A pickup is due when it is ready on the counter: no ride to add.
-        let ride_minutes = match request.fulfilment {
-            Fulfilment::Delivery => self.settings.delivery_minutes,
-            Fulfilment::Pickup => 0,
-        };
-        let estimated_delivery_time = match request.scheduled_delivery_time {
-            Some(at) => at,
-            None => schedule::estimate_delivery(now, longest_preparation, ride_minutes),
-        };
+        checkout.check_minimum()?;
+        let Checkout {
+            lines,
+            promotion,
+            quote,
+            terms,
+            now,
+            estimated_delivery_time,
+        } = checkout;
         let order = Order {
             id: Id::generate(),
             user_id: actor.user_id.clone(),
@@ -310,7 +301,8 @@ impl Bakery {
                 })
                 .collect(),
             fulfilment: request.fulfilment,
-            delivery_address,
+            delivery_address: request.delivery_address,
+            delivery_zone: terms.zone,
             payment_details: PaymentDetails::new(request.payment_method),
             order_status: OrderStatus::Placed,
             status_history: vec![StatusChange {

@@ -224,6 +224,7 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
         items,
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(delivery_address()),
+        delivery_zone: None,
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {

@@ -142,6 +142,7 @@ macro_rules! conformance {
             }
             shop {
                 opening_hours_are_none_until_set_then_replaced,
+                delivery_area_is_none_until_set_then_replaced,
             }
             races {
                 last_items_sell_exactly_once,

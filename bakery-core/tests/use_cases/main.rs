@@ -9,3 +9,4 @@ mod orders;
 mod payments;
 mod sms;
 mod support;
+mod zones;

@@ -89,6 +89,8 @@ async fn an_order_is_priced_from_the_catalog_with_its_promotion() {
                 product: tart.clone(),
                 quantity: 1,
             }],
+            Fulfilment::Delivery,
+            None,
         )
         .await
         .unwrap();

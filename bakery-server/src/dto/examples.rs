@@ -272,6 +272,7 @@ impl Example for Order {
                     lng: 2.3464,
                 }),
             }),
+            delivery_zone: Some("Paris".into()),
             payment_details: PaymentDetails {
                 method: PaymentMethod::Card,
                 transaction_id: Some("pi_3QK8c2LkdIwHu7ix0Xp1Yh2Z".into()),

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod board;
 pub mod catalog;
+pub mod checkout;
 pub mod common;
 mod examples;
 pub mod image;
@@ -19,3 +20,4 @@ pub mod shop;
 pub mod timestamp;
 pub mod tracking;
 pub mod user;
+pub mod zones;

@@ -266,6 +266,9 @@ pub struct Order {
     pub fulfilment: Fulfilment,
     /// Where a delivery goes; absent for a pickup.
     pub delivery_address: Option<DeliveryAddress>,
+    /// The delivery zone the address was in (`GET /shop/zones`); absent for a pickup or
+    /// when the shop draws no zones.
+    pub delivery_zone: Option<String>,
     pub payment_details: PaymentDetails,
     pub order_status: OrderStatus,
     pub status_history: Vec<StatusChange>,
@@ -310,6 +313,7 @@ impl From<domain::Order> for Order {
                 .collect(),
             fulfilment: o.fulfilment.into(),
             delivery_address: o.delivery_address.map(Into::into),
+            delivery_zone: o.delivery_zone,
             payment_details: PaymentDetails {
                 method: o.payment_details.method.into(),
                 transaction_id: o.payment_details.transaction_id,
@@ -416,33 +420,10 @@ impl PlaceOrderRequest {
         let delivery_address = self
             .delivery_address
             .as_ref()
-            .map(|a| {
-                Ok::<_, ApiError>(
-                    domain::DeliveryAddress::parse(
-                        &a.address,
-                        a.landmark.as_deref(),
-                        &a.city,
-                        &a.state,
-                        &a.zip_code,
-                    )?
-                    .with_location(
-                        a.location
-                            .map(|l| l.to_domain("deliveryAddress.location"))
-                            .transpose()?,
-                    ),
-                )
-            })
+            .map(DeliveryAddressInput::to_domain)
             .transpose()?;
-        let scheduled_delivery_time = match (self.is_scheduled, self.scheduled_delivery_time) {
-            (Some(true), None) => {
-                return Err(ApiError::validation(
-                    "scheduledDeliveryTime",
-                    "scheduledDeliveryTime: required when isScheduled is true",
-                ))
-            }
-            (Some(false), _) => None,
-            (_, at) => at,
-        };
+        let scheduled_delivery_time =
+            scheduled_time(self.is_scheduled, self.scheduled_delivery_time)?;
         Ok(OrderRequest {
             items: cart(&self.items)?,
             fulfilment: self
@@ -454,6 +435,39 @@ impl PlaceOrderRequest {
             scheduled_delivery_time,
             special_instructions: self.special_instructions,
         })
+    }
+}
+
+/// The time an order is for: `isScheduled: true` needs one, `false` drops any sent.
+pub fn scheduled_time(
+    is_scheduled: Option<bool>,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    match (is_scheduled, at) {
+        (Some(true), None) => Err(ApiError::validation(
+            "scheduledDeliveryTime",
+            "scheduledDeliveryTime: required when isScheduled is true",
+        )),
+        (Some(false), _) => Ok(None),
+        (_, at) => Ok(at),
+    }
+}
+
+impl DeliveryAddressInput {
+    /// The checked address; refusals name `deliveryAddress.<field>`.
+    pub fn to_domain(&self) -> Result<domain::DeliveryAddress, ApiError> {
+        Ok(domain::DeliveryAddress::parse(
+            &self.address,
+            self.landmark.as_deref(),
+            &self.city,
+            &self.state,
+            &self.zip_code,
+        )?
+        .with_location(
+            self.location
+                .map(|l| l.to_domain("deliveryAddress.location"))
+                .transpose()?,
+        ))
     }
 }
 

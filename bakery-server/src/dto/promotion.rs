@@ -6,7 +6,7 @@ use bakery_core::rules::pricing::Quote as DomainQuote;
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
-use super::order::CartLine;
+use super::order::{CartLine, DeliveryAddressInput, Fulfilment};
 use crate::error::ApiError;
 
 /// How a promotion's `discountValue` reads: `percentage` (10 = 10 %) or `fixed` (an amount
@@ -150,12 +150,18 @@ impl PromotionInput {
     }
 }
 
-/// The cart a promotion code is tried on.
+/// The cart a promotion code is tried on. Without `fulfilment` it is priced as a delivery;
+/// a delivery without `deliveryAddress` at the flat fee of `GET /shop`, with one at its
+/// zone's fee (409 `OUTSIDE_DELIVERY_AREA` when in none).
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ApplyPromotionRequest {
     #[oai(validator(min_items = 1, max_items = 50))]
     pub items: Vec<CartLine>,
+    // Described on the struct: a doc comment here would wrap the enum in an `allOf`.
+    pub fulfilment: Option<Fulfilment>,
+    /// Must be absent for a pickup (422 naming it otherwise).
+    pub delivery_address: Option<DeliveryAddressInput>,
 }
 
 /// A priced cart, all amounts in minor units of `currency`.

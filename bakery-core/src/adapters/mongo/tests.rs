@@ -80,6 +80,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
         delivery_address: Some(
             DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").unwrap(),
         ),
+        delivery_zone: None,
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![],

@@ -13,11 +13,12 @@ use serde::de::DeserializeOwned;
 use super::auth_secrets::otp_doc;
 use super::catalog::{category_doc, product_doc};
 use super::docs::{from_doc, internal, to_doc};
-use super::shop::{opening_hours_doc, opening_hours_of};
+use super::shop::{setting_doc, setting_record};
 use super::{coll, MongoStore};
 use crate::error::Error;
 use crate::ports::{
-    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult, TransferProgress,
+    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
+    TransferProgress, DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };
 
 /// The one document of `transferProgress`.
@@ -70,7 +71,7 @@ fn to_record(kind: RecordKind, doc: Document) -> StoreResult<Record> {
         RecordKind::RefreshTokens => record(doc, Record::RefreshToken),
         RecordKind::Outbox => record(doc, Record::Outbox),
         RecordKind::PaymentEvents => payment_event(&doc),
-        RecordKind::ShopSettings => opening_hours_of(doc).map(Record::OpeningHours),
+        RecordKind::ShopSettings => setting_record(doc),
     }
 }
 
@@ -91,7 +92,8 @@ fn to_document(record: &Record) -> StoreResult<Document> {
             "_id": r.id.as_str(),
             "receivedAt": bson::DateTime::from_chrono(r.received_at),
         }),
-        Record::OpeningHours(r) => opening_hours_doc(r),
+        Record::OpeningHours(r) => setting_doc(OPENING_HOURS_ID, r),
+        Record::DeliveryArea(r) => setting_doc(DELIVERY_AREA_ID, r),
     }
 }
 

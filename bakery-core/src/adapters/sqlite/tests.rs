@@ -77,6 +77,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
         delivery_address: Some(
             DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").expect("address"),
         ),
+        delivery_zone: None,
         payment_details: PaymentDetails::new(PaymentMethod::Cash),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {

@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 use super::codec::{decode, internal};
 use super::SqliteStore;
 use crate::error::Error;
-use crate::ports::{ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult};
+use crate::ports::{
+    ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult, DELIVERY_AREA_ID,
+    OPENING_HOURS_ID,
+};
 
 /// The table each kind is stored in.
 fn table(kind: RecordKind) -> &'static str {
@@ -63,8 +66,8 @@ impl ExportStore for SqliteStore {
                 })
                 .collect();
         }
-        let docs: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT doc FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2",
+        let docs: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT id, doc FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2",
             table(kind)
         ))
         .bind(after)
@@ -73,7 +76,7 @@ impl ExportStore for SqliteStore {
         .await
         .map_err(internal)?;
         docs.iter()
-            .map(|doc| match kind {
+            .map(|(id, doc)| match kind {
                 RecordKind::Users => record(doc, Record::User),
                 RecordKind::Categories => record(doc, Record::Category),
                 RecordKind::Products => record(doc, Record::Product),
@@ -84,9 +87,11 @@ impl ExportStore for SqliteStore {
                 RecordKind::Otps => record(doc, Record::Otp),
                 RecordKind::RefreshTokens => record(doc, Record::RefreshToken),
                 RecordKind::Outbox => record(doc, Record::Outbox),
-                // `shop_settings` holds one document, the opening hours; a second setting
-                // would need its own record variant here.
-                RecordKind::ShopSettings => record(doc, Record::OpeningHours),
+                RecordKind::ShopSettings => match id.as_str() {
+                    OPENING_HOURS_ID => record(doc, Record::OpeningHours),
+                    DELIVERY_AREA_ID => record(doc, Record::DeliveryArea),
+                    other => Err(Error::internal(format!("an unknown shop setting {other}"))),
+                },
                 RecordKind::PaymentEvents => Err(Error::internal("payment events have no doc")),
             })
             .collect()

@@ -59,6 +59,7 @@ fn order() -> Order {
         delivery_address: Some(
             DeliveryAddress::parse("1 Baker St", None, "London", "London", "NW1").unwrap(),
         ),
+        delivery_zone: None,
         payment_details: PaymentDetails::new(PaymentMethod::Card),
         order_status: OrderStatus::Placed,
         status_history: vec![StatusChange {

@@ -45,7 +45,7 @@ pub use reviews::ReviewStore;
 pub use shop::ShopStore;
 pub use transfer::{
     ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
-    OPENING_HOURS_ID,
+    DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };
 pub use uploads::UploadStore;
 

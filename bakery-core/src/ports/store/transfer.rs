@@ -12,12 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreResult;
 use crate::domain::{
-    Category, Notification, OpeningHours, Order, OtpRecord, OutboxMessage, Product, Promotion,
-    RefreshTokenRecord, Review, User,
+    Category, DeliveryArea, Notification, OpeningHours, Order, OtpRecord, OutboxMessage, Product,
+    Promotion, RefreshTokenRecord, Review, User,
 };
 
 /// The id the opening hours are stored under in `shopSettings` on every store.
 pub const OPENING_HOURS_ID: &str = "openingHours";
+
+/// The id the delivery zones are stored under in `shopSettings` on every store.
+pub const DELIVERY_AREA_ID: &str = "deliveryArea";
 
 /// One kind of record: a table (SQLite) or a collection (MongoDB).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,7 +42,8 @@ pub enum RecordKind {
     Outbox,
     /// Payment-provider events already handled, so a late retry is not applied twice.
     PaymentEvents,
-    /// Settings staff edit at run time: the opening hours (one record, `openingHours`).
+    /// Settings staff edit at run time, one record each: the opening hours (`openingHours`)
+    /// and the delivery zones (`deliveryArea`).
     ShopSettings,
 }
 
@@ -112,6 +116,7 @@ pub enum Record {
     Outbox(OutboxMessage),
     PaymentEvent(PaymentEventRecord),
     OpeningHours(OpeningHours),
+    DeliveryArea(DeliveryArea),
 }
 
 impl Record {
@@ -128,7 +133,7 @@ impl Record {
             Self::RefreshToken(_) => RecordKind::RefreshTokens,
             Self::Outbox(_) => RecordKind::Outbox,
             Self::PaymentEvent(_) => RecordKind::PaymentEvents,
-            Self::OpeningHours(_) => RecordKind::ShopSettings,
+            Self::OpeningHours(_) | Self::DeliveryArea(_) => RecordKind::ShopSettings,
         }
     }
 
@@ -147,6 +152,7 @@ impl Record {
             Self::Outbox(r) => r.id.as_str(),
             Self::PaymentEvent(r) => &r.id,
             Self::OpeningHours(_) => OPENING_HOURS_ID,
+            Self::DeliveryArea(_) => DELIVERY_AREA_ID,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::dto::outbox::{OutboxEntry, OutboxState};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
 use crate::dto::promotion::{Promotion, PromotionInput};
 use crate::dto::shop::{OpeningHours, OpeningHoursInput};
+use crate::dto::zones::{DeliveryArea, DeliveryAreaInput};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -50,6 +51,29 @@ impl AdminApi {
             state.bakery.timezone(),
             Some(&hours),
         )))
+    }
+
+    /// Set the shop's delivery zones
+    ///
+    /// Replaces the zones (send the whole set, in priority order). A zone needs postcodes, a
+    /// `radiusMeters` around `shopLocation`, or both; names are unique. Deliveries to an
+    /// address in no zone are then refused with `OUTSIDE_DELIVERY_AREA`; an empty list
+    /// delivers anywhere at the flat fee again. Orders already placed keep their fee.
+    #[oai(
+        path = "/shop/zones",
+        method = "put",
+        operation_id = "admin_set_shop_zones"
+    )]
+    async fn set_shop_zones(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<DeliveryAreaInput>,
+    ) -> Result<Json<DeliveryArea>, ApiError> {
+        let actor = auth.require(access::STAFF)?;
+        let area = body.0.to_domain()?;
+        state.bakery.set_delivery_area(actor, area.clone()).await?;
+        Ok(Json(DeliveryArea::new(Some(&area))))
     }
 
     /// Create a product

@@ -10,6 +10,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use crate::auth::BearerAuth;
+use crate::dto::checkout::{OrderQuote, QuoteOrderRequest};
 use crate::dto::common::{Created, Page};
 use crate::dto::order::{Order, OrderStatus, PlaceOrderRequest, Tracking};
 use crate::dto::params::{page, PageNumber, PageSize, PathId};
@@ -38,7 +39,9 @@ impl OrdersApi {
     /// Prices come from the catalog; stock and the promotion's use are taken atomically.
     /// `fulfilment` is `delivery` (the default) with a `deliveryAddress`, or `pickup` at the
     /// counter without one (422 naming `deliveryAddress` otherwise); a pickup pays no delivery
-    /// fee and its `estimatedDeliveryTime` is when it will be ready.
+    /// fee and its `estimatedDeliveryTime` is when it will be ready. A delivery pays its
+    /// zone's fee; an address in no zone is 409 `OUTSIDE_DELIVERY_AREA`, a subtotal under the
+    /// zone's minimum 409 `BELOW_MINIMUM_ORDER` (`POST /orders/quote` tells both first).
     /// Card payments answer 503 while no payment provider is configured.
     /// With an `Idempotency-Key`, a retry answers the first order instead of placing another.
     #[oai(path = "/", method = "post", operation_id = "place_order")]
@@ -67,6 +70,28 @@ impl OrdersApi {
             },
         )
         .await
+    }
+
+    /// What an order would cost and when it would come, without ordering
+    ///
+    /// The checkout screen's numbers for a cart as it would be placed: subtotal, discount,
+    /// the delivery fee of the address's zone (`GET /shop/zones`), tax, total, the zone's
+    /// minimum order (`shortOfMinimum` while the cart is under it) and the estimated time.
+    /// `fulfilment` is `delivery` (the default, with a `deliveryAddress`) or `pickup`. It
+    /// refuses what `POST /orders` would refuse, with the same codes (`OUTSIDE_DELIVERY_AREA`,
+    /// `SHOP_CLOSED`, `PRODUCT_UNAVAILABLE`, a promotion that does not apply...), except a
+    /// cart under the minimum, which it quotes. Stock is only taken, and checked, by the
+    /// order itself.
+    #[oai(path = "/quote", method = "post", operation_id = "quote_order")]
+    async fn quote_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<QuoteOrderRequest>,
+    ) -> Result<Json<OrderQuote>, ApiError> {
+        let request = body.0.to_domain()?;
+        let quote = state.bakery.quote_order(&auth.0, &request).await?;
+        Ok(Json(quote.into()))
     }
 
     /// The signed-in customer's orders, newest first

@@ -1,5 +1,6 @@
 //! Running promotions and priced quotes.
 
+use bakery_core::domain;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
@@ -8,7 +9,7 @@ use poem_openapi::OpenApi;
 use super::ApiTags;
 use crate::auth::BearerAuth;
 use crate::dto::common::Page;
-use crate::dto::order::cart;
+use crate::dto::order::{cart, DeliveryAddressInput};
 use crate::dto::params::{page, PageNumber, PageSize};
 use crate::dto::promotion::{ApplyPromotionRequest, Promotion, Quote};
 use crate::error::ApiError;
@@ -42,6 +43,9 @@ impl PromotionsApi {
     /// Prices the given cart with a promotion code without placing an order: subtotal, discount,
     /// delivery fee, tax and total, or why the code does not apply (`PROMOTION_NOT_APPLICABLE`,
     /// `PROMOTION_USED_UP`). The same rules run again when the order is placed.
+    /// `fulfilment` is `delivery` when absent: without a `deliveryAddress` at the shop's flat
+    /// fee, with one at its zone's (409 `OUTSIDE_DELIVERY_AREA` when in none); a `pickup` pays
+    /// none. `POST /orders/quote` checks the whole order (minimum, time, opening hours).
     #[oai(
         path = "/apply/:code",
         method = "post",
@@ -57,9 +61,17 @@ impl PromotionsApi {
         body: Json<ApplyPromotionRequest>,
     ) -> Result<Json<Quote>, ApiError> {
         let items = cart(&body.items)?;
+        let address = body
+            .delivery_address
+            .as_ref()
+            .map(DeliveryAddressInput::to_domain)
+            .transpose()?;
+        let fulfilment = body
+            .fulfilment
+            .map_or(domain::Fulfilment::Delivery, Into::into);
         let quote = state
             .bakery
-            .preview_promotion(&auth.0, &code, &items)
+            .preview_promotion(&auth.0, &code, &items, fulfilment, address.as_ref())
             .await?;
         Ok(Json(quote.into()))
     }

@@ -12,6 +12,7 @@ use poem_openapi::{Object, OpenApi};
 use super::ApiTags;
 use crate::dto::shop::OpeningHours;
 use crate::dto::timestamp::Timestamp;
+use crate::dto::zones::DeliveryArea;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,7 +25,8 @@ pub struct ShopInfo {
     pub name: String,
     /// ISO 4217, lower case; every amount in the API is in its minor unit.
     pub currency: String,
-    /// Flat delivery fee, minor units.
+    /// Flat delivery fee, minor units: what every delivery pays when the shop draws no
+    /// zones (`GET /shop/zones`); otherwise the address's zone decides.
     pub delivery_fee: i64,
     /// Orders whose discounted subtotal reaches this are delivered free; absent: never.
     pub free_delivery_above: Option<i64>,
@@ -78,6 +80,19 @@ impl ShopApi {
             next_opening: status.next_opening.map(Timestamp),
             closes_at: status.closes_at.map(Timestamp),
         }))
+    }
+
+    /// Where the shop delivers
+    ///
+    /// The delivery zones in priority order, each with its postcodes and/or radius around
+    /// `shopLocation`, fee, free-delivery threshold, minimum order and extra minutes. An
+    /// address is in the first zone that lists its postcode or whose radius contains its map
+    /// point. `deliversAnywhere` when staff drew none: every address pays `GET /shop`'s flat
+    /// fee. Cached until staff change them.
+    #[oai(path = "/shop/zones", method = "get", operation_id = "get_shop_zones")]
+    async fn get_shop_zones(&self, state: Data<&AppState>) -> Result<Json<DeliveryArea>, ApiError> {
+        let area = state.bakery.delivery_area().await?;
+        Ok(Json(DeliveryArea::new(area.as_ref())))
     }
 
     /// The shop's opening hours
