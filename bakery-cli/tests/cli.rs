@@ -1691,7 +1691,7 @@ async fn the_prep_list_as_a_table_json_and_csv() {
     let rows: Vec<&str> = csv.stdout.split("\r\n").filter(|r| !r.is_empty()).collect();
     assert_eq!(
         rows[0],
-        "date,slot_start,slot_end,local_start,local_end,product_id,product,quantity"
+        "date,slot_start,slot_end,local_start,local_end,product_id,product,quantity,options,texts"
     );
     assert_eq!(rows.len(), 1 + 4, "one row per slot and product: {csv:#?}");
     assert!(
@@ -1701,10 +1701,10 @@ async fn the_prep_list_as_a_table_json_and_csv() {
         "{csv:#?}"
     );
     assert!(
-        rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"),
+        rows[1].ends_with(",Croissant,3,,") || rows[2].ends_with(",Croissant,3,,"),
         "{csv:#?}"
     );
-    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1", tart.id);
+    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1,,", tart.id);
     assert!(rows[4].ends_with(&quoted), "RFC 4180 quoting: {csv:#?}");
 
     cli.run(&["kitchen", "prep", "--date", "someday"])
