@@ -229,8 +229,9 @@ fn birthday_cake(category_id: Id) -> ProductDraft {
         discount_price: None,
         images: vec![],
         ingredients: ["wheat flour", "eggs", "cream", "raspberries", "sugar"]
-            .map(Into::into)
-            .to_vec(),
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         nutritional_info: NutritionalInfo {
             calories: Some(380.0),
             fat: Some(20.0),
@@ -238,7 +239,10 @@ fn birthday_cake(category_id: Id) -> ProductDraft {
             protein: Some(5.0),
         },
         is_vegetarian: true,
-        allergens: ["gluten", "milk", "eggs"].map(Into::into).to_vec(),
+        allergens: ["gluten", "milk", "eggs"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         preparation_time: 240,
         is_available: true,
         is_featured: false,

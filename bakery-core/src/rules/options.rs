@@ -47,7 +47,7 @@ pub fn choose(
         let choice = chosen.iter().find(|c| c.group == group.key);
         match group.kind {
             OptionKind::Choice => {
-                let keys: &[String] = choice.map_or(&[], |c| &c.choices);
+                let keys: &[String] = choice.map_or(&[][..], |c| c.choices.as_slice());
                 if choice.is_some_and(|c| c.text.is_some()) {
                     return Err(Error::validation(
                         at,
