@@ -2024,14 +2024,24 @@ async fn product_options_from_a_file_show_on_the_order_and_the_prep_list() {
     let shown = cli.run(&["products", "show", &id]).await;
     shown.ok();
     assert!(
-        shown.stdout.contains("Size (size, required, pick 1): 6 portions [6], 10 portions [10] +14.00")
-            && shown.stdout.contains("Message on the cake (message, optional, text up to 40 characters)"),
+        shown
+            .stdout
+            .contains("Size (size, required, pick 1): 6 portions [6], 10 portions [10] +14.00")
+            && shown
+                .stdout
+                .contains("Message on the cake (message, optional, text up to 40 characters)"),
         "the import kept them: {shown:#?}"
     );
     let broken = cli.write_file("broken.json", r#"{"key": "size"}"#);
-    cli.run(&["products", "update", &id, "--options-file", path_str(&broken)])
-        .await
-        .failed(6, "INVALID_INPUT");
+    cli.run(&[
+        "products",
+        "update",
+        &id,
+        "--options-file",
+        path_str(&broken),
+    ])
+    .await
+    .failed(6, "INVALID_INPUT");
 
     let customer = app.customer("Cake Lover", "+447700900031").await;
     let mut cake = line(&id, 1);
@@ -2048,14 +2058,18 @@ async fn product_options_from_a_file_show_on_the_order_and_the_prep_list() {
     shown.ok();
     assert!(
         shown.stdout.contains("Size: 10 portions (+14.00")
-            && shown.stdout.contains("Message on the cake: \"Happy birthday\""),
+            && shown
+                .stdout
+                .contains("Message on the cake: \"Happy birthday\""),
         "{shown:#?}"
     );
     let prep = cli.run(&["kitchen", "prep", "--date", "tomorrow"]).await;
     prep.ok();
     assert!(
         prep.stdout.contains("Birthday cake (10 portions)")
-            && prep.stdout.contains("1x Message on the cake: \"Happy birthday\""),
+            && prep
+                .stdout
+                .contains("1x Message on the cake: \"Happy birthday\""),
         "{prep:#?}"
     );
     let csv = cli
@@ -2063,8 +2077,9 @@ async fn product_options_from_a_file_show_on_the_order_and_the_prep_list() {
         .await;
     csv.ok();
     assert!(
-        csv.stdout
-            .contains(",Birthday cake,1,Size: 10 portions,\"1x Message on the cake: \"\"Happy birthday\"\"\""),
+        csv.stdout.contains(
+            ",Birthday cake,1,Size: 10 portions,\"1x Message on the cake: \"\"Happy birthday\"\"\""
+        ),
         "{csv:#?}"
     );
 }

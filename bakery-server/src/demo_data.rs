@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context};
 use bakery_core::domain::{
-    DiscountType, Id, Money, NutritionalInfo, OpeningHours, OptionGroup, OptionKind,
-    PageRequest, ProductDraft, ProductOption, PromotionDraft, Role, TimeRange,
+    DiscountType, Id, Money, NutritionalInfo, OpeningHours, OptionGroup, OptionKind, PageRequest,
+    ProductDraft, ProductOption, PromotionDraft, Role, TimeRange,
 };
 use bakery_core::services::{Actor, Bakery, CategoryInput};
 use chrono::Duration;

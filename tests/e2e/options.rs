@@ -4,8 +4,8 @@
 
 use bakery_e2e::errors::assert_invalid;
 use bakery_e2e::fixtures::{
-    create_category, create_product, create_promotion, line, order_request, place_order,
-    product_input, promotion_input, seed_catalog, category_input,
+    category_input, create_category, create_product, create_promotion, line, order_request,
+    place_order, product_input, promotion_input, seed_catalog,
 };
 use bakery_e2e::{types, BakeryClient, TestApp};
 use chrono::{Duration, Timelike, Utc};
@@ -89,7 +89,10 @@ pub async fn a_cake_is_ordered_with_its_options(app: &TestApp) {
     );
     let listed = raw(app, &ada, &format!("/products/{}", cake.id)).await;
     assert_eq!(listed["optionGroups"][1]["options"][0]["priceDelta"], 150);
-    assert!(listed["optionGroups"][0].get("maxLength").is_none(), "{listed}");
+    assert!(
+        listed["optionGroups"][0].get("maxLength").is_none(),
+        "{listed}"
+    );
     let croissant = raw(app, &ada, &format!("/products/{}", shop.croissant.id)).await;
     assert_eq!(croissant["optionGroups"], json!([]));
 
@@ -135,13 +138,7 @@ pub async fn a_cake_is_ordered_with_its_options(app: &TestApp) {
         [
             ("size", Some("8"), Some("8 portions"), None, 800),
             ("add-ons", Some("candles"), Some("Candles"), None, 150),
-            (
-                "message",
-                None,
-                None,
-                Some("Happy birthday Ada"),
-                200
-            ),
+            ("message", None, None, Some("Happy birthday Ada"), 200),
         ]
     );
     // On the wire: absent, not null, for what a choice or a text does not have.
@@ -150,7 +147,10 @@ pub async fn a_cake_is_ordered_with_its_options(app: &TestApp) {
     assert_eq!(size["groupLabel"], "Size", "{wire}");
     assert!(size.get("text").is_none(), "{wire}");
     let message = &wire["items"][0]["options"][2];
-    assert!(message.get("option").is_none() && message.get("label").is_none(), "{wire}");
+    assert!(
+        message.get("option").is_none() && message.get("label").is_none(),
+        "{wire}"
+    );
     assert_eq!(wire["items"][2]["options"], json!([]), "{wire}");
 
     // Editing the product later does not change the order.
@@ -191,7 +191,10 @@ pub async fn a_cake_is_ordered_with_its_options(app: &TestApp) {
         .map(|l| {
             (
                 l.name.as_str(),
-                l.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(),
+                l.options
+                    .iter()
+                    .map(|o| o.label.as_str())
+                    .collect::<Vec<_>>(),
                 l.quantity,
                 l.texts.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
             )
@@ -301,11 +304,6 @@ pub async fn choices_that_do_not_fit_are_422_naming_the_group(app: &TestApp) {
          "options": [{"key": "6", "label": "6 portions"}]}
     ]))
     .expect("groups");
-    let refused = admin
-        .api()
-        .admin_create_product()
-        .body(broken)
-        .send()
-        .await;
+    let refused = admin.api().admin_create_product().body(broken).send().await;
     assert_invalid(refused, "optionGroups[0].minChoices");
 }

@@ -252,8 +252,11 @@ fn frame(open: &[types::Order], problem: Option<&str>) -> Vec<String> {
                 .iter()
                 .map(|i| {
                     // Choices show (a cake's size); texts are for the order's own page.
-                    let choices: Vec<&str> =
-                        i.options.iter().filter_map(|o| o.label.as_deref()).collect();
+                    let choices: Vec<&str> = i
+                        .options
+                        .iter()
+                        .filter_map(|o| o.label.as_deref())
+                        .collect();
                     if choices.is_empty() {
                         format!("{}x {}", i.quantity, i.name)
                     } else {

@@ -497,12 +497,8 @@ pub fn option_inputs(groups: &[types::OptionGroup]) -> Vec<types::OptionGroupInp
 
 /// Reads an options file: the API's `optionGroups` array.
 pub fn read_options_file(path: &std::path::Path) -> Result<Vec<types::OptionGroupInput>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::local(
-            "UNREADABLE_FILE",
-            format!("{}: {e}", path.display()),
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::local("UNREADABLE_FILE", format!("{}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| {
         CliError::invalid(format!(
             "options file {}: not an optionGroups array: {e}",

@@ -39,12 +39,12 @@ pub use image::{
 };
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
+#[cfg(test)]
+pub(crate) use options::tests as tests_support;
 pub use options::{
     check_option_groups, ChosenOption, OptionChoice, OptionGroup, OptionKind, ProductOption,
     MAX_OPTIONS_PER_GROUP, MAX_OPTION_GROUPS, MAX_PRICE_DELTA, MAX_TEXT_LENGTH, OPTION_KEY_PATTERN,
 };
-#[cfg(test)]
-pub(crate) use options::tests as tests_support;
 pub use order::{
     DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint, Order, OrderItem, OrderStatus,
     StatusChange,

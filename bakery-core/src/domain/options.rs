@@ -146,7 +146,9 @@ impl OptionGroup {
                     _ => {
                         return Err(Error::validation(
                             format!("{field}.maxLength"),
-                            format!("a text group needs a maximum length of 1 to {MAX_TEXT_LENGTH}"),
+                            format!(
+                                "a text group needs a maximum length of 1 to {MAX_TEXT_LENGTH}"
+                            ),
                         ))
                     }
                 }
@@ -312,13 +314,34 @@ pub(crate) mod tests {
     fn broken_groups_are_refused_naming_the_field() {
         type Breakage = Box<dyn Fn(&mut Vec<OptionGroup>)>;
         let cases: Vec<(&str, Breakage)> = vec![
-            ("optionGroups[1].key", Box::new(|g| g[1].key = "size".into())),
-            ("optionGroups[0].key", Box::new(|g| g[0].key = "Size".into())),
-            ("optionGroups[0].label", Box::new(|g| g[0].label = " ".into())),
-            ("optionGroups[0].maxChoices", Box::new(|g| g[0].max_choices = 4)),
-            ("optionGroups[0].maxChoices", Box::new(|g| g[0].max_choices = 0)),
-            ("optionGroups[1].minChoices", Box::new(|g| g[1].min_choices = 3)),
-            ("optionGroups[0].options", Box::new(|g| g[0].options.clear())),
+            (
+                "optionGroups[1].key",
+                Box::new(|g| g[1].key = "size".into()),
+            ),
+            (
+                "optionGroups[0].key",
+                Box::new(|g| g[0].key = "Size".into()),
+            ),
+            (
+                "optionGroups[0].label",
+                Box::new(|g| g[0].label = " ".into()),
+            ),
+            (
+                "optionGroups[0].maxChoices",
+                Box::new(|g| g[0].max_choices = 4),
+            ),
+            (
+                "optionGroups[0].maxChoices",
+                Box::new(|g| g[0].max_choices = 0),
+            ),
+            (
+                "optionGroups[1].minChoices",
+                Box::new(|g| g[1].min_choices = 3),
+            ),
+            (
+                "optionGroups[0].options",
+                Box::new(|g| g[0].options.clear()),
+            ),
             (
                 "optionGroups[0].options[1].key",
                 Box::new(|g| g[0].options[1].key = "6".into()),
@@ -331,10 +354,22 @@ pub(crate) mod tests {
                 "optionGroups[0].priceDelta",
                 Box::new(|g| g[0].price_delta = Money::from_minor(100)),
             ),
-            ("optionGroups[0].maxLength", Box::new(|g| g[0].max_length = Some(3))),
-            ("optionGroups[2].maxLength", Box::new(|g| g[2].max_length = None)),
-            ("optionGroups[2].maxLength", Box::new(|g| g[2].max_length = Some(201))),
-            ("optionGroups[2].maxChoices", Box::new(|g| g[2].max_choices = 2)),
+            (
+                "optionGroups[0].maxLength",
+                Box::new(|g| g[0].max_length = Some(3)),
+            ),
+            (
+                "optionGroups[2].maxLength",
+                Box::new(|g| g[2].max_length = None),
+            ),
+            (
+                "optionGroups[2].maxLength",
+                Box::new(|g| g[2].max_length = Some(201)),
+            ),
+            (
+                "optionGroups[2].maxChoices",
+                Box::new(|g| g[2].max_choices = 2),
+            ),
             (
                 "optionGroups[2].options",
                 Box::new(|g| g[2].options = vec![option("x", "X", 0)]),

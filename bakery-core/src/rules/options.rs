@@ -197,7 +197,11 @@ mod tests {
     fn optional_groups_may_be_left_out_and_a_blank_message_is_none() {
         let picked = choose(
             &cake_groups(),
-            &[pick("size", &["6"]), write("message", "   "), pick("add-ons", &[])],
+            &[
+                pick("size", &["6"]),
+                write("message", "   "),
+                pick("add-ons", &[]),
+            ],
             "items[0].options",
         )
         .unwrap();
@@ -209,7 +213,9 @@ mod tests {
     fn a_product_without_groups_takes_no_choices() {
         assert_eq!(choose(&[], &[], "items[0].options").unwrap(), Vec::new());
         let err = choose(&[], &[pick("size", &["6"])], "items[2].options").unwrap_err();
-        assert!(matches!(err, Error::Validation { ref field, .. } if field == "items[2].options.size"));
+        assert!(
+            matches!(err, Error::Validation { ref field, .. } if field == "items[2].options.size")
+        );
     }
 
     #[test]
@@ -222,7 +228,10 @@ mod tests {
             (vec![pick("size", &["12"])], size),
             (vec![write("size", "big")], size),
             (
-                vec![pick("size", &["6"]), pick("add-ons", &["candles", "candles"])],
+                vec![
+                    pick("size", &["6"]),
+                    pick("add-ons", &["candles", "candles"]),
+                ],
                 "items[0].options.add-ons",
             ),
             (
@@ -267,7 +276,10 @@ mod tests {
         );
         let picked = choose(
             &groups,
-            &[pick("size", &["6"]), write("message", "Joyeux anniversaire")],
+            &[
+                pick("size", &["6"]),
+                write("message", "Joyeux anniversaire"),
+            ],
             "items[0].options",
         )
         .unwrap();

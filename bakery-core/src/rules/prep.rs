@@ -191,15 +191,13 @@ impl PrepTally {
             let key = PrepKey::of(item);
             let count = slot.entry(key.clone()).or_default();
             count.quantity += u64::from(item.quantity);
-            count
-                .texts
-                .extend(item.options.iter().filter_map(|o| {
-                    Some(PrepText {
-                        group_label: o.group_label.clone(),
-                        text: o.text.clone()?,
-                        quantity: u64::from(item.quantity),
-                    })
-                }));
+            count.texts.extend(item.options.iter().filter_map(|o| {
+                Some(PrepText {
+                    group_label: o.group_label.clone(),
+                    text: o.text.clone()?,
+                    quantity: u64::from(item.quantity),
+                })
+            }));
             let newer = self
                 .names
                 .get(&key)
@@ -572,11 +570,17 @@ mod tests {
             &[
                 order(
                     "2026-01-15T09:05:00Z",
-                    vec![cake("8", 1, Some("Happy birthday Ada")), cake("10", 1, None)],
+                    vec![
+                        cake("8", 1, Some("Happy birthday Ada")),
+                        cake("10", 1, None),
+                    ],
                 ),
                 order(
                     "2026-01-15T09:10:00Z",
-                    vec![cake("8", 2, Some("Joyeux anniversaire")), cake("8", 1, None)],
+                    vec![
+                        cake("8", 2, Some("Joyeux anniversaire")),
+                        cake("8", 1, None),
+                    ],
                 ),
             ],
         );

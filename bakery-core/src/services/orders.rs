@@ -6,8 +6,7 @@ use super::{Actor, Bakery};
 use crate::domain::{
     access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint,
     Id, NotificationKind, OptionChoice, Order, OrderItem, OrderStatus, Page, PageRequest,
-    PaymentDetails,
-    PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
+    PaymentDetails, PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{

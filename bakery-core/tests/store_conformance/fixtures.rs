@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bakery_core::domain::time::truncate;
 use bakery_core::domain::{
-    Address, Category, ChosenOption, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, Fulfilment,
-    GeoPoint, Id, Money, Notification, NotificationKind, NutritionalInfo, Order, OrderItem,
-    OptionGroup, OptionKind, OrderStatus, OtpRecord, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone,
-    Product, ProductOption, Promotion, Rating, Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
+    Address, Category, ChosenOption, Currency, DeliveryAddress, DeliveryPerson, DiscountType,
+    Email, Fulfilment, GeoPoint, Id, Money, Notification, NotificationKind, NutritionalInfo,
+    OptionGroup, OptionKind, Order, OrderItem, OrderStatus, OtpRecord, PageRequest, PaymentDetails,
+    PaymentMethod, PaymentStatus, Phone, Product, ProductOption, Promotion, Rating, Ratings,
+    RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
 use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
@@ -491,7 +492,10 @@ pub fn cake_groups() -> Vec<OptionGroup> {
             kind: OptionKind::Choice,
             min_choices: 1,
             max_choices: 1,
-            options: vec![option("6", "6 portions", 0), option("10", "10 portions", 1400)],
+            options: vec![
+                option("6", "6 portions", 0),
+                option("10", "10 portions", 1400),
+            ],
             max_length: None,
             price_delta: Money::ZERO,
         },
@@ -501,7 +505,10 @@ pub fn cake_groups() -> Vec<OptionGroup> {
             kind: OptionKind::Choice,
             min_choices: 0,
             max_choices: 2,
-            options: vec![option("candles", "Candles", 150), option("sparkler", "Sparkler", 0)],
+            options: vec![
+                option("candles", "Candles", 150),
+                option("sparkler", "Sparkler", 0),
+            ],
             max_length: None,
             price_delta: Money::ZERO,
         },

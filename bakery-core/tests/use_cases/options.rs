@@ -179,7 +179,10 @@ async fn the_options_are_priced_by_the_server_and_kept_on_the_order() {
         .collect();
     assert_eq!(
         lines,
-        [(vec!["10 portions"], 2, 0), (vec!["8 portions", "Candles"], 1, 1)]
+        [
+            (vec!["10 portions"], 2, 0),
+            (vec!["8 portions", "Candles"], 1, 1)
+        ]
     );
 }
 
@@ -216,7 +219,10 @@ async fn invalid_choices_are_refused_naming_the_group_and_change_nothing() {
             vec![line(
                 &cake,
                 1,
-                vec![pick("size", &["6"]), pick("add-ons", &["candles", "sparkler"])],
+                vec![
+                    pick("size", &["6"]),
+                    pick("add-ons", &["candles", "sparkler"]),
+                ],
             )],
             "items[0].options.add-ons",
         ),

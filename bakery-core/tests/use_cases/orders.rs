@@ -82,11 +82,7 @@ async fn an_order_is_priced_from_the_catalog_with_its_promotion() {
 
     let quote = shop
         .bakery
-        .preview_promotion(
-            &customer,
-            "AUTUMN10",
-            &[CartLine::new(tart.clone(), 1)],
-        )
+        .preview_promotion(&customer, "AUTUMN10", &[CartLine::new(tart.clone(), 1)])
         .await
         .unwrap();
     assert_eq!(

@@ -240,7 +240,10 @@ pub struct OptionGroupInput {
     pub kind: Option<OptionKind>,
     #[oai(default, validator(maximum(value = "20")))]
     pub min_choices: u32,
-    #[oai(default = "one", validator(minimum(value = "1"), maximum(value = "20")))]
+    #[oai(
+        default = "one",
+        validator(minimum(value = "1"), maximum(value = "20"))
+    )]
     pub max_choices: u32,
     #[oai(default, validator(max_items = 20))]
     pub options: Vec<ProductOptionInput>,
