@@ -255,7 +255,7 @@ pub struct OptionGroupInput {
 }
 
 impl OptionGroupInput {
-    fn to_domain(self, field: &str) -> Result<domain::OptionGroup, ApiError> {
+    fn into_domain(self, field: &str) -> Result<domain::OptionGroup, ApiError> {
         let options = self
             .options
             .into_iter()
@@ -417,7 +417,7 @@ impl ProductInput {
                 .option_groups
                 .into_iter()
                 .enumerate()
-                .map(|(i, g)| g.to_domain(&format!("optionGroups[{i}]")))
+                .map(|(i, g)| g.into_domain(&format!("optionGroups[{i}]")))
                 .collect::<Result<_, _>>()?,
         })
     }
