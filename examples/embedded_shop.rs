@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
         is_available: true,
         is_featured: true,
         stock,
+        option_groups: vec![],
     };
     let croissant = bakery
         .create_product(&staff, product("Croissant", 180, Some(24)))
@@ -124,14 +125,8 @@ async fn main() -> anyhow::Result<()> {
             &customer,
             OrderRequest {
                 items: vec![
-                    CartLine {
-                        product: croissant.id.clone(),
-                        quantity: 4,
-                    },
-                    CartLine {
-                        product: pain.id.clone(),
-                        quantity: 2,
-                    },
+                    CartLine::new(croissant.id.clone(), 4),
+                    CartLine::new(pain.id.clone(), 2),
                 ],
                 fulfilment: Fulfilment::Delivery,
                 delivery_address: Some(DeliveryAddress::parse(

@@ -100,7 +100,13 @@ async fn main() -> Result<()> {
         let price = p.discount_price.unwrap_or(p.price);
         println!("  - {} at {}.{:02}", p.name, price / 100, price % 100);
     }
-    let Some(product) = products.items.first() else {
+    // A product with a required choice (a cake's size) needs it on the cart line; this
+    // example orders one that needs none.
+    let Some(product) = products
+        .items
+        .iter()
+        .find(|p| p.option_groups.iter().all(|g| g.min_choices == 0))
+    else {
         bail!("the shop has nothing to order yet (try `bakery-server demo-data`)");
     };
 
@@ -110,6 +116,7 @@ async fn main() -> Result<()> {
             product: types::CartLineProduct::try_from(product.id.as_str())
                 .map_err(|e| anyhow::anyhow!("product id: {e}"))?,
             quantity: std::num::NonZeroU32::MIN,
+            options: Vec::new(),
         }],
         fulfilment: Some(types::Fulfilment::Delivery),
         delivery_address: Some(types::DeliveryAddressInput {

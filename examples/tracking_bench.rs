@@ -38,14 +38,15 @@ async fn main() -> Result<()> {
         .api()
         .list_products()
         .available(true)
-        .limit(std::num::NonZeroU32::new(1).context("1")?)
+        .limit(std::num::NonZeroU32::new(20).context("20")?)
         .send()
         .await
         .context("list products (run `bakery-server demo-data` first)")?
         .into_inner()
         .items
         .into_iter()
-        .next()
+        // One that needs no choice on the cart line (a cake's size).
+        .find(|p| p.option_groups.iter().all(|g| g.min_choices == 0))
         .context("no product: run `bakery-server demo-data` first")?;
 
     let mut last_arrivals = Vec::new();
@@ -196,6 +197,7 @@ fn order_request(product: &str) -> Result<types::PlaceOrderRequest> {
         items: vec![types::CartLine {
             product: v(product)?,
             quantity: std::num::NonZeroU32::MIN,
+            options: Vec::new(),
         }],
         fulfilment: None,
         delivery_address: Some(types::DeliveryAddressInput {

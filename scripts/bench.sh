@@ -342,14 +342,16 @@ wait_for_port yardstick "$YARDSTICK_PORT" "$YARDSTICK_PID" "$RUN_DIR/yardstick.l
 cmp -s "$RUN_DIR/listing.json" <(curl -sf "http://127.0.0.1:$YARDSTICK_PORT$LISTING") ||
     { echo "error: the yardstick does not answer the listing's bytes" >&2; exit 1; }
 
-# Orders: the admin signs in once; the cart holds two products without limited stock.
+# Orders: the admin signs in once; the cart holds two products without limited stock
+# (nor a required option, such as the birthday cake's size).
 TOKEN=$(curl -sf -X POST "$EMBEDDED/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"phone\": \"$ADMIN_PHONE\", \"password\": \"$ADMIN_PASSWORD\"}" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["accessToken"])')
 read -r PRODUCT_A PRODUCT_B < <(python3 -c '
 import json, sys
 items = json.load(open(sys.argv[1]))["items"]
-ids = [p["id"] for p in items if p.get("stock") is None and p.get("isAvailable")]
+ids = [p["id"] for p in items if p.get("stock") is None and p.get("isAvailable")
+       and all(g["minChoices"] == 0 for g in p.get("optionGroups", []))]
 if len(ids) < 2:
     sys.exit("fewer than two products without limited stock in the listing")
 print(ids[0], ids[1])' "$RUN_DIR/listing.json")

@@ -1691,7 +1691,7 @@ async fn the_prep_list_as_a_table_json_and_csv() {
     let rows: Vec<&str> = csv.stdout.split("\r\n").filter(|r| !r.is_empty()).collect();
     assert_eq!(
         rows[0],
-        "date,slot_start,slot_end,local_start,local_end,product_id,product,quantity"
+        "date,slot_start,slot_end,local_start,local_end,product_id,product,quantity,options,texts"
     );
     assert_eq!(rows.len(), 1 + 4, "one row per slot and product: {csv:#?}");
     assert!(
@@ -1701,10 +1701,10 @@ async fn the_prep_list_as_a_table_json_and_csv() {
         "{csv:#?}"
     );
     assert!(
-        rows[1].ends_with(",Croissant,3") || rows[2].ends_with(",Croissant,3"),
+        rows[1].ends_with(",Croissant,3,,") || rows[2].ends_with(",Croissant,3,,"),
         "{csv:#?}"
     );
-    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1", tart.id);
+    let quoted = format!("{},\"Tarte \"\"maison\"\", 6 parts\",1,,", tart.id);
     assert!(rows[4].ends_with(&quoted), "RFC 4180 quoting: {csv:#?}");
 
     cli.run(&["kitchen", "prep", "--date", "someday"])
@@ -2025,4 +2025,114 @@ async fn shop_zones_show_set_and_clear() {
 
     let cleared = cli.run(&["shop", "zones", "clear"]).await;
     assert!(cleared.ok().stdout.contains("No zones"), "{cleared:#?}");
+}
+
+/// A cake's options come from a file, survive an update that does not name them and a
+/// re-import, and show on the product, the order and the prep list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_options_from_a_file_show_on_the_order_and_the_prep_list() {
+    let app = app().await;
+    let cli = Cli::for_app(&app);
+    cli.login_admin(&app).await;
+    cli.run(&["categories", "create", "--name", "Cakes"])
+        .await
+        .ok();
+    let options = cli.write_file(
+        "cake-options.json",
+        r#"[{"key": "size", "label": "Size", "minChoices": 1, "maxChoices": 1,
+             "options": [{"key": "6", "label": "6 portions"},
+                         {"key": "10", "label": "10 portions", "priceDelta": 1400}]},
+            {"key": "message", "label": "Message on the cake", "kind": "text", "maxLength": 40}]"#,
+    );
+    let created = cli
+        .run(&[
+            "--json",
+            "products",
+            "create",
+            "--name",
+            "Birthday cake",
+            "--category",
+            "Cakes",
+            "--price",
+            "24",
+            "--options-file",
+            path_str(&options),
+        ])
+        .await
+        .ok()
+        .json();
+    assert_eq!(created["optionGroups"][0]["options"][1]["priceDelta"], 1400);
+    let id = created["id"].as_str().expect("id").to_owned();
+    let updated = cli
+        .run(&["--json", "products", "update", &id, "--price", "26"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        updated["optionGroups"], created["optionGroups"],
+        "an update keeps them"
+    );
+    let csv = cli.write_file("cakes.csv", "name,category,price\nBirthday cake,Cakes,25\n");
+    cli.run(&["products", "import", path_str(&csv)]).await.ok();
+    let shown = cli.run(&["products", "show", &id]).await;
+    shown.ok();
+    assert!(
+        shown
+            .stdout
+            .contains("Size (size, required, pick 1): 6 portions [6], 10 portions [10] +14.00")
+            && shown
+                .stdout
+                .contains("Message on the cake (message, optional, text up to 40 characters)"),
+        "the import kept them: {shown:#?}"
+    );
+    let broken = cli.write_file("broken.json", r#"{"key": "size"}"#);
+    cli.run(&[
+        "products",
+        "update",
+        &id,
+        "--options-file",
+        path_str(&broken),
+    ])
+    .await
+    .failed(6, "INVALID_INPUT");
+
+    let customer = app.customer("Cake Lover", "+447700900031").await;
+    let mut cake = line(&id, 1);
+    cake.options = serde_json::from_value(serde_json::json!([
+        {"group": "size", "choices": ["10"]},
+        {"group": "message", "text": "Happy birthday"}
+    ]))
+    .expect("options");
+    let mut request = order_request(vec![cake]);
+    request.scheduled_delivery_time = Some(tomorrow_at(15, 0));
+    let order = fixtures::place_order(&customer, request).await;
+    assert_eq!(order.items[0].price, 2500 + 1400);
+    let shown = cli.run(&["orders", "show", &order.id]).await;
+    shown.ok();
+    assert!(
+        shown.stdout.contains("Size: 10 portions (+14.00")
+            && shown
+                .stdout
+                .contains("Message on the cake: \"Happy birthday\""),
+        "{shown:#?}"
+    );
+    let prep = cli.run(&["kitchen", "prep", "--date", "tomorrow"]).await;
+    prep.ok();
+    assert!(
+        prep.stdout.contains("Birthday cake (10 portions)")
+            && prep
+                .stdout
+                .contains("1x Message on the cake: \"Happy birthday\""),
+        "{prep:#?}"
+    );
+    let csv = cli
+        .run(&["kitchen", "prep", "--date", "tomorrow", "--csv"])
+        .await;
+    csv.ok();
+    assert!(
+        csv.stdout.contains(
+            ",Birthday cake,1,Size: 10 portions,\"1x Message on the cake: \"\"Happy birthday\"\"\""
+        ),
+        "{csv:#?}"
+    );
 }

@@ -4,7 +4,8 @@
 use anyhow::{bail, Context};
 use bakery_core::domain::{
     DeliveryArea, DeliveryZone, DiscountType, GeoPoint, Id, Money, NutritionalInfo, OpeningHours,
-    PageRequest, PostcodePattern, ProductDraft, PromotionDraft, Role, TimeRange,
+    OptionGroup, OptionKind, PageRequest, PostcodePattern, ProductDraft, ProductOption,
+    PromotionDraft, Role, TimeRange,
 };
 use bakery_core::services::{Actor, Bakery, CategoryInput};
 use chrono::Duration;
@@ -206,12 +207,20 @@ pub async fn fill(bakery: &Bakery, terms: Terms) -> anyhow::Result<DemoSummary> 
                 is_available: true,
                 is_featured: featured,
                 stock,
+                option_groups: vec![],
             };
             let product = bakery
                 .create_product(&operator, draft)
                 .await
                 .with_context(|| format!("creating {name}"))?;
             products.push(product);
+        }
+        if *name == "Cakes & Tarts" {
+            let cake = bakery
+                .create_product(&operator, birthday_cake(category.id.clone()))
+                .await
+                .context("creating the birthday cake")?;
+            products.push(cake);
         }
     }
     let now = chrono::Utc::now();
@@ -253,9 +262,88 @@ pub async fn fill(bakery: &Bakery, terms: Terms) -> anyhow::Result<DemoSummary> 
     })
 }
 
+/// The cake that shows product options: a required size (6, 8 or 10 portions), optional
+/// add-ons and an optional message of up to 40 characters.
+fn birthday_cake(category_id: Id) -> ProductDraft {
+    let option = |key: &str, label: &str, delta: i64| ProductOption {
+        key: key.into(),
+        label: label.into(),
+        price_delta: Money::from_minor(delta),
+    };
+    ProductDraft {
+        name: "Birthday cake".into(),
+        description: "Vanilla sponge, raspberry and whipped cream; order it a day ahead".into(),
+        category_id,
+        price: Money::from_minor(2400),
+        discount_price: None,
+        images: vec![],
+        ingredients: ["wheat flour", "eggs", "cream", "raspberries", "sugar"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        nutritional_info: NutritionalInfo {
+            calories: Some(380.0),
+            fat: Some(20.0),
+            carbs: Some(44.0),
+            protein: Some(5.0),
+        },
+        is_vegetarian: true,
+        allergens: ["gluten", "milk", "eggs"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        preparation_time: 240,
+        is_available: true,
+        is_featured: false,
+        stock: None,
+        option_groups: vec![
+            OptionGroup {
+                key: "size".into(),
+                label: "Size".into(),
+                kind: OptionKind::Choice,
+                min_choices: 1,
+                max_choices: 1,
+                options: vec![
+                    option("6", "6 portions", 0),
+                    option("8", "8 portions", 800),
+                    option("10", "10 portions", 1400),
+                ],
+                max_length: None,
+                price_delta: Money::ZERO,
+            },
+            OptionGroup {
+                key: "add-ons".into(),
+                label: "Add-ons".into(),
+                kind: OptionKind::Choice,
+                min_choices: 0,
+                max_choices: 1,
+                options: vec![option("candles", "Candles", 150)],
+                max_length: None,
+                price_delta: Money::ZERO,
+            },
+            OptionGroup {
+                key: "message".into(),
+                label: "Message on the cake".into(),
+                kind: OptionKind::Text,
+                min_choices: 0,
+                max_choices: 1,
+                options: vec![],
+                max_length: Some(40),
+                price_delta: Money::ZERO,
+            },
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_birthday_cake_is_a_valid_product() {
+        let cake = birthday_cake(Id::generate()).check().expect("valid");
+        assert_eq!(cake.option_groups.len(), 3);
+    }
 
     #[test]
     fn the_demo_week_is_valid_and_matches_its_description() {

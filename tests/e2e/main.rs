@@ -26,6 +26,7 @@ mod journey;
 mod kitchen;
 mod migrate;
 mod notifications;
+mod options;
 mod orders;
 mod payments;
 mod pickup;
@@ -107,6 +108,10 @@ macro_rules! e2e {
                 couriers_cannot_cancel_nor_manage_the_catalog,
                 customers_cannot_report_a_location,
                 location_needs_an_order_out_for_delivery,
+            }
+            options {
+                a_cake_is_ordered_with_its_options,
+                choices_that_do_not_fit_are_422_naming_the_group,
             }
             pickup {
                 a_pickup_goes_from_the_kitchen_to_the_counter,

@@ -42,6 +42,7 @@ pub fn product_input(category: &str, name: &str, price: u64) -> types::ProductIn
         nutritional_info: None,
         preparation_time: 10,
         stock: None,
+        option_groups: Vec::new(),
     }
 }
 
@@ -73,6 +74,7 @@ pub fn line(product: &str, quantity: u32) -> types::CartLine {
     types::CartLine {
         product: v(product),
         quantity: std::num::NonZeroU32::new(quantity).expect("quantity > 0"),
+        options: Vec::new(),
     }
 }
 

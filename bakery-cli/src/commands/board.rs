@@ -250,7 +250,19 @@ fn frame(open: &[types::Order], problem: Option<&str>) -> Vec<String> {
             let items = o
                 .items
                 .iter()
-                .map(|i| format!("{}x {}", i.quantity, i.name))
+                .map(|i| {
+                    // Choices show (a cake's size); texts are for the order's own page.
+                    let choices: Vec<&str> = i
+                        .options
+                        .iter()
+                        .filter_map(|o| o.label.as_deref())
+                        .collect();
+                    if choices.is_empty() {
+                        format!("{}x {}", i.quantity, i.name)
+                    } else {
+                        format!("{}x {} ({})", i.quantity, i.name, choices.join(", "))
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let age = (chrono::Utc::now() - o.created_at).num_minutes().max(0);

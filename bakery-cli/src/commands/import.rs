@@ -35,7 +35,8 @@ images: http(s):// URLs are kept as typed; other entries are picture files (JPEG
 relative to the import file's folder), uploaded when the product is created, or updated while \
 it has no uploaded pictures yet.\n\
 Categories are named; missing ones are created. A product whose name exists in its category is \
-updated instead of duplicated, so importing the same file twice is safe.\n\n\
+updated instead of duplicated (keeping its option groups, which the file does not carry), so \
+importing the same file twice is safe.\n\n\
 Examples:\n  bakery products import bakery-cli/examples/catalog.csv\n  \
 bakery products import catalog.json --strict\n  bakery products import catalog.csv --dry-run";
 
@@ -247,6 +248,8 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
 
     // Existing products of those categories, by name: id and uploaded pictures.
     let mut existing: HashMap<(String, String), (String, usize)> = HashMap::new();
+    // Their option groups by id: the file has no column for them, so an update keeps them.
+    let mut option_groups: HashMap<String, Vec<types::OptionGroupInput>> = HashMap::new();
     let mut used: Vec<&String> = category_ids.values().collect();
     used.sort();
     for cat in used {
@@ -257,6 +260,7 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
             continue;
         }
         for p in products_of(ctx, cat).await? {
+            option_groups.insert(p.id.clone(), products::option_inputs(&p.option_groups));
             existing.insert((cat.clone(), key(&p.name)), (p.id, p.photos.len()));
         }
     }
@@ -275,7 +279,15 @@ async fn import_rows(ctx: &Ctx, rows: Vec<Row>, summary: &mut Summary) -> Result
     bar.enable_steady_tick(Duration::from_millis(120));
     for row in rows {
         bar.set_message(row.draft.name.clone());
-        let result = import_one(ctx, &row, &category_ids, &broken_categories, &mut existing).await;
+        let result = import_one(
+            ctx,
+            &row,
+            &category_ids,
+            &broken_categories,
+            &option_groups,
+            &mut existing,
+        )
+        .await;
         match result {
             Ok(saved) => {
                 if saved.created {
@@ -350,6 +362,7 @@ async fn import_one(
     row: &Row,
     category_ids: &HashMap<String, String>,
     broken: &HashMap<String, String>,
+    option_groups: &HashMap<String, Vec<types::OptionGroupInput>>,
     existing: &mut HashMap<(String, String), (String, usize)>,
 ) -> Result<Saved> {
     let Some(category) = category_ids.get(&key(&row.category)) else {
@@ -364,8 +377,11 @@ async fn import_one(
     };
     let mut draft = row.draft.clone();
     draft.category = category.clone();
-    let input = draft.to_input().map_err(products::invalid_fields)?;
     let k = (category.clone(), key(&draft.name));
+    if let Some((id, _)) = existing.get(&k) {
+        draft.option_groups = option_groups.get(id).cloned().unwrap_or_default();
+    }
+    let input = draft.to_input().map_err(products::invalid_fields)?;
     match existing.get(&k) {
         Some((id, photos)) => {
             let (id, photos) = (id.clone(), *photos);
@@ -683,6 +699,7 @@ fn validate(
         is_featured,
         is_available,
         nutritional_info: None,
+        option_groups: Vec::new(),
     };
     if errors.is_empty() {
         if let Err(field_errors) = draft.to_input() {

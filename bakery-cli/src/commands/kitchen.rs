@@ -181,6 +181,8 @@ fn csv(list: &types::PrepList) -> Result<String> {
         "product_id",
         "product",
         "quantity",
+        "options",
+        "texts",
     ])
     .map_err(failed)?;
     for slot in &list.slots {
@@ -195,6 +197,12 @@ fn csv(list: &types::PrepList) -> Result<String> {
                 line.product_id.clone(),
                 line.name.clone(),
                 line.quantity.to_string(),
+                options_text(line),
+                line.texts
+                    .iter()
+                    .map(text_note)
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             ])
             .map_err(failed)?;
         }
@@ -226,18 +234,45 @@ fn frame(list: &types::PrepList, problem: Option<&str>) -> Vec<String> {
             } else {
                 String::new()
             };
-            slots.add_row([label, line.name.clone(), line.quantity.to_string()]);
+            slots.add_row([label, line_text(line), line.quantity.to_string()]);
         }
     }
     lines.push(String::new());
     lines.extend(slots.to_string().lines().map(str::to_owned));
     let mut totals = crate::output::table(["Day total", "Quantity"]);
     for line in &list.totals {
-        totals.add_row([line.name.clone(), line.quantity.to_string()]);
+        totals.add_row([line_text(line), line.quantity.to_string()]);
     }
     lines.push(String::new());
     lines.extend(totals.to_string().lines().map(str::to_owned));
     lines
+}
+
+/// `Size: 8 portions; Add-ons: Candles`: what a line is made with.
+fn options_text(line: &types::PrepLine) -> String {
+    line.options
+        .iter()
+        .map(|o| format!("{}: {}", o.group_label, o.label))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `2x Message on the cake: "Joyeux anniversaire"`.
+fn text_note(t: &types::PrepText) -> String {
+    format!("{}x {}: {:?}", t.quantity, t.group_label, t.text)
+}
+
+/// A line for people: the name with its options, then the texts to write below it.
+fn line_text(line: &types::PrepLine) -> String {
+    let mut text = line.name.clone();
+    if !line.options.is_empty() {
+        let labels: Vec<&str> = line.options.iter().map(|o| o.label.as_str()).collect();
+        text.push_str(&format!(" ({})", labels.join(", ")));
+    }
+    for t in &line.texts {
+        text.push_str(&format!("\n  {}", text_note(t)));
+    }
+    text
 }
 
 /// Redraws on every board event (a burst of them counts once) and at least every

@@ -389,7 +389,7 @@ fn show(o: &types::Order) {
     for i in &o.items {
         items.add_row([
             i.quantity.to_string(),
-            i.name.clone(),
+            item_text(i, c),
             money(i.price, c),
             money(i.price * i64::from(i.quantity), c),
         ]);
@@ -417,4 +417,22 @@ fn show(o: &types::Order) {
             wire_name(&h.actor_role)
         );
     }
+}
+
+/// An order line's name with its options, one per line below it: `Birthday cake` then
+/// `  Size: 8 portions (+8.00)` and `  Message on the cake: "Happy birthday"`.
+pub fn item_text(i: &types::OrderItem, currency: &str) -> String {
+    let mut text = i.name.clone();
+    for o in &i.options {
+        let what = match (&o.label, &o.text) {
+            (Some(label), _) => label.clone(),
+            (None, Some(written)) => format!("{written:?}"),
+            (None, None) => String::new(),
+        };
+        text.push_str(&format!("\n  {}: {what}", o.group_label));
+        if o.price_delta != 0 {
+            text.push_str(&format!(" (+{})", money(o.price_delta, currency)));
+        }
+    }
+    text
 }

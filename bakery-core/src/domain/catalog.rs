@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{optional_text, required_text, Id, Image, Money};
+use super::{check_option_groups, optional_text, required_text, Id, Image, Money, OptionGroup};
 use crate::error::Error;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +119,10 @@ pub struct Product {
     pub is_featured: bool,
     /// Units left today; `None` means not limited.
     pub stock: Option<u32>,
+    /// What the customer chooses when ordering (size, add-ons, a message), each option with
+    /// what it adds to the price. Products stored before options existed have none.
+    #[serde(default)]
+    pub option_groups: Vec<OptionGroup>,
     pub ratings: Ratings,
     /// Units in orders that were not canceled: what "popular" ranks by.
     pub units_sold: u64,
@@ -159,6 +163,7 @@ impl Product {
             is_available: true,
             is_featured: false,
             stock: None,
+            option_groups: Vec::new(),
             ratings: Ratings::default(),
             units_sold: 0,
             created_at: now,
@@ -184,6 +189,7 @@ impl Product {
         self.is_available = draft.is_available;
         self.is_featured = draft.is_featured;
         self.stock = draft.stock;
+        self.option_groups = draft.option_groups;
         self.updated_at = now;
     }
 }
@@ -205,6 +211,7 @@ pub struct ProductDraft {
     pub is_available: bool,
     pub is_featured: bool,
     pub stock: Option<u32>,
+    pub option_groups: Vec<OptionGroup>,
 }
 
 /// The longest entry each of a product's text lists takes, by field; the contract states
@@ -244,6 +251,7 @@ impl ProductDraft {
             ));
         }
         self.nutritional_info = self.nutritional_info.check()?;
+        self.option_groups = check_option_groups(self.option_groups)?;
         Ok(self)
     }
 }
@@ -286,6 +294,7 @@ mod tests {
             is_available: true,
             is_featured: false,
             stock: None,
+            option_groups: Vec::new(),
         }
     }
 
@@ -309,6 +318,13 @@ mod tests {
             (
                 "nutritionalInfo.fat",
                 Box::new(|d| d.nutritional_info.fat = Some(-1.0)),
+            ),
+            (
+                "optionGroups[0].maxChoices",
+                Box::new(|d| {
+                    d.option_groups = crate::domain::tests_support::cake_groups();
+                    d.option_groups[0].max_choices = 9;
+                }),
             ),
         ];
         for (field, mutate) in cases {

@@ -10,6 +10,7 @@ mod idempotency;
 mod image;
 mod money;
 mod notification;
+mod options;
 mod order;
 mod outbox;
 mod page;
@@ -39,6 +40,12 @@ pub use image::{
 };
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
+#[cfg(test)]
+pub(crate) use options::tests as tests_support;
+pub use options::{
+    check_option_groups, ChosenOption, OptionChoice, OptionGroup, OptionKind, ProductOption,
+    MAX_OPTIONS_PER_GROUP, MAX_OPTION_GROUPS, MAX_PRICE_DELTA, MAX_TEXT_LENGTH, OPTION_KEY_PATTERN,
+};
 pub use order::{
     DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint, Order, OrderItem, OrderStatus,
     StatusChange,

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    optional_text, required_text, Address, Currency, Id, Money, PaymentDetails, Phone, Role,
+    optional_text, required_text, Address, ChosenOption, Currency, Id, Money, PaymentDetails,
+    Phone, Role,
 };
 use crate::error::{ConflictCode, Error};
 
@@ -112,8 +113,12 @@ pub struct OrderItem {
     pub product_id: Id,
     pub name: String,
     pub quantity: u32,
-    /// Unit price charged.
+    /// Unit price charged: the product's price of the moment plus its options' deltas.
     pub price: Money,
+    /// The options chosen, with their labels and deltas as they were; lines ordered before
+    /// options existed have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChosenOption>,
 }
 
 /// Where the order goes; a copy, so editing the address book later does not move old orders.

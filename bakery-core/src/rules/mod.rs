@@ -3,6 +3,7 @@
 
 pub mod eta;
 pub mod opening;
+pub mod options;
 pub mod picture;
 pub mod prep;
 pub mod pricing;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::opening::instant;
-use crate::domain::{Id, Order, OrderStatus};
+use crate::domain::{Id, Order, OrderItem, OrderStatus};
 use crate::error::Error;
 
 /// A slot is half an hour of the shop's wall clock: short enough to batch a bake, long
@@ -73,12 +73,47 @@ impl PrepDay {
     }
 }
 
-/// What one prep line counts. Today a product; chosen options (item 6: "large", "no sesame")
-/// become fields here, so a croissant and an almond croissant of the same product stay apart
-/// without reshaping the list.
+/// What one prep line counts: a product with the options picked from its choice groups, so
+/// an 8-portion and a 10-portion birthday cake are two lines. Written texts (the message on a
+/// cake) do not split a line: each cake is made the same way and the message goes on at the
+/// end, so the line lists them instead ([`PrepLine::texts`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PrepKey {
     pub product_id: Id,
+    /// `(group key, option key)` in the product's order, as the order line recorded them.
+    pub options: Vec<(String, String)>,
+}
+
+impl PrepKey {
+    /// The line `item` counts on.
+    pub fn of(item: &OrderItem) -> Self {
+        Self {
+            product_id: item.product_id.clone(),
+            options: item
+                .options
+                .iter()
+                .filter_map(|o| Some((o.group.clone(), o.option.clone()?)))
+                .collect(),
+        }
+    }
+}
+
+/// A chosen option of a prep line, named as the newest order counted named it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrepChoice {
+    pub group: String,
+    pub group_label: String,
+    pub option: String,
+    pub label: String,
+}
+
+/// A text to write on what a line counts: which group (`Message on the cake`), what, and on
+/// how many units.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PrepText {
+    pub group_label: String,
+    pub text: String,
+    pub quantity: u64,
 }
 
 /// How many of one thing to make.
@@ -88,7 +123,11 @@ pub struct PrepLine {
     /// The name as the newest order counted spelled it: a product renamed since still
     /// reads as the customers ordered it, and the one line keeps one name.
     pub name: String,
+    /// The key's options with their labels (from the same newest order as the name).
+    pub options: Vec<PrepChoice>,
     pub quantity: u64,
+    /// The texts to write on some of the units, in the order the orders are counted.
+    pub texts: Vec<PrepText>,
 }
 
 /// Half an hour of the day and what is due in it.
@@ -111,13 +150,21 @@ pub struct PrepList {
     pub orders: u64,
 }
 
+/// What is counted on one key: units, and the texts to write on some of them.
+#[derive(Clone, Debug, Default)]
+struct Count {
+    quantity: u64,
+    texts: Vec<PrepText>,
+}
+
 /// Sums orders into a [`PrepList`] as they come, so a busy day can be read page by page.
 #[derive(Debug)]
 pub struct PrepTally {
     day: PrepDay,
-    slots: BTreeMap<DateTime<Utc>, BTreeMap<PrepKey, u64>>,
-    /// The name for each key, with the creation time of the order it came from.
-    names: HashMap<PrepKey, (DateTime<Utc>, String)>,
+    slots: BTreeMap<DateTime<Utc>, BTreeMap<PrepKey, Count>>,
+    /// The name and option labels for each key, with the creation time of the order they
+    /// came from.
+    names: HashMap<PrepKey, (DateTime<Utc>, String, Vec<PrepChoice>)>,
     orders: u64,
 }
 
@@ -141,44 +188,70 @@ impl PrepTally {
         self.orders += 1;
         let slot = self.slots.entry(self.day.slot_start(due)).or_default();
         for item in &order.items {
-            let key = PrepKey {
-                product_id: item.product_id.clone(),
-            };
-            *slot.entry(key.clone()).or_default() += u64::from(item.quantity);
+            let key = PrepKey::of(item);
+            let count = slot.entry(key.clone()).or_default();
+            count.quantity += u64::from(item.quantity);
+            count.texts.extend(item.options.iter().filter_map(|o| {
+                Some(PrepText {
+                    group_label: o.group_label.clone(),
+                    text: o.text.clone()?,
+                    quantity: u64::from(item.quantity),
+                })
+            }));
             let newer = self
                 .names
                 .get(&key)
-                .is_none_or(|(seen, _)| *seen <= order.created_at);
+                .is_none_or(|(seen, _, _)| *seen <= order.created_at);
             if newer {
+                let choices = item
+                    .options
+                    .iter()
+                    .filter_map(|o| {
+                        Some(PrepChoice {
+                            group: o.group.clone(),
+                            group_label: o.group_label.clone(),
+                            option: o.option.clone()?,
+                            label: o.label.clone().unwrap_or_default(),
+                        })
+                    })
+                    .collect();
                 self.names
-                    .insert(key, (order.created_at, item.name.clone()));
+                    .insert(key, (order.created_at, item.name.clone(), choices));
             }
         }
     }
 
     pub fn finish(self) -> PrepList {
-        let name_of = |key: &PrepKey| {
+        let named = |key: &PrepKey| {
             self.names
                 .get(key)
-                .map(|(_, name)| name.clone())
+                .map(|(_, name, choices)| (name.clone(), choices.clone()))
                 .unwrap_or_default()
         };
-        let lines = |counts: &BTreeMap<PrepKey, u64>| {
+        let lines = |counts: &BTreeMap<PrepKey, Count>| {
             let mut lines: Vec<PrepLine> = counts
                 .iter()
-                .map(|(key, quantity)| PrepLine {
-                    key: key.clone(),
-                    name: name_of(key),
-                    quantity: *quantity,
+                .map(|(key, count)| {
+                    let (name, options) = named(key);
+                    PrepLine {
+                        key: key.clone(),
+                        name,
+                        options,
+                        quantity: count.quantity,
+                        texts: count.texts.clone(),
+                    }
                 })
                 .collect();
+            // By name, then by the options' keys, so a cake's sizes follow one another.
             lines.sort_by(|a, b| (&a.name, &a.key).cmp(&(&b.name, &b.key)));
             lines
         };
-        let mut day_counts: BTreeMap<PrepKey, u64> = BTreeMap::new();
+        let mut day_counts: BTreeMap<PrepKey, Count> = BTreeMap::new();
         for counts in self.slots.values() {
-            for (key, quantity) in counts {
-                *day_counts.entry(key.clone()).or_default() += quantity;
+            for (key, count) in counts {
+                let day = day_counts.entry(key.clone()).or_default();
+                day.quantity += count.quantity;
+                day.texts.extend(count.texts.iter().cloned());
             }
         }
         let slot_length = Duration::minutes(i64::from(SLOT_MINUTES));
@@ -206,7 +279,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{
-        Currency, DeliveryAddress, Fulfilment, Money, OrderItem, PaymentDetails, PaymentMethod,
+        ChosenOption, Currency, DeliveryAddress, Fulfilment, Money, PaymentDetails, PaymentMethod,
     };
 
     const CROISSANT: &str = "65f0c0ffee0000000000c001";
@@ -232,6 +305,7 @@ mod tests {
             name: name.into(),
             quantity,
             price: Money::from_minor(150),
+            options: Vec::new(),
         }
     }
 
@@ -465,5 +539,84 @@ mod tests {
         new.created_at = old.created_at + Duration::minutes(1);
         let list = tally(paris("2026-01-15"), &[new, old]);
         assert_eq!(summary(&list.totals), [("Butter croissant".into(), 2)]);
+    }
+
+    fn cake(size: &str, quantity: u32, message: Option<&str>) -> OrderItem {
+        let mut line = item(BAGUETTE, "Birthday cake", quantity);
+        line.options.push(ChosenOption {
+            group: "size".into(),
+            group_label: "Size".into(),
+            option: Some(size.into()),
+            label: Some(format!("{size} portions")),
+            text: None,
+            price_delta: Money::ZERO,
+        });
+        if let Some(text) = message {
+            line.options.push(ChosenOption {
+                group: "message".into(),
+                group_label: "Message on the cake".into(),
+                option: None,
+                label: None,
+                text: Some(text.into()),
+                price_delta: Money::ZERO,
+            });
+        }
+        line
+    }
+
+    #[test]
+    fn chosen_options_split_a_line_and_messages_are_listed_on_it() {
+        let list = tally(
+            paris("2026-01-15"),
+            &[
+                order(
+                    "2026-01-15T09:05:00Z",
+                    vec![
+                        cake("8", 1, Some("Happy birthday Ada")),
+                        cake("10", 1, None),
+                    ],
+                ),
+                order(
+                    "2026-01-15T09:10:00Z",
+                    vec![
+                        cake("8", 2, Some("Joyeux anniversaire")),
+                        cake("8", 1, None),
+                    ],
+                ),
+            ],
+        );
+        let lines: Vec<_> = list
+            .totals
+            .iter()
+            .map(|l| {
+                let options: Vec<_> = l.options.iter().map(|o| o.label.as_str()).collect();
+                (l.name.as_str(), options, l.quantity, l.texts.len())
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("Birthday cake", vec!["10 portions"], 1, 0),
+                ("Birthday cake", vec!["8 portions"], 4, 2),
+            ]
+        );
+        let eight = &list.totals[1];
+        assert_eq!(eight.options[0].group, "size");
+        assert_eq!(
+            eight.texts,
+            [
+                PrepText {
+                    group_label: "Message on the cake".into(),
+                    text: "Happy birthday Ada".into(),
+                    quantity: 1
+                },
+                PrepText {
+                    group_label: "Message on the cake".into(),
+                    text: "Joyeux anniversaire".into(),
+                    quantity: 2
+                },
+            ]
+        );
+        assert_eq!(list.slots[0].lines, list.totals);
     }
 }

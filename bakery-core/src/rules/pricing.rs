@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{Currency, DiscountType, Id, Money, Promotion};
+use crate::domain::{ChosenOption, Currency, DiscountType, Id, Money, Promotion};
 
 /// The shop's money settings, from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +39,10 @@ pub struct PricedLine {
     pub product_id: Id,
     pub name: String,
     pub quantity: u32,
+    /// The product's effective price plus its chosen options' deltas.
     pub unit_price: Money,
+    /// The options chosen, checked against the product (see [`super::options::choose`]).
+    pub options: Vec<ChosenOption>,
 }
 
 impl PricedLine {
@@ -151,6 +154,7 @@ pub(crate) mod tests {
             name: "x".into(),
             quantity,
             unit_price: Money::from_minor(price),
+            options: Vec::new(),
         }
     }
 

@@ -6,8 +6,8 @@ use super::checkout::{check_address_given, Cart, Checkout};
 use super::{Actor, Bakery};
 use crate::domain::{
     access, normalise_code, optional_text, DeliveryAddress, DeliveryPerson, Fulfilment, GeoPoint,
-    Id, NotificationKind, Order, OrderItem, OrderStatus, Page, PageRequest, PaymentDetails,
-    PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
+    Id, NotificationKind, OptionChoice, Order, OrderItem, OrderStatus, Page, PageRequest,
+    PaymentDetails, PaymentMethod, Phone, Product, Promotion, Role, StatusChange,
 };
 use crate::error::{ConflictCode, Error, Result};
 use crate::ports::{
@@ -15,13 +15,27 @@ use crate::ports::{
 };
 use crate::rules::pricing::{self, PricedLine, Quote};
 use crate::rules::zones::DeliveryTerms;
-use crate::rules::{eta, promotion, status};
+use crate::rules::{eta, options, promotion, status};
 
-/// A cart line as the customer sends it: what and how many, never a price.
+/// A cart line as the customer sends it: what, how many and which options, never a price.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CartLine {
     pub product: Id,
     pub quantity: u32,
+    /// One entry per option group the customer filled in; a required group left out is
+    /// refused. The same product with other options is another line.
+    pub options: Vec<OptionChoice>,
+}
+
+impl CartLine {
+    /// A line of a product without options.
+    pub fn new(product: Id, quantity: u32) -> Self {
+        Self {
+            product,
+            quantity,
+            options: Vec::new(),
+        }
+    }
 }
 
 /// Everything a customer decides when ordering.
@@ -166,11 +180,17 @@ impl Bakery {
                     format!("{} is not available", product.name),
                 ));
             }
+            let chosen = options::choose(
+                &product.option_groups,
+                &line.options,
+                &format!("items[{i}].options"),
+            )?;
             lines.push(PricedLine {
                 product_id: product.id.clone(),
                 name: product.name.clone(),
                 quantity: line.quantity,
-                unit_price: product.effective_price(),
+                unit_price: product.effective_price() + options::options_delta(&chosen),
+                options: chosen,
             });
         }
         Ok((lines, products))
@@ -298,6 +318,7 @@ impl Bakery {
                     name: l.name,
                     quantity: l.quantity,
                     price: l.unit_price,
+                    options: l.options,
                 })
                 .collect(),
             fulfilment: request.fulfilment,

@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bakery_core::domain::time::truncate;
 use bakery_core::domain::{
-    Address, Category, Currency, DeliveryAddress, DeliveryPerson, DiscountType, Email, Fulfilment,
-    GeoPoint, Id, Money, Notification, NotificationKind, NutritionalInfo, Order, OrderItem,
-    OrderStatus, OtpRecord, PageRequest, PaymentDetails, PaymentMethod, PaymentStatus, Phone,
-    Product, Promotion, Rating, Ratings, RefreshTokenRecord, Review, Role, StatusChange, User,
+    Address, Category, ChosenOption, Currency, DeliveryAddress, DeliveryPerson, DiscountType,
+    Email, Fulfilment, GeoPoint, Id, Money, Notification, NotificationKind, NutritionalInfo,
+    OptionGroup, OptionKind, Order, OrderItem, OrderStatus, OtpRecord, PageRequest, PaymentDetails,
+    PaymentMethod, PaymentStatus, Phone, Product, ProductOption, Promotion, Rating, Ratings,
+    RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
 use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
@@ -135,6 +136,7 @@ pub fn product(category: &Id, name: &str, price: i64, stock: Option<u32>) -> Pro
         is_available: true,
         is_featured: false,
         stock,
+        option_groups: Vec::new(),
         ratings: Ratings::default(),
         units_sold: 0,
         created_at: at,
@@ -213,6 +215,7 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
             name: p.name.clone(),
             quantity: *q,
             price: p.effective_price(),
+            options: Vec::new(),
         })
         .collect();
     let subtotal: Money = items.iter().map(|i| i.price.times(i.quantity)).sum();
@@ -472,4 +475,83 @@ pub fn pay(order: &Id, from: PaymentStatus, to: PaymentStatus) -> PaymentChange 
         at: now(),
         effects: Vec::new(),
     }
+}
+
+// --- options ---
+
+/// A cake's groups: a required size, optional add-ons, an optional message.
+pub fn cake_groups() -> Vec<OptionGroup> {
+    let option = |key: &str, label: &str, delta: i64| ProductOption {
+        key: key.into(),
+        label: label.into(),
+        price_delta: Money::from_minor(delta),
+    };
+    vec![
+        OptionGroup {
+            key: "size".into(),
+            label: "Size".into(),
+            kind: OptionKind::Choice,
+            min_choices: 1,
+            max_choices: 1,
+            options: vec![
+                option("6", "6 portions", 0),
+                option("10", "10 portions", 1400),
+            ],
+            max_length: None,
+            price_delta: Money::ZERO,
+        },
+        OptionGroup {
+            key: "add-ons".into(),
+            label: "Add-ons".into(),
+            kind: OptionKind::Choice,
+            min_choices: 0,
+            max_choices: 2,
+            options: vec![
+                option("candles", "Candles", 150),
+                option("sparkler", "Sparkler", 0),
+            ],
+            max_length: None,
+            price_delta: Money::ZERO,
+        },
+        OptionGroup {
+            key: "message".into(),
+            label: "Message on the cake".into(),
+            kind: OptionKind::Text,
+            min_choices: 0,
+            max_choices: 1,
+            options: vec![],
+            max_length: Some(40),
+            price_delta: Money::from_minor(200),
+        },
+    ]
+}
+
+/// What an order line keeps of a 10-portion cake with candles and a message.
+pub fn cake_choices() -> Vec<ChosenOption> {
+    vec![
+        ChosenOption {
+            group: "size".into(),
+            group_label: "Size".into(),
+            option: Some("10".into()),
+            label: Some("10 portions".into()),
+            text: None,
+            price_delta: Money::from_minor(1400),
+        },
+        ChosenOption {
+            group: "add-ons".into(),
+            group_label: "Add-ons".into(),
+            option: Some("candles".into()),
+            label: Some("Candles".into()),
+            text: None,
+            price_delta: Money::from_minor(150),
+        },
+        ChosenOption {
+            group: "message".into(),
+            group_label: "Message on the cake".into(),
+            option: None,
+            label: None,
+            text: Some("Joyeux anniversaire, Zoé !".into()),
+            price_delta: Money::from_minor(200),
+        },
+    ]
 }

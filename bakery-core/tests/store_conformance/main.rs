@@ -56,6 +56,7 @@ macro_rules! conformance {
                 categories_listed_by_display_order_then_name,
                 category_in_use_cannot_be_deleted,
                 product_round_trips,
+                product_with_options_round_trips,
                 get_products_returns_the_existing_ones,
                 update_product_keeps_ratings_and_units_sold,
                 delete_product,
@@ -76,6 +77,7 @@ macro_rules! conformance {
             }
             orders {
                 place_order_decrements_limited_stock_only,
+                order_lines_keep_their_options,
                 place_order_counts_repeated_lines_together,
                 stock_can_reach_exactly_zero,
                 out_of_stock_changes_nothing,

@@ -18,7 +18,7 @@ fn request(items: Vec<(Id, u32)>, at: Option<&str>) -> OrderRequest {
     OrderRequest {
         items: items
             .into_iter()
-            .map(|(product, quantity)| CartLine { product, quantity })
+            .map(|(product, quantity)| CartLine::new(product, quantity))
             .collect(),
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(address()),

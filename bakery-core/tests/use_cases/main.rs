@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod images;
 mod kitchen;
+mod options;
 mod orders;
 mod payments;
 mod sms;

@@ -13,7 +13,7 @@ fn request(items: Vec<(Id, u32)>, code: Option<&str>) -> OrderRequest {
     OrderRequest {
         items: items
             .into_iter()
-            .map(|(product, quantity)| CartLine { product, quantity })
+            .map(|(product, quantity)| CartLine::new(product, quantity))
             .collect(),
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(address()),
@@ -85,10 +85,7 @@ async fn an_order_is_priced_from_the_catalog_with_its_promotion() {
         .preview_promotion(
             &customer,
             "AUTUMN10",
-            &[CartLine {
-                product: tart.clone(),
-                quantity: 1,
-            }],
+            &[CartLine::new(tart.clone(), 1)],
             Fulfilment::Delivery,
             None,
         )

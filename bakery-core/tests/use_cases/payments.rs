@@ -107,10 +107,7 @@ async fn card_shop() -> (TestShop, Arc<ProviderDouble>, Actor, Order) {
         .place_order(
             &customer,
             OrderRequest {
-                items: vec![CartLine {
-                    product: cake,
-                    quantity: 1,
-                }],
+                items: vec![CartLine::new(cake, 1)],
                 fulfilment: Fulfilment::Delivery,
                 delivery_address: Some(address()),
                 payment_method: PaymentMethod::Card,
@@ -475,10 +472,7 @@ async fn unpaid_card_orders_are_canceled_at_their_deadline_once_across_instances
     let cat = shop.category("Viennoiserie").await;
     let croissant = shop.product(&cat, "Croissant", 150, Some(10)).await;
     let request = |method| OrderRequest {
-        items: vec![CartLine {
-            product: croissant.clone(),
-            quantity: 4,
-        }],
+        items: vec![CartLine::new(croissant.clone(), 4)],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(address()),
         payment_method: method,

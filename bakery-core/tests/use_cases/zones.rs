@@ -52,10 +52,7 @@ fn to(zip: &str, at: Option<(f64, f64)>) -> DeliveryAddress {
 
 fn order(product: &Id, quantity: u32, address: DeliveryAddress) -> OrderRequest {
     OrderRequest {
-        items: vec![CartLine {
-            product: product.clone(),
-            quantity,
-        }],
+        items: vec![CartLine::new(product.clone(), quantity)],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(address),
         payment_method: PaymentMethod::Cash,
@@ -285,10 +282,7 @@ async fn the_promotion_preview_prices_the_way_the_order_goes() {
         )
         .await
         .unwrap();
-    let items = vec![CartLine {
-        product: bread.clone(),
-        quantity: 2,
-    }];
+    let items = vec![CartLine::new(bread.clone(), 2)];
     let preview = |fulfilment, address: Option<DeliveryAddress>| {
         let (shop, customer, items) = (&shop, &customer, &items);
         async move {

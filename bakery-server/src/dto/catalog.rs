@@ -123,6 +123,167 @@ pub struct Ratings {
     pub count: u32,
 }
 
+/// How a group is filled in: `choice` picks `minChoices` to `maxChoices` of its `options`;
+/// `text` takes one text of at most `maxLength` characters (a message on a cake), charging
+/// the group's `priceDelta` when one is written. More kinds may be added: an app that does
+/// not know one cannot sell the product (if the group is required) or leaves it out.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum OptionKind {
+    Choice,
+    Text,
+}
+
+impl From<domain::OptionKind> for OptionKind {
+    fn from(k: domain::OptionKind) -> Self {
+        match k {
+            domain::OptionKind::Choice => Self::Choice,
+            domain::OptionKind::Text => Self::Text,
+        }
+    }
+}
+
+impl From<OptionKind> for domain::OptionKind {
+    fn from(k: OptionKind) -> Self {
+        match k {
+            OptionKind::Choice => Self::Choice,
+            OptionKind::Text => Self::Text,
+        }
+    }
+}
+
+/// One option of a `choice` group.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct ProductOption {
+    /// What a cart line's `choices` name.
+    pub key: String,
+    pub label: String,
+    /// Added to the unit price when chosen, minor units (0 or more).
+    pub price_delta: i64,
+}
+
+/// A group of options of a product (size, add-ons, a message on the cake). It is required
+/// when `minChoices` is 1 or more: a cart line must then fill it in. `kind` says how: see
+/// `OptionKind`.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct OptionGroup {
+    /// Unique within the product: what a cart line's `options[].group` names.
+    pub key: String,
+    pub label: String,
+    pub kind: OptionKind,
+    pub min_choices: u32,
+    pub max_choices: u32,
+    /// The options of a `choice` group; empty for a `text` group.
+    pub options: Vec<ProductOption>,
+    /// The longest text a `text` group takes, in characters; absent for a `choice` group.
+    pub max_length: Option<u32>,
+    /// What a `text` group adds when a text is written, minor units; 0 for a `choice` group.
+    pub price_delta: i64,
+}
+
+impl From<domain::OptionGroup> for OptionGroup {
+    fn from(g: domain::OptionGroup) -> Self {
+        Self {
+            key: g.key,
+            label: g.label,
+            kind: g.kind.into(),
+            min_choices: g.min_choices,
+            max_choices: g.max_choices,
+            options: g
+                .options
+                .into_iter()
+                .map(|o| ProductOption {
+                    key: o.key,
+                    label: o.label,
+                    price_delta: o.price_delta.minor(),
+                })
+                .collect(),
+            max_length: g.max_length,
+            price_delta: g.price_delta.minor(),
+        }
+    }
+}
+
+/// One option of a `choice` group as staff write it.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct ProductOptionInput {
+    /// Unique within the group: lower-case letters, digits, `_` and `-`.
+    #[oai(validator(pattern = "^[a-z0-9][a-z0-9_-]{0,31}$"))]
+    pub key: String,
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub label: String,
+    /// Added to the unit price when chosen, minor units; never negative.
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "100000000")))]
+    pub price_delta: i64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A group of options as staff write it. `kind` is `choice` when absent: 1 to 20 `options`,
+/// of which a cart line picks `minChoices` (0 makes the group optional) to `maxChoices`
+/// (at most the number of options). A `text` group has no options, a `maxLength` (1 to 200),
+/// `maxChoices` 1, `minChoices` 0 or 1, and may charge a `priceDelta` when a text is
+/// written. Refusals name the field, e.g. `optionGroups[0].maxChoices`.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct OptionGroupInput {
+    /// Unique within the product: lower-case letters, digits, `_` and `-`.
+    #[oai(validator(pattern = "^[a-z0-9][a-z0-9_-]{0,31}$"))]
+    pub key: String,
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub label: String,
+    pub kind: Option<OptionKind>,
+    #[oai(default, validator(maximum(value = "20")))]
+    pub min_choices: u32,
+    #[oai(
+        default = "one",
+        validator(minimum(value = "1"), maximum(value = "20"))
+    )]
+    pub max_choices: u32,
+    #[oai(default, validator(max_items = 20))]
+    pub options: Vec<ProductOptionInput>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+    pub max_length: Option<u32>,
+    /// For a `text` group: added to the unit price when a text is written, minor units.
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "100000000")))]
+    pub price_delta: i64,
+}
+
+impl OptionGroupInput {
+    fn into_domain(self, field: &str) -> Result<domain::OptionGroup, ApiError> {
+        let options = self
+            .options
+            .into_iter()
+            .enumerate()
+            .map(|(j, o)| {
+                Ok(domain::ProductOption {
+                    price_delta: Money::parse(
+                        &format!("{field}.options[{j}].priceDelta"),
+                        o.price_delta,
+                    )?,
+                    key: o.key,
+                    label: o.label,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok(domain::OptionGroup {
+            price_delta: Money::parse(&format!("{field}.priceDelta"), self.price_delta)?,
+            key: self.key,
+            label: self.label,
+            kind: self.kind.map_or(domain::OptionKind::Choice, Into::into),
+            min_choices: self.min_choices,
+            max_choices: self.max_choices,
+            options,
+            max_length: self.max_length,
+        })
+    }
+}
+
 /// A product of the catalog as customers see it. Prices are in minor units; `effectivePrice`
 /// is what an order charges. `images` are typed URLs kept for compatibility; `photos` are
 /// uploaded pictures with a URL per size.
@@ -154,6 +315,10 @@ pub struct Product {
     pub is_featured: bool,
     /// Units left; `null` when not limited.
     pub stock: Option<u32>,
+    /// What a customer chooses when ordering it (size, add-ons, a message); empty for most
+    /// products. A cart line names its choices in `options`; the price is `effectivePrice`
+    /// plus the chosen options' `priceDelta`s.
+    pub option_groups: Vec<OptionGroup>,
     pub ratings: Ratings,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -178,6 +343,7 @@ impl From<domain::Product> for Product {
             is_available: p.is_available,
             is_featured: p.is_featured,
             stock: p.stock,
+            option_groups: p.option_groups.into_iter().map(Into::into).collect(),
             ratings: Ratings {
                 average: p.ratings.average,
                 count: p.ratings.count,
@@ -222,6 +388,9 @@ pub struct ProductInput {
     /// Units available; omit for unlimited.
     #[oai(validator(maximum(value = "1000000")))]
     pub stock: Option<u32>,
+    /// The choices a customer makes when ordering it; none when absent.
+    #[oai(default, validator(max_items = 10))]
+    pub option_groups: Vec<OptionGroupInput>,
 }
 
 impl ProductInput {
@@ -244,6 +413,12 @@ impl ProductInput {
             is_available: self.is_available,
             is_featured: self.is_featured,
             stock: self.stock,
+            option_groups: self
+                .option_groups
+                .into_iter()
+                .enumerate()
+                .map(|(i, g)| g.into_domain(&format!("optionGroups[{i}]")))
+                .collect::<Result<_, _>>()?,
         })
     }
 }

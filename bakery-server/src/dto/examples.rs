@@ -63,10 +63,12 @@ impl Example for PlaceOrderRequest {
                 CartLine {
                     product: "6752a1f0c3b2e41a2f9d0c11".into(),
                     quantity: 4,
+                    options: vec![],
                 },
                 CartLine {
                     product: "6752a1f0c3b2e41a2f9d0c14".into(),
                     quantity: 1,
+                    options: vec![],
                 },
             ],
             fulfilment: Some(Fulfilment::Delivery),
@@ -218,6 +220,7 @@ impl Example for Product {
             is_available: true,
             is_featured: true,
             stock: Some(120),
+            option_groups: vec![],
             ratings: Ratings {
                 average: 4.7,
                 count: 38,
@@ -252,12 +255,14 @@ impl Example for Order {
                     name: "Croissant au beurre".into(),
                     quantity: 4,
                     price: 150,
+                    options: vec![],
                 },
                 OrderItem {
                     product: "6752a1f0c3b2e41a2f9d0c14".into(),
                     name: "Tarte aux fraises".into(),
                     quantity: 1,
                     price: 550,
+                    options: vec![],
                 },
             ],
             fulfilment: Fulfilment::Delivery,

@@ -164,8 +164,42 @@ pub struct OrderItem {
     /// The product's name when ordered.
     pub name: String,
     pub quantity: u32,
-    /// Unit price charged, minor units.
+    /// Unit price charged, minor units: the product's price then plus the options' deltas.
     pub price: i64,
+    /// The options chosen, in the product's order, as they were named and priced then.
+    pub options: Vec<OrderItemOption>,
+}
+
+/// An option chosen on an order line: a copy, so editing the product later does not change
+/// the order. A `choice` group's option has `option` and `label`; a `text` group's has
+/// `text`.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+pub struct OrderItemOption {
+    /// The group's key.
+    pub group: String,
+    pub group_label: String,
+    /// The option's key (a `choice` group).
+    pub option: Option<String>,
+    /// The option's label (a `choice` group).
+    pub label: Option<String>,
+    /// What the customer wrote (a `text` group).
+    pub text: Option<String>,
+    /// What it added to the unit price, minor units (already in the line's `price`).
+    pub price_delta: i64,
+}
+
+impl From<domain::ChosenOption> for OrderItemOption {
+    fn from(o: domain::ChosenOption) -> Self {
+        Self {
+            group: o.group,
+            group_label: o.group_label,
+            option: o.option,
+            label: o.label,
+            text: o.text,
+            price_delta: o.price_delta.minor(),
+        }
+    }
 }
 
 /// Where an order goes, copied into the order when it is placed, so editing or deleting a
@@ -309,6 +343,7 @@ impl From<domain::Order> for Order {
                     name: i.name,
                     quantity: i.quantity,
                     price: i.price.minor(),
+                    options: i.options.into_iter().map(Into::into).collect(),
                 })
                 .collect(),
             fulfilment: o.fulfilment.into(),
@@ -341,7 +376,7 @@ impl From<domain::Order> for Order {
     }
 }
 
-/// What and how many; prices always come from the catalog.
+/// What, how many and with which options; prices always come from the catalog.
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CartLine {
@@ -350,6 +385,27 @@ pub struct CartLine {
     pub product: String,
     #[oai(validator(minimum(value = "1"), maximum(value = "99")))]
     pub quantity: u32,
+    /// One entry per option group filled in (the product's `optionGroups`); required groups
+    /// must be there. Choices that do not fit the product are refused with 422 naming the
+    /// group: `items[0].options.size`.
+    #[oai(default, validator(max_items = 10))]
+    pub options: Vec<CartOption>,
+}
+
+/// A cart line's answer to one option group: the keys picked in a `choice` group, or the
+/// text written in a `text` group (blank counts as none).
+#[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CartOption {
+    /// The group's key.
+    #[oai(validator(pattern = "^[a-z0-9][a-z0-9_-]{0,31}$"))]
+    pub group: String,
+    /// The keys of the options picked (a `choice` group).
+    #[oai(default, validator(max_items = 20))]
+    pub choices: Vec<String>,
+    /// The text (a `text` group), at most the group's `maxLength` characters.
+    #[oai(validator(max_length = 200))]
+    pub text: Option<String>,
 }
 
 pub fn cart(lines: &[CartLine]) -> Result<Vec<DomainCartLine>, ApiError> {
@@ -360,6 +416,15 @@ pub fn cart(lines: &[CartLine]) -> Result<Vec<DomainCartLine>, ApiError> {
             Ok(DomainCartLine {
                 product: Id::parse(&format!("items[{i}].product"), &l.product)?,
                 quantity: l.quantity,
+                options: l
+                    .options
+                    .iter()
+                    .map(|o| domain::OptionChoice {
+                        group: o.group.clone(),
+                        choices: o.choices.clone(),
+                        text: o.text.clone(),
+                    })
+                    .collect(),
             })
         })
         .collect()

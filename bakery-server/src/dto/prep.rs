@@ -7,15 +7,43 @@ use poem_openapi::Object;
 
 use super::timestamp::Timestamp;
 
-/// How many of one product to make. Chosen options (size, filling) will join `productId` as
-/// fields of the line once products have options; until then a product is one line.
+/// How many of one product to make, with the options picked in its `choice` groups: an
+/// 8-portion and a 10-portion cake are two lines. Texts (a message on a cake) do not split a
+/// line; they are listed on it, each with how many units carry it.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
 #[oai(rename_all = "camelCase")]
 pub struct PrepLine {
     pub product_id: String,
     /// As the newest order counted named it.
     pub name: String,
+    /// The options this line is made with, in the product's order; empty for a product
+    /// without options.
+    pub options: Vec<PrepOption>,
     /// Units to make, summed over the orders.
+    pub quantity: i64,
+    /// Texts to write on some of the units, in the order the orders were counted.
+    pub texts: Vec<PrepText>,
+}
+
+/// An option a prep line is made with.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+#[oai(rename_all = "camelCase")]
+pub struct PrepOption {
+    /// The group's key.
+    pub group: String,
+    pub group_label: String,
+    /// The option's key.
+    pub option: String,
+    pub label: String,
+}
+
+/// A text to write, on how many units of its line.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+#[oai(rename_all = "camelCase")]
+pub struct PrepText {
+    /// The group's label (`Message on the cake`).
+    pub group_label: String,
+    pub text: String,
     pub quantity: i64,
 }
 
@@ -24,7 +52,26 @@ impl From<&prep::PrepLine> for PrepLine {
         Self {
             product_id: line.key.product_id.to_string(),
             name: line.name.clone(),
+            options: line
+                .options
+                .iter()
+                .map(|o| PrepOption {
+                    group: o.group.clone(),
+                    group_label: o.group_label.clone(),
+                    option: o.option.clone(),
+                    label: o.label.clone(),
+                })
+                .collect(),
             quantity: i64::try_from(line.quantity).unwrap_or(i64::MAX),
+            texts: line
+                .texts
+                .iter()
+                .map(|t| PrepText {
+                    group_label: t.group_label.clone(),
+                    text: t.text.clone(),
+                    quantity: i64::try_from(t.quantity).unwrap_or(i64::MAX),
+                })
+                .collect(),
         }
     }
 }
@@ -58,7 +105,7 @@ pub struct PrepList {
     pub to: Timestamp,
     /// Orders counted: due that day (at the time chosen, else the estimate), not canceled.
     pub orders: i64,
-    /// Per product over the whole day, by name.
+    /// Per product and options over the whole day, by name.
     pub totals: Vec<PrepLine>,
     /// The slots with something due, in time order.
     pub slots: Vec<PrepSlot>,

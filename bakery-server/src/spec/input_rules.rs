@@ -11,7 +11,7 @@
 
 use bakery_core::domain::{
     CONTENT_TYPE_PATTERN, EMAIL_PATTERN, MAX_IMAGE_BYTES, OPTIONAL_TEXT_PATTERN,
-    PRODUCT_LIST_ENTRY_MAX_CHARS, REQUIRED_TEXT_PATTERN,
+    OPTION_KEY_PATTERN, PRODUCT_LIST_ENTRY_MAX_CHARS, REQUIRED_TEXT_PATTERN,
 };
 use serde_json::{Map, Value};
 
@@ -130,6 +130,9 @@ fn spell(field: &str, property: &mut Value) {
         };
         if field == "applicableProducts" {
             entry["pattern"] = Value::from(ID_PATTERN);
+        } else if field == "choices" {
+            // A cart line's option keys: what the product's options may be called.
+            entry["pattern"] = Value::from(OPTION_KEY_PATTERN);
         } else if let Some((_, max)) = PRODUCT_LIST_ENTRY_MAX_CHARS
             .iter()
             .find(|(f, _)| *f == field)
@@ -196,5 +199,15 @@ mod tests {
         let address = &spec["components"]["schemas"]["AddressInput"]["properties"];
         assert_eq!(address["city"]["pattern"], REQUIRED_TEXT_PATTERN);
         assert_eq!(address["landmark"]["pattern"], OPTIONAL_TEXT_PATTERN);
+        // Option keys: the attribute literals of the DTOs spell the core's rule.
+        let schemas = &spec["components"]["schemas"];
+        for pattern in [
+            &schemas["OptionGroupInput"]["properties"]["key"]["pattern"],
+            &schemas["ProductOptionInput"]["properties"]["key"]["pattern"],
+            &schemas["CartOption"]["properties"]["group"]["pattern"],
+            &schemas["CartOption"]["properties"]["choices"]["items"]["pattern"],
+        ] {
+            assert_eq!(pattern, OPTION_KEY_PATTERN);
+        }
     }
 }

@@ -20,6 +20,7 @@ fn product() -> serde_json::Value {
         "preparationTime": 10,
         "isAvailable": true,
         "isFeatured": false,
+        "optionGroups": [],
         "ratings": { "average": 0.0, "count": 0 },
         "createdAt": "2026-11-30T10:00:00Z",
         "updatedAt": "2026-11-30T10:00:00Z"

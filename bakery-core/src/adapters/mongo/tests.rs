@@ -61,6 +61,7 @@ fn product(stock: Option<u32>) -> Product {
         is_available: true,
         is_featured: false,
         stock,
+        option_groups: Vec::new(),
     };
     Product::create(draft, time::truncate(Utc::now()))
 }
@@ -75,6 +76,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             name: product.name.clone(),
             quantity,
             price: product.price,
+            options: Vec::new(),
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -255,5 +257,26 @@ async fn an_order_stored_before_pickup_reads_as_a_delivery() {
             .unwrap();
         assert_eq!(total, expected, "{fulfilment}");
     }
+    drop_database(store).await;
+}
+
+/// Products stored before options existed have no `optionGroups`: they read with none.
+#[tokio::test]
+async fn a_product_stored_before_options_reads_with_none() {
+    let Some(store) = store().await else { return };
+    let croissant = product(None);
+    store.insert_product(&croissant).await.unwrap();
+    let stripped = store
+        .collection(super::coll::PRODUCTS)
+        .update_one(
+            bson::doc! { "_id": super::docs::oid(&croissant.id).unwrap() },
+            bson::doc! { "$unset": { "optionGroups": "" } },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stripped.modified_count, 1);
+    let read = store.get_product(&croissant.id).await.unwrap().unwrap();
+    assert!(read.option_groups.is_empty());
+    assert_eq!(read, croissant);
     drop_database(store).await;
 }

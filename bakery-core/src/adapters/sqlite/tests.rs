@@ -57,6 +57,7 @@ fn product(stock: Option<u32>) -> Product {
         is_available: true,
         is_featured: false,
         stock,
+        option_groups: Vec::new(),
     };
     Product::create(draft, truncate(Utc::now()))
 }
@@ -72,6 +73,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             name: product.name.clone(),
             quantity,
             price: product.price,
+            options: Vec::new(),
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -322,4 +324,29 @@ async fn an_order_stored_before_pickup_reads_as_a_delivery() {
             .unwrap();
         assert_eq!(total, expected, "{fulfilment}");
     }
+}
+
+/// Products stored before options existed have no `optionGroups`: they read with none.
+#[tokio::test]
+async fn a_product_stored_before_options_reads_with_none() {
+    let scratch = scratch().await;
+    let store = scratch.store.clone();
+    let croissant = product(None);
+    store.insert_product(&croissant).await.unwrap();
+    let stripped =
+        sqlx::query("UPDATE products SET doc = json_remove(doc, '$.optionGroups') WHERE id = ?1")
+            .bind(croissant.id.as_str())
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(stripped.rows_affected(), 1);
+    let raw: String = sqlx::query_scalar("SELECT doc FROM products WHERE id = ?1")
+        .bind(croissant.id.as_str())
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert!(!raw.contains("optionGroups"), "{raw}");
+    let read = store.get_product(&croissant.id).await.unwrap().unwrap();
+    assert!(read.option_groups.is_empty());
+    assert_eq!(read, croissant);
 }

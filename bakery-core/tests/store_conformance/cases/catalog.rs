@@ -152,6 +152,29 @@ pub async fn product_round_trips(store: Shared) {
     assert_eq!(reload_product(&store, &unlimited.id).await, unlimited);
 }
 
+/// Option groups are kept exactly (kinds, deltas, the text group's length), and an edit
+/// replaces them like any staff field.
+pub async fn product_with_options_round_trips(store: Shared) {
+    let category = stored_category(&store, "Cakes").await;
+    let mut cake = product(&category.id, "Birthday cake", 2400, Some(3));
+    cake.option_groups = cake_groups();
+    store.catalog.insert_product(&cake).await.unwrap();
+    assert_eq!(reload_product(&store, &cake.id).await, cake);
+    let listed = store
+        .catalog
+        .get_products(std::slice::from_ref(&cake.id))
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![cake.clone()]);
+
+    let mut edited = cake.clone();
+    edited.option_groups.truncate(1);
+    edited.option_groups[0].options[1].price_delta = Money::from_minor(1600);
+    edited.updated_at = now();
+    assert!(store.catalog.update_product(&edited).await.unwrap());
+    assert_eq!(reload_product(&store, &cake.id).await, edited);
+}
+
 pub async fn get_products_returns_the_existing_ones(store: Shared) {
     let category = stored_category(&store, "Breads").await;
     let a = stored_product(&store, &category.id, "Rye", 400, None).await;

@@ -76,6 +76,42 @@ pub async fn place_order_decrements_limited_stock_only(store: Shared) {
     assert_eq!(reload_product(&store, &untouched.id).await, untouched);
 }
 
+/// An order line keeps the options chosen with their labels, texts and deltas; two lines of
+/// one product with different options take stock together.
+pub async fn order_lines_keep_their_options(store: Shared) {
+    let category = stored_category(&store, "Cakes").await;
+    let mut cake = product(&category.id, "Birthday cake", 2400, Some(5));
+    cake.option_groups = cake_groups();
+    store.catalog.insert_product(&cake).await.unwrap();
+    let user = stored_user(&store, "Zoé").await;
+
+    let mut order = order(&user.id, &[(&cake, 1), (&cake, 2)]);
+    order.items[0].options = cake_choices();
+    order.items[0].price = Money::from_minor(2400 + 1400 + 150 + 200);
+    store
+        .orders
+        .place_order(&place(order.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.orders.get_order(&order.id).await.unwrap(),
+        Some(order.clone())
+    );
+    let (listed, _) = store
+        .orders
+        .list_orders(
+            &OrderQuery {
+                user: Some(user.id.clone()),
+                ..OrderQuery::default()
+            },
+            bakery_core::domain::PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![order.clone()]);
+    assert_eq!(reload_product(&store, &cake.id).await.stock, Some(2));
+}
+
 pub async fn place_order_counts_repeated_lines_together(store: Shared) {
     let category = stored_category(&store, "Pastries").await;
     let limited = stored_product(&store, &category.id, "Croissant", 250, Some(4)).await;
