@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
         is_available: true,
         is_featured: true,
         stock,
+        daily_quantity: None,
     };
     let croissant = bakery
         .create_product(&staff, product("Croissant", 180, Some(24)))

@@ -94,6 +94,10 @@ pub enum ConflictCode {
     ShopClosed,
     /// A courier or their position asked of an order the customer collects at the counter.
     NotADelivery,
+    /// A product's daily bake is sold out for the day the order takes from (today for ASAP,
+    /// the scheduled day otherwise); the message names the cart line and says when it is
+    /// next available.
+    SoldOutForTheDay,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -140,6 +144,7 @@ impl ConflictCode {
             Self::CardsNotTaken => "CARDS_NOT_TAKEN",
             Self::ShopClosed => "SHOP_CLOSED",
             Self::NotADelivery => "NOT_A_DELIVERY",
+            Self::SoldOutForTheDay => "SOLD_OUT_FOR_THE_DAY",
         }
     }
 }

@@ -101,6 +101,11 @@ const CATALOG: &[(&str, &str, &[Line])] = &[
     ]),
 ];
 
+/// The products baked in a fixed batch each day: croissants, 120 a day.
+fn daily_quantity(name: &str) -> Option<u32> {
+    (name == "Croissant").then_some(120)
+}
+
 /// Fills an empty store. Refuses when the catalog already has categories: demo data must
 /// never mix with a real shop's.
 pub async fn fill(bakery: &Bakery, hours: Hours) -> anyhow::Result<DemoSummary> {
@@ -163,6 +168,7 @@ pub async fn fill(bakery: &Bakery, hours: Hours) -> anyhow::Result<DemoSummary> 
                 is_available: true,
                 is_featured: featured,
                 stock,
+                daily_quantity: daily_quantity(name),
             };
             let product = bakery
                 .create_product(&operator, draft)

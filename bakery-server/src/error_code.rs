@@ -20,6 +20,7 @@ use poem_openapi::Enum;
 /// | `DUPLICATE_PHONE`, `DUPLICATE_NAME`, `DUPLICATE_CODE`, `DUPLICATE_REVIEW` | it already exists | say so |
 /// | `ILLEGAL_STATUS_CHANGE` | the order (or payment) is no longer where that change applies | reload the order |
 /// | `OUT_OF_STOCK`, `PRODUCT_UNAVAILABLE` | a product cannot be ordered now (sold out, withdrawn or deleted) | update the cart |
+/// | `SOLD_OUT_FOR_THE_DAY` | a product's daily bake is sold out for the day the order takes from (today when ASAP, else the scheduled day); the message names the cart line (`items[i]`) and says when it is next available (the product's `nextAvailable`) | offer a later day |
 /// | `PROMOTION_NOT_APPLICABLE`, `PROMOTION_USED_UP` | the code does not apply to this cart | remove the code |
 /// | `CATEGORY_IN_USE` | the category still has products | move them first |
 /// | `NOT_PURCHASED` | reviews need a delivered order of the product | explain |
@@ -75,6 +76,7 @@ pub enum ErrorCode {
     CardsNotTaken,
     ShopClosed,
     NotADelivery,
+    SoldOutForTheDay,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -137,6 +139,7 @@ impl ErrorCode {
             ConflictCode::CardsNotTaken => Self::CardsNotTaken,
             ConflictCode::ShopClosed => Self::ShopClosed,
             ConflictCode::NotADelivery => Self::NotADelivery,
+            ConflictCode::SoldOutForTheDay => Self::SoldOutForTheDay,
         }
     }
 
@@ -173,6 +176,7 @@ mod tests {
             ConflictCode::CardsNotTaken,
             ConflictCode::ShopClosed,
             ConflictCode::NotADelivery,
+            ConflictCode::SoldOutForTheDay,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

@@ -42,6 +42,7 @@ pub fn product_input(category: &str, name: &str, price: u64) -> types::ProductIn
         nutritional_info: None,
         preparation_time: 10,
         stock: None,
+        daily_quantity: None,
     }
 }
 

@@ -23,7 +23,8 @@ pub use push::{PushMessage, PushReport, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
-    apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
+    apply_outcome, bake_key, category_in_use, out_of_stock, promotion_used_up,
+    sold_out_for_the_day, DailyTake, AccountStore, AttemptOutcome,
     AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore,
     NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
     PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
@@ -31,6 +32,6 @@ pub use store::{
     StoredResponse, TransitionOrder, Unique, UploadStore,
 };
 pub use store::{
-    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
-    OPENING_HOURS_ID,
+    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind,
+    TransferProgress, OPENING_HOURS_ID,
 };

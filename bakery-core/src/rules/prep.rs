@@ -232,6 +232,7 @@ mod tests {
             name: name.into(),
             quantity,
             price: Money::from_minor(150),
+            bake_day: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! the ports.
 
 mod auth;
+mod bakes;
 mod bakery;
 mod catalog;
 mod hashing;

@@ -13,7 +13,7 @@ use crate::ports::{
     OrderChange, OrderEvent, OrderQuery, PlaceOrder, PromotionRedemption, TransitionOrder,
 };
 use crate::rules::pricing::{self, PricedLine, Quote};
-use crate::rules::{eta, promotion, schedule, status};
+use crate::rules::{bakes, eta, promotion, schedule, status};
 
 /// A cart line as the customer sends it: what and how many, never a price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,8 +227,9 @@ impl Bakery {
         ))
     }
 
-    /// Places an order at today's catalog prices. Stock, the promotion's use and the order
-    /// itself are written together or not at all.
+    /// Places an order at today's catalog prices. Stock, daily bakes (of the scheduled day,
+    /// else today), the promotion's use and the order itself are written together or not at
+    /// all.
     #[tracing::instrument(skip(self, request), fields(user = %actor.user_id))]
     pub async fn place_order(&self, actor: &Actor, request: OrderRequest) -> Result<Order> {
         // A shop without a card provider is a lasting choice (`GET /shop` lists the methods
@@ -297,12 +298,22 @@ impl Bakery {
             Some(at) => at,
             None => schedule::estimate_delivery(now, longest_preparation, ride_minutes),
         };
+        // The day whose bakes the lines of daily-baked products take from.
+        let bake_day = bakes::bake_day(self.timezone(), now, request.scheduled_delivery_time);
+        let bake_day_of = |product: &Id| {
+            products
+                .iter()
+                .find(|p| &p.id == product)
+                .and_then(|p| p.daily_quantity)
+                .map(|_| bake_day)
+        };
         let order = Order {
             id: Id::generate(),
             user_id: actor.user_id.clone(),
             items: lines
                 .into_iter()
                 .map(|l| OrderItem {
+                    bake_day: bake_day_of(&l.product_id),
                     product_id: l.product_id,
                     name: l.name,
                     quantity: l.quantity,
@@ -349,14 +360,19 @@ impl Bakery {
             message,
             Some((&order.id, order.order_status)),
         )];
-        self.store
+        let placed = self
+            .store
             .orders
             .place_order(&PlaceOrder {
+                bakes: Self::daily_takes(&order, &products),
                 order: order.clone(),
                 promotion: redemption,
                 effects: effects.clone(),
             })
-            .await?;
+            .await;
+        if let Err(e) = placed {
+            return Err(self.explain_sold_out(e, bake_day).await);
+        }
         self.committed(&effects);
         self.publish(
             &order,

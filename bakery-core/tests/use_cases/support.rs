@@ -144,6 +144,7 @@ pub fn draft(category: &Id, name: &str, price: i64, stock: Option<u32>) -> Produ
         is_available: true,
         is_featured: false,
         stock,
+        daily_quantity: None,
     }
 }
 

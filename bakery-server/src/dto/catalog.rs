@@ -154,6 +154,17 @@ pub struct Product {
     pub is_featured: bool,
     /// Units left; `null` when not limited.
     pub stock: Option<u32>,
+    /// Units baked each day (the shop's local day, `SHOP_TIMEZONE`), apart from `stock`;
+    /// absent when there is no daily limit.
+    pub daily_quantity: Option<u32>,
+    /// Units of today's bake still to be ordered as soon as possible (0 when sold out for
+    /// today); absent when there is no daily limit. Scheduled orders take from the bake of
+    /// the day they are for.
+    pub left_today: Option<u32>,
+    /// When sold out for today: the first time a later day's bake can be ordered (the next
+    /// opening on a later day, or the next local midnight for a shop without hours). Absent
+    /// while some are left, or when the shop does not open in the next 14 days.
+    pub next_available: Option<Timestamp>,
     pub ratings: Ratings,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -178,6 +189,9 @@ impl From<domain::Product> for Product {
             is_available: p.is_available,
             is_featured: p.is_featured,
             stock: p.stock,
+            daily_quantity: p.daily_quantity,
+            left_today: p.today.map(|t| t.left),
+            next_available: p.today.and_then(|t| t.next_available).map(Into::into),
             ratings: Ratings {
                 average: p.ratings.average,
                 count: p.ratings.count,
@@ -222,6 +236,10 @@ pub struct ProductInput {
     /// Units available; omit for unlimited.
     #[oai(validator(maximum(value = "1000000")))]
     pub stock: Option<u32>,
+    /// Units baked each day, counted per local day of the shop apart from `stock`
+    /// (croissants: 120); omit for no daily limit.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    pub daily_quantity: Option<u32>,
 }
 
 impl ProductInput {
@@ -244,6 +262,7 @@ impl ProductInput {
             is_available: self.is_available,
             is_featured: self.is_featured,
             stock: self.stock,
+            daily_quantity: self.daily_quantity,
         })
     }
 }

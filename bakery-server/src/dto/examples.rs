@@ -217,7 +217,10 @@ impl Example for Product {
             preparation_time: 10,
             is_available: true,
             is_featured: true,
-            stock: Some(120),
+            stock: None,
+            daily_quantity: Some(120),
+            left_today: Some(37),
+            next_available: None,
             ratings: Ratings {
                 average: 4.7,
                 count: 38,

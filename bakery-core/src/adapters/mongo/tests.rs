@@ -61,6 +61,7 @@ fn product(stock: Option<u32>) -> Product {
         is_available: true,
         is_featured: false,
         stock,
+        daily_quantity: None,
     };
     Product::create(draft, time::truncate(Utc::now()))
 }
@@ -75,6 +76,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             name: product.name.clone(),
             quantity,
             price: product.price,
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -104,6 +106,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
 
 fn place(order: Order) -> PlaceOrder {
     PlaceOrder {
+        bakes: Vec::new(),
         order,
         promotion: None,
         effects: Vec::new(),

@@ -57,6 +57,7 @@ fn product(stock: Option<u32>) -> Product {
         is_available: true,
         is_featured: false,
         stock,
+        daily_quantity: None,
     };
     Product::create(draft, truncate(Utc::now()))
 }
@@ -72,6 +73,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             name: product.name.clone(),
             quantity,
             price: product.price,
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -116,6 +118,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
         .map(|_| {
             let store = store.clone();
             let request = PlaceOrder {
+        bakes: Vec::new(),
                 order: order(&user, &croissant, 1),
                 promotion: None,
                 effects: Vec::new(),
@@ -287,6 +290,7 @@ async fn an_order_stored_before_pickup_reads_as_a_delivery() {
     let old = order(&Id::generate(), &croissant, 1);
     store
         .place_order(&PlaceOrder {
+        bakes: Vec::new(),
             order: old.clone(),
             promotion: None,
             effects: Vec::new(),

@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 use super::codec::{decode, internal};
 use super::SqliteStore;
 use crate::error::Error;
-use crate::ports::{ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult};
+use crate::domain::Id;
+use crate::ports::{
+    DailyBakeRecord, ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
+};
 
 /// The table each kind is stored in.
 fn table(kind: RecordKind) -> &'static str {
@@ -24,6 +27,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Outbox => "outbox",
         RecordKind::PaymentEvents => "payment_events",
         RecordKind::ShopSettings => "shop_settings",
+        RecordKind::DailyBakes => "daily_bakes",
     }
 }
 
@@ -63,6 +67,28 @@ impl ExportStore for SqliteStore {
                 })
                 .collect();
         }
+        if kind == RecordKind::DailyBakes {
+            let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                "SELECT id, product_id, day, taken FROM daily_bakes
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal)?;
+            return rows
+                .into_iter()
+                .map(|(id, product, day, taken)| {
+                    Ok(Record::DailyBake(DailyBakeRecord {
+                        id,
+                        product_id: Id::parse("productId", &product)?,
+                        day: day.parse().map_err(Error::internal)?,
+                        taken: u32::try_from(taken).map_err(Error::internal)?,
+                    }))
+                })
+                .collect();
+        }
         let docs: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT doc FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2",
             table(kind)
@@ -87,7 +113,9 @@ impl ExportStore for SqliteStore {
                 // `shop_settings` holds one document, the opening hours; a second setting
                 // would need its own record variant here.
                 RecordKind::ShopSettings => record(doc, Record::OpeningHours),
-                RecordKind::PaymentEvents => Err(Error::internal("payment events have no doc")),
+                RecordKind::PaymentEvents | RecordKind::DailyBakes => {
+                    Err(Error::internal("payment events and daily bakes have no doc"))
+                }
             })
             .collect()
     }

@@ -54,6 +54,7 @@ fn order() -> Order {
             name: "Croissant".into(),
             quantity: 3,
             price: Money::from_minor(450),
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
