@@ -63,12 +63,21 @@ pub async fn croissants_sell_out_for_the_day(app: &TestApp) {
     // Staff set the daily quantity; out of range is 422 naming the field.
     let mut input = product_input(&category.id, "Croissant", 180);
     input.daily_quantity = std::num::NonZeroU32::new(10_001);
-    let result = admin.api().admin_create_product().body(input.clone()).send().await;
+    let result = admin
+        .api()
+        .admin_create_product()
+        .body(input.clone())
+        .send()
+        .await;
     assert_invalid(result, "dailyQuantity");
     input.daily_quantity = std::num::NonZeroU32::new(3);
     let croissant = create_product(&admin, input).await;
     assert_eq!(
-        (croissant.daily_quantity, croissant.left_today, croissant.next_available),
+        (
+            croissant.daily_quantity,
+            croissant.left_today,
+            croissant.next_available
+        ),
         (Some(3), Some(3), None)
     );
     let plain = create_product(&admin, product_input(&category.id, "Baguette", 120)).await;
@@ -87,11 +96,19 @@ pub async fn croissants_sell_out_for_the_day(app: &TestApp) {
     let result = ada
         .api()
         .place_order()
-        .body(order_request(vec![line(&plain.id, 1), line(&croissant.id, 2)]))
+        .body(order_request(vec![
+            line(&plain.id, 1),
+            line(&croissant.id, 2),
+        ]))
         .send()
         .await;
     let body = assert_error(result, 409, "SOLD_OUT_FOR_THE_DAY");
-    assert!(body.message.starts_with("items[1]: Croissant is sold out for "), "{}", body.message);
+    assert!(
+        body.message
+            .starts_with("items[1]: Croissant is sold out for "),
+        "{}",
+        body.message
+    );
     let iso = midnight.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     assert!(body.message.contains(&iso), "{}", body.message);
     assert_eq!(product(&anonymous, &croissant.id).await.left_today, Some(1));
@@ -108,7 +125,10 @@ pub async fn croissants_sell_out_for_the_day(app: &TestApp) {
     let sold_out = product(&anonymous, &croissant.id).await;
     assert_eq!(sold_out.left_today, Some(0));
     assert_eq!(sold_out.next_available, Some(midnight));
-    assert_eq!(listed(&anonymous, &croissant.id).await.next_available, Some(midnight));
+    assert_eq!(
+        listed(&anonymous, &croissant.id).await.next_available,
+        Some(midnight)
+    );
 
     // Just past local midnight, the cached answers of yesterday are not served: the new
     // day's bake, less tomorrow's scheduled two, is on the shelf.

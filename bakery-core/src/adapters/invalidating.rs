@@ -249,7 +249,6 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
     async fn bakes_taken(&self, day: NaiveDate, products: &[Id]) -> StoreResult<Vec<(Id, u32)>> {
         self.inner.bakes_taken(day, products).await
     }
-
 }
 
 #[async_trait]

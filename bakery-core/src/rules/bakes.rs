@@ -151,9 +151,7 @@ mod tests {
         );
         // Open around the clock: midnight too.
         let always = OpeningHours::new(
-            std::array::from_fn(|_| {
-                vec![TimeRange::parse("r", "00:00", "24:00").expect("range")]
-            }),
+            std::array::from_fn(|_| vec![TimeRange::parse("r", "00:00", "24:00").expect("range")]),
             vec![],
         )
         .expect("hours");

@@ -3,8 +3,8 @@
 //! the ports.
 
 mod auth;
-mod bakes;
 mod bakery;
+mod bakes;
 mod catalog;
 mod hashing;
 mod idempotency;

@@ -18,8 +18,8 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::ports::{
-    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
-    PromotionRedemption, StoreResult, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PlaceOrder, PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn order_filter(query: &OrderQuery) -> Document {
@@ -324,7 +324,10 @@ impl MongoStore {
                 .await?;
             if given.matched_count == 0 {
                 bakes
-                    .update_one(doc! { "_id": key.as_str() }, doc! { "$set": { "taken": 0_i64 } })
+                    .update_one(
+                        doc! { "_id": key.as_str() },
+                        doc! { "$set": { "taken": 0_i64 } },
+                    )
                     .session(&mut *session)
                     .await?;
             }

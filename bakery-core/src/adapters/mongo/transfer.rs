@@ -15,10 +15,11 @@ use super::catalog::{category_doc, product_doc};
 use super::docs::{from_doc, internal, to_doc};
 use super::shop::{opening_hours_doc, opening_hours_of};
 use super::{coll, MongoStore};
-use crate::error::Error;
 use crate::domain::Id;
+use crate::error::Error;
 use crate::ports::{
-    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult, TransferProgress,
+    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
+    TransferProgress,
 };
 
 /// The one document of `transferProgress`.

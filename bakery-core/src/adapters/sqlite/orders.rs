@@ -18,8 +18,8 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::ports::{
-    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
-    PromotionRedemption, StoreResult, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PlaceOrder, PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a OrderQuery) {
@@ -464,7 +464,8 @@ impl OrderStore for SqliteStore {
         if products.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT product_id, taken FROM daily_bakes WHERE id IN (");
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT product_id, taken FROM daily_bakes WHERE id IN (");
         let mut ids = query.separated(", ");
         for product in products {
             ids.push_bind(bake_key(product, day));

@@ -118,7 +118,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
         .map(|_| {
             let store = store.clone();
             let request = PlaceOrder {
-        bakes: Vec::new(),
+                bakes: Vec::new(),
                 order: order(&user, &croissant, 1),
                 promotion: None,
                 effects: Vec::new(),
@@ -290,7 +290,7 @@ async fn an_order_stored_before_pickup_reads_as_a_delivery() {
     let old = order(&Id::generate(), &croissant, 1);
     store
         .place_order(&PlaceOrder {
-        bakes: Vec::new(),
+            bakes: Vec::new(),
             order: old.clone(),
             promotion: None,
             effects: Vec::new(),

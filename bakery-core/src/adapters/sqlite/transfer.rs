@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 
 use super::codec::{decode, internal};
 use super::SqliteStore;
-use crate::error::Error;
 use crate::domain::Id;
+use crate::error::Error;
 use crate::ports::{
     DailyBakeRecord, ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
 };
@@ -113,9 +113,9 @@ impl ExportStore for SqliteStore {
                 // `shop_settings` holds one document, the opening hours; a second setting
                 // would need its own record variant here.
                 RecordKind::ShopSettings => record(doc, Record::OpeningHours),
-                RecordKind::PaymentEvents | RecordKind::DailyBakes => {
-                    Err(Error::internal("payment events and daily bakes have no doc"))
-                }
+                RecordKind::PaymentEvents | RecordKind::DailyBakes => Err(Error::internal(
+                    "payment events and daily bakes have no doc",
+                )),
             })
             .collect()
     }

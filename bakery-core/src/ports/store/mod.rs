@@ -35,8 +35,8 @@ pub use idempotency::{
 };
 pub use notifications::NotificationStore;
 pub use orders::{
-    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery, OrderStore, PaymentChange, PaymentStep,
-    PlaceOrder, PromotionRedemption, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, TransitionOrder,
 };
 pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use payment_events::PaymentEventStore;

@@ -143,10 +143,7 @@ pub fn sold_out_for_the_day(order: &Order, product: &Id, day: NaiveDate) -> Erro
     let at = line.map_or_else(String::new, |i| format!("items[{i}]: "));
     Error::conflict(
         ConflictCode::SoldOutForTheDay,
-        format!(
-            "{at}{name} is sold out for {}",
-            day.format("%A %-d %B %Y")
-        ),
+        format!("{at}{name} is sold out for {}", day.format("%A %-d %B %Y")),
     )
 }
 

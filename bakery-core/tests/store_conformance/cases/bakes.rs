@@ -53,7 +53,11 @@ pub async fn orders_take_from_their_day_only(store: Shared) {
         .bakes_taken(today, &[croissant.id.clone(), bread.id.clone()])
         .await
         .expect("bakes_taken");
-    assert_eq!(both, vec![(croissant.id.clone(), 5)], "only counted products");
+    assert_eq!(
+        both,
+        vec![(croissant.id.clone(), 5)],
+        "only counted products"
+    );
     assert!(store
         .orders
         .bakes_taken(today, &[])
@@ -76,7 +80,11 @@ pub async fn a_sold_out_day_refuses_and_takes_nothing(store: Shared) {
     let today = day("2026-12-01");
     store
         .orders
-        .place_order(&place_from_bake(order(&user.id, &[(&croissant, 8)]), today, 10))
+        .place_order(&place_from_bake(
+            order(&user.id, &[(&croissant, 8)]),
+            today,
+            10,
+        ))
         .await
         .expect("place 8 of 10");
 
@@ -117,7 +125,11 @@ pub async fn a_sold_out_day_refuses_and_takes_nothing(store: Shared) {
     // The last two, exactly.
     store
         .orders
-        .place_order(&place_from_bake(order(&user.id, &[(&croissant, 2)]), today, 10))
+        .place_order(&place_from_bake(
+            order(&user.id, &[(&croissant, 2)]),
+            today,
+            10,
+        ))
         .await
         .expect("the last two");
     assert_eq!(taken(&store, &croissant.id, today).await, 10);
@@ -130,7 +142,11 @@ pub async fn cancel_gives_back_to_the_same_day(store: Shared) {
     let (today, friday) = (day("2026-12-01"), day("2026-12-04"));
     store
         .orders
-        .place_order(&place_from_bake(order(&user.id, &[(&croissant, 4)]), today, 10))
+        .place_order(&place_from_bake(
+            order(&user.id, &[(&croissant, 4)]),
+            today,
+            10,
+        ))
         .await
         .expect("today");
     let scheduled = order(&user.id, &[(&croissant, 6)]);
@@ -148,12 +164,20 @@ pub async fn cancel_gives_back_to_the_same_day(store: Shared) {
         .expect("applies");
     assert_eq!(canceled.order_status, OrderStatus::Canceled);
     assert_eq!(taken(&store, &croissant.id, friday).await, 0);
-    assert_eq!(taken(&store, &croissant.id, today).await, 4, "today untouched");
+    assert_eq!(
+        taken(&store, &croissant.id, today).await,
+        4,
+        "today untouched"
+    );
     assert_eq!(reload_product(&store, &croissant.id).await.units_sold, 4);
     // What was given back can be ordered again: the whole of Friday's bake.
     store
         .orders
-        .place_order(&place_from_bake(order(&user.id, &[(&croissant, 10)]), friday, 10))
+        .place_order(&place_from_bake(
+            order(&user.id, &[(&croissant, 10)]),
+            friday,
+            10,
+        ))
         .await
         .expect("friday again");
     assert_eq!(taken(&store, &croissant.id, friday).await, 10);
