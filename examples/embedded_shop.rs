@@ -83,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
         is_featured: true,
         stock,
         option_groups: vec![],
+        daily_quantity: None,
     };
     let croissant = bakery
         .create_product(&staff, product("Croissant", 180, Some(24)))

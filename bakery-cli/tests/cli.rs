@@ -616,6 +616,36 @@ async fn products_list_show_create_update_delete() {
         shown["stock"], 30,
         "an update keeps what it does not change"
     );
+    // A daily bake: set, shown with what is left today, then removed.
+    cli.run(&["products", "update", &id, "--daily", "120"])
+        .await
+        .ok();
+    let shown = cli
+        .run(&["--json", "products", "show", &id])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        (shown["dailyQuantity"].as_u64(), shown["leftToday"].as_u64()),
+        (Some(120), Some(120))
+    );
+    let shown = cli.run(&["products", "show", &id]).await;
+    assert!(
+        shown.ok().stdout.contains("120 a day, 120 left today"),
+        "{shown:#?}"
+    );
+    cli.run(&["products", "update", &id, "--daily", "0"])
+        .await
+        .failed(6, "INVALID_INPUT");
+    cli.run(&["products", "update", &id, "--daily", "none"])
+        .await
+        .ok();
+    let shown = cli
+        .run(&["--json", "products", "show", &id])
+        .await
+        .ok()
+        .json();
+    assert!(shown.get("dailyQuantity").is_none(), "{shown}");
 
     cli.run(&["products", "update", &id, "--price", "abc"])
         .await

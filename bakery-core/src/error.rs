@@ -98,6 +98,10 @@ pub enum ConflictCode {
     OutsideDeliveryArea,
     /// A delivery whose subtotal is under its zone's minimum order.
     BelowMinimumOrder,
+    /// A product's daily bake is sold out for the day the order takes from (today for ASAP,
+    /// the scheduled day otherwise); the message names the cart line and says when it is
+    /// next available.
+    SoldOutForTheDay,
 }
 
 /// Why an upload was refused, each with a stable code.
@@ -146,6 +150,7 @@ impl ConflictCode {
             Self::NotADelivery => "NOT_A_DELIVERY",
             Self::OutsideDeliveryArea => "OUTSIDE_DELIVERY_AREA",
             Self::BelowMinimumOrder => "BELOW_MINIMUM_ORDER",
+            Self::SoldOutForTheDay => "SOLD_OUT_FOR_THE_DAY",
         }
     }
 }

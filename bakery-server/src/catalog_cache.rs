@@ -11,6 +11,11 @@
 //! until when, or closed until when), worked out from the opening hours the bakery keeps in
 //! memory: the moment the shop opens or closes, requests ask for another key and the answer
 //! is computed afresh, while in between every request is a hit.
+//!
+//! Products with a daily bake show what is left of today's (`leftToday`), which starts
+//! again each local day of the shop without any write. Every answer that shows products
+//! carries the shop's local date in its key, so the first request of a new day computes a
+//! fresh answer; sales within a day bump the product's scope like stock does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -120,6 +125,12 @@ fn opening_key(status: &ShopStatus) -> String {
     )
 }
 
+/// Which local day of the shop an answer showing products was computed for, as a key
+/// suffix: `leftToday` counts that day's bake.
+fn day_key(today: chrono::NaiveDate) -> String {
+    format!("#day={today}")
+}
+
 /// A strong tag derived from the bytes, so every instance tags the same answer alike.
 fn etag_of(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
@@ -222,6 +233,9 @@ pub async fn around<E: Endpoint>(next: E, req: Request, bakery: Arc<Bakery>) -> 
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let mut key = cache_key(req.uri().path(), req.uri().query().unwrap_or(""));
+    if policy.lists_products {
+        key.push_str(&day_key(bakery.today()));
+    }
     if policy.moves_with_opening {
         match bakery.shop_status().await {
             Ok(status) => key.push_str(&opening_key(&status)),
@@ -340,6 +354,17 @@ mod tests {
             ..open
         };
         assert_ne!(opening_key(&open), opening_key(&later));
+    }
+
+    #[test]
+    fn answers_showing_products_are_keyed_by_the_local_day() {
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("date");
+        assert_ne!(day_key(day(1)), day_key(day(2)));
+        assert_eq!(day_key(day(1)), day_key(day(1)));
+        let product = "/api/v1/products/0123456789abcdef01234567";
+        assert!(policy(product, "").is_some_and(|p| p.lists_products));
+        assert!(policy("/api/v1/products", "").is_some_and(|p| p.lists_products));
+        assert!(policy("/api/v1/shop", "").is_some_and(|p| !p.lists_products));
     }
 
     #[test]

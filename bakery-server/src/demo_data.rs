@@ -145,6 +145,11 @@ const CATALOG: &[(&str, &str, &[Line])] = &[
     ]),
 ];
 
+/// The products baked in a fixed batch each day: croissants, 120 a day.
+fn daily_quantity(name: &str) -> Option<u32> {
+    (name == "Croissant").then_some(120)
+}
+
 /// Fills an empty store. Refuses when the catalog already has categories: demo data must
 /// never mix with a real shop's.
 pub async fn fill(bakery: &Bakery, terms: Terms) -> anyhow::Result<DemoSummary> {
@@ -208,6 +213,7 @@ pub async fn fill(bakery: &Bakery, terms: Terms) -> anyhow::Result<DemoSummary> 
                 is_featured: featured,
                 stock,
                 option_groups: vec![],
+                daily_quantity: daily_quantity(name),
             };
             let product = bakery
                 .create_product(&operator, draft)
@@ -296,6 +302,7 @@ fn birthday_cake(category_id: Id) -> ProductDraft {
         is_available: true,
         is_featured: false,
         stock: None,
+        daily_quantity: None,
         option_groups: vec![
             OptionGroup {
                 key: "size".into(),

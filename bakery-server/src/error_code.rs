@@ -20,6 +20,7 @@ use poem_openapi::Enum;
 /// | `DUPLICATE_PHONE`, `DUPLICATE_NAME`, `DUPLICATE_CODE`, `DUPLICATE_REVIEW` | it already exists | say so |
 /// | `ILLEGAL_STATUS_CHANGE` | the order (or payment) is no longer where that change applies | reload the order |
 /// | `OUT_OF_STOCK`, `PRODUCT_UNAVAILABLE` | a product cannot be ordered now (sold out, withdrawn or deleted) | update the cart |
+/// | `SOLD_OUT_FOR_THE_DAY` | a product's daily bake is sold out for the day the order takes from (today when ASAP, else the scheduled day); the message names the cart line (`items[i]`) and says when it is next available (the product's `nextAvailable`) | offer a later day |
 /// | `PROMOTION_NOT_APPLICABLE`, `PROMOTION_USED_UP` | the code does not apply to this cart | remove the code |
 /// | `CATEGORY_IN_USE` | the category still has products | move them first |
 /// | `NOT_PURCHASED` | reviews need a delivered order of the product | explain |
@@ -79,6 +80,7 @@ pub enum ErrorCode {
     NotADelivery,
     OutsideDeliveryArea,
     BelowMinimumOrder,
+    SoldOutForTheDay,
     UnsupportedImage,
     ImageTooLarge,
     UploadExpired,
@@ -143,6 +145,7 @@ impl ErrorCode {
             ConflictCode::NotADelivery => Self::NotADelivery,
             ConflictCode::OutsideDeliveryArea => Self::OutsideDeliveryArea,
             ConflictCode::BelowMinimumOrder => Self::BelowMinimumOrder,
+            ConflictCode::SoldOutForTheDay => Self::SoldOutForTheDay,
         }
     }
 
@@ -181,6 +184,7 @@ mod tests {
             ConflictCode::NotADelivery,
             ConflictCode::OutsideDeliveryArea,
             ConflictCode::BelowMinimumOrder,
+            ConflictCode::SoldOutForTheDay,
         ];
         let mut errors: Vec<Error> = conflicts
             .into_iter()

@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod bakes;
 mod board;
 mod cache;
 mod catalog;
@@ -84,6 +85,9 @@ macro_rules! e2e {
             }
             kitchen {
                 the_prep_list_sums_a_day_for_staff => crate::hours::paris_with_manual_clock,
+            }
+            bakes {
+                croissants_sell_out_for_the_day => crate::hours::paris_with_manual_clock,
             }
             favorites {
                 add_list_and_remove_favorites,

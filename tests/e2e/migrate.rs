@@ -161,7 +161,19 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
         .send()
         .await
         .expect("review");
-    place_order(&ben, order_request(vec![line(&second, 3)])).await;
+    // Today's croissants (the demo bakes 120 a day): the count travels, so the moved shop
+    // shows the same `leftToday`.
+    let croissant = catalog
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["name"] == "Croissant"))
+        .and_then(|p| p["id"].as_str())
+        .expect("the demo's croissant")
+        .to_owned();
+    place_order(
+        &ben,
+        order_request(vec![line(&second, 3), line(&croissant, 5)]),
+    )
+    .await;
     let hours = serde_json::to_value(
         admin
             .api()
@@ -225,6 +237,12 @@ async fn a_sqlite_shop_moves_to_mongodb_and_its_customers_stay_signed_in() {
     let url = format!("http://127.0.0.1:{port}");
     let moved_ada = BakeryClient::with_tokens(&url, ada_tokens.clone());
     assert_eq!(products(&BakeryClient::new(&url)).await, catalog);
+    assert!(
+        catalog
+            .as_array()
+            .is_some_and(|all| all.iter().any(|p| p["leftToday"] == 115)),
+        "{catalog}"
+    );
     let moved_hours = BakeryClient::new(&url)
         .api()
         .get_shop_hours()

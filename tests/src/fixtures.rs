@@ -43,6 +43,7 @@ pub fn product_input(category: &str, name: &str, price: u64) -> types::ProductIn
         preparation_time: 10,
         stock: None,
         option_groups: Vec::new(),
+        daily_quantity: None,
     }
 }
 

@@ -4,7 +4,8 @@
 //! when missing), `price` (e.g. 4.50), and optionally `description`, `discount_price`,
 //! `ingredients`, `allergens`, `images` (lists separated by `;` or `|` in CSV, arrays or `;`
 //! strings in JSON), `vegetarian`, `featured`, `available` (true/false, yes/no, 1/0),
-//! `preparation_time` (minutes), `stock` (a count, or empty for unlimited).
+//! `preparation_time` (minutes), `stock` (a count, or empty for unlimited), `daily_quantity`
+//! (units baked a day, or empty for no daily limit).
 //! A product whose name already exists in its category is updated, never duplicated.
 //!
 //! `images` takes URLs and local files: `http(s)://` entries are kept as typed image URLs;
@@ -30,7 +31,8 @@ use crate::output::{self, parse_money};
 
 pub const HELP: &str = "Columns: name, category, price (required); description, discount_price, \
 ingredients, allergens, images (';'- or '|'-separated), vegetarian, featured, available \
-(true/false), preparation_time (minutes), stock (empty = unlimited).\n\
+(true/false), preparation_time (minutes), stock (empty = unlimited), daily_quantity (units \
+baked a day; empty = no daily limit).\n\
 images: http(s):// URLs are kept as typed; other entries are picture files (JPEG, PNG, WebP; \
 relative to the import file's folder), uploaded when the product is created, or updated while \
 it has no uploaded pictures yet.\n\
@@ -54,6 +56,7 @@ const KNOWN: &[&str] = &[
     "available",
     "preparation_time",
     "stock",
+    "daily_quantity",
 ];
 
 #[derive(Args, Debug)]
@@ -659,6 +662,10 @@ fn validate(
         err("stock", e);
         None
     });
+    let daily_quantity = parse_stock(get("daily_quantity")).unwrap_or_else(|e| {
+        err("daily_quantity", e);
+        None
+    });
     let list = |k: &str| -> Vec<String> {
         get(k)
             .split([';', '|'])
@@ -695,6 +702,7 @@ fn validate(
         images: urls,
         preparation_time,
         stock,
+        daily_quantity,
         is_vegetarian,
         is_featured,
         is_available,

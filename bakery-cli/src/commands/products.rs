@@ -33,6 +33,7 @@ pub enum Cmd {
     /// Change a product; options not given keep their value.
     #[command(
         after_help = "Examples:\n  bakery products update 65f1c2a9e4b0a1b2c3d4e5f6 --price 1.30 --stock 40\n  \
+        bakery products update 65f1c2a9e4b0a1b2c3d4e5f6 --daily 120\n  \
         bakery products update 65f1c2a9e4b0a1b2c3d4e5f6 --options-file cake-options.json\n\n\
         An options file is the API's optionGroups array, e.g.\n  \
         [{\"key\": \"size\", \"label\": \"Size\", \"minChoices\": 1, \"maxChoices\": 1,\n    \
@@ -145,6 +146,10 @@ pub struct ProductFields {
     /// Limited daily stock ("none" for unlimited).
     #[arg(long, value_name = "COUNT|none")]
     pub stock: Option<String>,
+    /// Units baked each day, counted per local day of the shop apart from the stock
+    /// (e.g. 120 croissants; "none" for no daily limit).
+    #[arg(long, value_name = "COUNT|none")]
+    pub daily: Option<String>,
     #[arg(long, value_name = "true|false")]
     pub vegetarian: Option<bool>,
     #[arg(long, value_name = "true|false")]
@@ -412,6 +417,15 @@ async fn show(ctx: &Ctx, p: &types::Product) -> Result<()> {
         p.stock
             .map_or_else(|| "unlimited".to_owned(), |s| s.to_string())
     );
+    if let Some(daily) = p.daily_quantity {
+        let today = match (p.left_today, &p.next_available) {
+            (Some(0), Some(next)) => format!("sold out today, next {}", output::when(next)),
+            (Some(0), None) => "sold out today".to_owned(),
+            (Some(left), _) => format!("{left} left today"),
+            (None, _) => String::new(),
+        };
+        println!("daily bake:   {daily} a day, {today}");
+    }
     println!("prep time:    {} min", p.preparation_time);
     println!("rating:       {}", rating_text(&p.ratings));
     for (i, group) in p.option_groups.iter().enumerate() {
@@ -453,6 +467,7 @@ pub struct ProductDraft {
     pub images: Vec<String>,
     pub preparation_time: u32,
     pub stock: Option<u32>,
+    pub daily_quantity: Option<u32>,
     pub is_vegetarian: bool,
     pub is_featured: bool,
     pub is_available: bool,
@@ -474,6 +489,7 @@ impl From<types::Product> for ProductDraft {
             images: p.images,
             preparation_time: p.preparation_time,
             stock: p.stock,
+            daily_quantity: p.daily_quantity,
             is_vegetarian: p.is_vegetarian,
             is_featured: p.is_featured,
             is_available: p.is_available,
@@ -548,6 +564,13 @@ impl ProductDraft {
                 err("discount_price", "must be lower than the price".to_owned());
             }
         }
+        let daily_quantity = match self.daily_quantity {
+            None => None,
+            Some(n) => NonZeroU32::new(n).or_else(|| {
+                err("daily_quantity", "must be at least 1 (or none)".to_owned());
+                None
+            }),
+        };
         let ingredients = clean_list("ingredients", &self.ingredients, &mut err);
         let allergens = clean_list("allergens", &self.allergens, &mut err);
         let images = clean_list("images", &self.images, &mut err);
@@ -564,6 +587,7 @@ impl ProductDraft {
                     images,
                     preparation_time: self.preparation_time,
                     stock: self.stock,
+                    daily_quantity,
                     is_vegetarian: self.is_vegetarian,
                     is_featured: self.is_featured,
                     is_available: self.is_available,
@@ -645,6 +669,10 @@ async fn apply_fields(ctx: &Ctx, draft: &mut ProductDraft, f: &ProductFields) ->
     }
     if let Some(s) = &f.stock {
         draft.stock = parse_stock(s).map_err(|e| CliError::invalid(format!("stock: {e}")))?;
+    }
+    if let Some(s) = &f.daily {
+        draft.daily_quantity =
+            parse_stock(s).map_err(|e| CliError::invalid(format!("daily: {e}")))?;
     }
     if let Some(v) = f.vegetarian {
         draft.is_vegetarian = v;

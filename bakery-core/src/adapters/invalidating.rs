@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
     Category, DeliveryPerson, GeoPoint, Id, Order, OrderStatus, PageRequest, Product, Promotion,
@@ -62,7 +62,8 @@ impl<P: ?Sized> InvalidatingStore<P> {
     }
 }
 
-/// What an order's stock, units sold and promotion redemption touch in the catalog.
+/// What an order's stock, daily bakes, units sold and promotion redemption touch in the
+/// catalog: every product it has a line of.
 fn order_scopes(order: &Order) -> Vec<CacheScope> {
     let mut scopes: Vec<CacheScope> = order
         .units_by_product()
@@ -244,6 +245,9 @@ impl OrderStore for InvalidatingStore<dyn OrderStore> {
 
     async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32> {
         self.inner.promotion_uses_by(user, promotion).await
+    }
+    async fn bakes_taken(&self, day: NaiveDate, products: &[Id]) -> StoreResult<Vec<(Id, u32)>> {
+        self.inner.bakes_taken(day, products).await
     }
 }
 

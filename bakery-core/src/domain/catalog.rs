@@ -1,4 +1,4 @@
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{check_option_groups, optional_text, required_text, Id, Image, Money, OptionGroup};
@@ -123,6 +123,15 @@ pub struct Product {
     /// what it adds to the price. Products stored before options existed have none.
     #[serde(default)]
     pub option_groups: Vec<OptionGroup>,
+    /// Units baked each day (croissants: 120), apart from `stock`: every local day of the
+    /// shop has its own count, kept by the store beside the product. `None` means no daily
+    /// limit. Products stored before daily bakes existed read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quantity: Option<u32>,
+    /// What is left of today's bake, as the catalog shows it. Worked out by the catalog use
+    /// cases from the day's count when they read the product; never stored.
+    #[serde(skip)]
+    pub today: Option<TodaysBake>,
     pub ratings: Ratings,
     /// Units in orders that were not canceled: what "popular" ranks by.
     pub units_sold: u64,
@@ -164,6 +173,8 @@ impl Product {
             is_featured: false,
             stock: None,
             option_groups: Vec::new(),
+            daily_quantity: None,
+            today: None,
             ratings: Ratings::default(),
             units_sold: 0,
             created_at: now,
@@ -190,6 +201,7 @@ impl Product {
         self.is_featured = draft.is_featured;
         self.stock = draft.stock;
         self.option_groups = draft.option_groups;
+        self.daily_quantity = draft.daily_quantity;
         self.updated_at = now;
     }
 }
@@ -212,6 +224,25 @@ pub struct ProductDraft {
     pub is_featured: bool,
     pub stock: Option<u32>,
     pub option_groups: Vec<OptionGroup>,
+    /// Units baked a day; `None` for no daily limit.
+    pub daily_quantity: Option<u32>,
+}
+
+/// The most a product can be baked in a day: far above any bakery's oven, low enough that a
+/// typo (120000 for 120) is caught.
+pub const MAX_DAILY_QUANTITY: u32 = 10_000;
+
+/// A product's bake on one local day of the shop, as the catalog shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TodaysBake {
+    /// The shop's local day it counts.
+    pub day: NaiveDate,
+    /// Units still to be ordered that day (0 when sold out).
+    pub left: u32,
+    /// When sold out: the first time a later day's bake can be ordered (the next opening on a
+    /// later day, or the next local midnight for a shop without hours); `None` while some
+    /// are left, or when the shop does not open in the days searched.
+    pub next_available: Option<DateTime<Utc>>,
 }
 
 /// The longest entry each of a product's text lists takes, by field; the contract states
@@ -252,6 +283,14 @@ impl ProductDraft {
         }
         self.nutritional_info = self.nutritional_info.check()?;
         self.option_groups = check_option_groups(self.option_groups)?;
+        if let Some(daily) = self.daily_quantity {
+            if !(1..=MAX_DAILY_QUANTITY).contains(&daily) {
+                return Err(Error::validation(
+                    "dailyQuantity",
+                    format!("must be between 1 and {MAX_DAILY_QUANTITY}"),
+                ));
+            }
+        }
         Ok(self)
     }
 }
@@ -295,6 +334,7 @@ mod tests {
             is_featured: false,
             stock: None,
             option_groups: Vec::new(),
+            daily_quantity: None,
         }
     }
 
@@ -315,6 +355,11 @@ mod tests {
             ),
             ("ingredients", Box::new(|d| d.ingredients = vec!["".into()])),
             ("preparationTime", Box::new(|d| d.preparation_time = 5000)),
+            ("dailyQuantity", Box::new(|d| d.daily_quantity = Some(0))),
+            (
+                "dailyQuantity",
+                Box::new(|d| d.daily_quantity = Some(MAX_DAILY_QUANTITY + 1)),
+            ),
             (
                 "nutritionalInfo.fat",
                 Box::new(|d| d.nutritional_info.fat = Some(-1.0)),

@@ -26,7 +26,8 @@ mod zones;
 pub use access::Actor;
 pub use auth::{OtpRecord, RefreshTokenRecord};
 pub use catalog::{
-    Category, NutritionalInfo, Product, ProductDraft, Ratings, PRODUCT_LIST_ENTRY_MAX_CHARS,
+    Category, NutritionalInfo, Product, ProductDraft, Ratings, TodaysBake, MAX_DAILY_QUANTITY,
+    PRODUCT_LIST_ENTRY_MAX_CHARS,
 };
 pub use hours::{
     parse_timezone, DayException, OpeningHours, TimeRange, MAX_EXCEPTIONS, MAX_RANGES_PER_DAY,

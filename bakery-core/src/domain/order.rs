@@ -1,6 +1,6 @@
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -119,6 +119,11 @@ pub struct OrderItem {
     /// options existed have none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<ChosenOption>,
+    /// The shop's local day whose bake the line took from, for a product with a daily
+    /// quantity: canceling gives the units back to that day. Lines without a daily limit,
+    /// and lines stored before daily bakes existed, have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bake_day: Option<NaiveDate>,
 }
 
 /// Where the order goes; a copy, so editing the address book later does not move old orders.
@@ -323,5 +328,22 @@ impl Order {
             }
         }
         units
+    }
+
+    /// Units per product and bake day, summed over lines, for the lines that took from a
+    /// daily bake: what placing the order takes and canceling gives back.
+    pub fn bakes_by_product(&self) -> Vec<(Id, NaiveDate, u32)> {
+        let mut bakes: Vec<(Id, NaiveDate, u32)> = Vec::new();
+        for item in &self.items {
+            let Some(day) = item.bake_day else { continue };
+            match bakes
+                .iter_mut()
+                .find(|(id, d, _)| id == &item.product_id && *d == day)
+            {
+                Some((_, _, q)) => *q += item.quantity,
+                None => bakes.push((item.product_id.clone(), day, item.quantity)),
+            }
+        }
+        bakes
     }
 }

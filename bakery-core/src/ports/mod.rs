@@ -23,14 +23,15 @@ pub use push::{PushMessage, PushReport, PushSender};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use sms::SmsSender;
 pub use store::{
-    apply_outcome, category_in_use, out_of_stock, promotion_used_up, AccountStore, AttemptOutcome,
-    AuthSecretStore, Begin, CatalogStore, IdempotencyClaim, IdempotencyRecord, IdempotencyStore,
-    NotificationStore, OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore,
-    PaymentStep, PlaceOrder, ProductFilter, ProductSort, PromotionRedemption, PromotionStore,
-    RecordState, RefreshOutcome, ReviewStore, ShopStore, Store, StoreHealth, StoreResult,
-    StoredResponse, TransitionOrder, Unique, UploadStore,
+    apply_outcome, bake_key, category_in_use, out_of_stock, promotion_used_up,
+    sold_out_for_the_day, AccountStore, AttemptOutcome, AuthSecretStore, Begin, CatalogStore,
+    DailyTake, IdempotencyClaim, IdempotencyRecord, IdempotencyStore, NotificationStore,
+    OrderQuery, OrderStore, OutboxStore, PaymentChange, PaymentEventStore, PaymentStep, PlaceOrder,
+    ProductFilter, ProductSort, PromotionRedemption, PromotionStore, RecordState, RefreshOutcome,
+    ReviewStore, ShopStore, Store, StoreHealth, StoreResult, StoredResponse, TransitionOrder,
+    Unique, UploadStore,
 };
 pub use store::{
-    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
-    DELIVERY_AREA_ID, OPENING_HOURS_ID,
+    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind,
+    TransferProgress, DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };

@@ -306,6 +306,7 @@ mod tests {
             quantity,
             price: Money::from_minor(150),
             options: Vec::new(),
+            bake_day: None,
         }
     }
 

@@ -115,11 +115,12 @@ impl Bakery {
     }
 
     pub async fn products(&self, listing: &ProductListing) -> Result<Page<Product>> {
-        let (items, total) = self
+        let (mut items, total) = self
             .store
             .catalog
             .list_products(&listing.filter, listing.sort, listing.page)
             .await?;
+        self.with_bakes(&mut items).await?;
         Ok(Page::new(items, listing.page, total))
     }
 
@@ -163,14 +164,18 @@ impl Bakery {
         .await
     }
 
+    /// One product, with what is left of today's bake.
     pub async fn product(&self, id: &Id) -> Result<Product> {
-        self.store
+        let mut product = self
+            .store
             .catalog
             .get_product(id)
             .await?
             .ok_or(Error::NotFound {
                 resource: "product",
-            })
+            })?;
+        self.with_bakes(std::slice::from_mut(&mut product)).await?;
+        Ok(product)
     }
 
     /// Typo- and accent-tolerant search, name matches first, within the listing's filter.
@@ -200,7 +205,9 @@ impl Bakery {
             .collect();
         ranked.sort_by(|(a, pa), (b, pb)| b.total_cmp(a).then_with(|| pa.name.cmp(&pb.name)));
         let ranked = ranked.into_iter().map(|(_, p)| p).collect();
-        Ok(Page::slice(ranked, page))
+        let mut found = Page::slice(ranked, page);
+        self.with_bakes(&mut found.items).await?;
+        Ok(found)
     }
 
     #[tracing::instrument(skip_all)]
@@ -208,8 +215,9 @@ impl Bakery {
         actor.require_staff()?;
         let draft = draft.check()?;
         self.require_category(&draft.category_id).await?;
-        let product = Product::create(draft, self.now());
+        let mut product = Product::create(draft, self.now());
         self.store.catalog.insert_product(&product).await?;
+        self.with_bakes(std::slice::from_mut(&mut product)).await?;
         Ok(product)
     }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::orders::CartLine;
 use super::{Actor, Bakery};
-use crate::domain::{DeliveryAddress, Fulfilment, Money, Promotion};
+use crate::domain::{DeliveryAddress, Fulfilment, Money, Product, Promotion};
 use crate::error::{ConflictCode, Error, Result};
 use crate::rules::pricing::{self, PricedLine, Quote};
 use crate::rules::schedule;
@@ -58,6 +58,8 @@ pub(super) struct Cart<'a> {
 /// Everything placing an order needs that the quote computed.
 pub(super) struct Checkout {
     pub lines: Vec<PricedLine>,
+    /// The catalog's products of the cart, as priced (their daily quantities, stock).
+    pub products: Vec<Product>,
     pub promotion: Option<Promotion>,
     pub quote: Quote,
     pub terms: DeliveryTerms,
@@ -156,6 +158,7 @@ impl Bakery {
         };
         Ok(Checkout {
             lines,
+            products,
             promotion,
             quote,
             terms,

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bakery;
+mod bakes;
 mod catalog;
 mod checkout;
 mod hashing;

@@ -15,7 +15,7 @@ use crate::ports::{
 };
 use crate::rules::pricing::{self, PricedLine, Quote};
 use crate::rules::zones::DeliveryTerms;
-use crate::rules::{eta, options, promotion, status};
+use crate::rules::{bakes, eta, options, promotion, status};
 
 /// A cart line as the customer sends it: what, how many and which options, never a price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,8 +267,9 @@ impl Bakery {
         ))
     }
 
-    /// Places an order at today's catalog prices. Stock, the promotion's use and the order
-    /// itself are written together or not at all.
+    /// Places an order at today's catalog prices. Stock, daily bakes (of the scheduled day,
+    /// else today), the promotion's use and the order itself are written together or not at
+    /// all.
     #[tracing::instrument(skip(self, request), fields(user = %actor.user_id))]
     pub async fn place_order(&self, actor: &Actor, request: OrderRequest) -> Result<Order> {
         // A shop without a card provider is a lasting choice (`GET /shop` lists the methods
@@ -302,18 +303,29 @@ impl Bakery {
         checkout.check_minimum()?;
         let Checkout {
             lines,
+            products,
             promotion,
             quote,
             terms,
             now,
             estimated_delivery_time,
         } = checkout;
+        // The day whose bakes the lines of daily-baked products take from.
+        let bake_day = bakes::bake_day(self.timezone(), now, request.scheduled_delivery_time);
+        let bake_day_of = |product: &Id| {
+            products
+                .iter()
+                .find(|p| &p.id == product)
+                .and_then(|p| p.daily_quantity)
+                .map(|_| bake_day)
+        };
         let order = Order {
             id: Id::generate(),
             user_id: actor.user_id.clone(),
             items: lines
                 .into_iter()
                 .map(|l| OrderItem {
+                    bake_day: bake_day_of(&l.product_id),
                     product_id: l.product_id,
                     name: l.name,
                     quantity: l.quantity,
@@ -362,14 +374,19 @@ impl Bakery {
             message,
             Some((&order.id, order.order_status)),
         )];
-        self.store
+        let placed = self
+            .store
             .orders
             .place_order(&PlaceOrder {
+                bakes: Self::daily_takes(&order, &products),
                 order: order.clone(),
                 promotion: redemption,
                 effects: effects.clone(),
             })
-            .await?;
+            .await;
+        if let Err(e) = placed {
+            return Err(self.explain_sold_out(e, bake_day).await);
+        }
         self.committed(&effects);
         self.publish(
             &order,

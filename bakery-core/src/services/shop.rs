@@ -30,7 +30,7 @@ impl Bakery {
     }
 
     /// The hours without a copy, from memory unless staff changed them since they were read.
-    async fn hours(&self) -> Result<Arc<Option<OpeningHours>>> {
+    pub(super) async fn hours(&self) -> Result<Arc<Option<OpeningHours>>> {
         self.opening_hours
             .get_or_read(self.catalog_cache.as_ref(), || {
                 self.store.shop.opening_hours()

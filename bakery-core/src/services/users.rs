@@ -103,7 +103,9 @@ impl Bakery {
         let user = self.user(&actor.user_id).await?;
         let mut products = self.store.catalog.get_products(&user.favorites).await?;
         products.sort_by_key(|p| user.favorites.iter().position(|f| f == &p.id));
-        Ok(Page::slice(products, page))
+        let mut favorites = Page::slice(products, page);
+        self.with_bakes(&mut favorites.items).await?;
+        Ok(favorites)
     }
 
     #[tracing::instrument(skip_all, fields(user = %actor.user_id))]

@@ -14,8 +14,10 @@ use bakery_core::domain::{
     RefreshTokenRecord, Review, Role, StatusChange, User,
 };
 use bakery_core::error::{ConflictCode, Error};
-use bakery_core::ports::{PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store};
-use chrono::{DateTime, Duration, Utc};
+use bakery_core::ports::{
+    DailyTake, PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, Store,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
 
 pub type Shared = Store;
@@ -137,6 +139,8 @@ pub fn product(category: &Id, name: &str, price: i64, stock: Option<u32>) -> Pro
         is_featured: false,
         stock,
         option_groups: Vec::new(),
+        daily_quantity: None,
+        today: None,
         ratings: Ratings::default(),
         units_sold: 0,
         created_at: at,
@@ -216,6 +220,7 @@ pub fn order(user: &Id, lines: &[(&Product, u32)]) -> Order {
             quantity: *q,
             price: p.effective_price(),
             options: Vec::new(),
+            bake_day: None,
         })
         .collect();
     let subtotal: Money = items.iter().map(|i| i.price.times(i.quantity)).sum();
@@ -267,10 +272,40 @@ pub fn order_at(user: &Id, lines: &[(&Product, u32)], at: DateTime<Utc>) -> Orde
 
 pub fn place(order: Order) -> PlaceOrder {
     PlaceOrder {
+        bakes: Vec::new(),
         order,
         promotion: None,
         effects: Vec::new(),
     }
+}
+
+/// Places `order` with every line taken from the bake of `day`, each of its products baking
+/// `daily` a day, as the service passes them.
+pub fn place_from_bake(mut order: Order, day: NaiveDate, daily: u32) -> PlaceOrder {
+    for item in &mut order.items {
+        item.bake_day = Some(day);
+    }
+    let quantities: Vec<(Id, u32)> = order
+        .items
+        .iter()
+        .map(|item| (item.product_id.clone(), daily))
+        .collect();
+    PlaceOrder {
+        bakes: DailyTake::of(&order, &quantities),
+        ..place(order)
+    }
+}
+
+/// Units taken from `product`'s bake of `day` (0 when nothing was ever taken).
+pub async fn taken(store: &Shared, product: &Id, day: NaiveDate) -> u32 {
+    store
+        .orders
+        .bakes_taken(day, std::slice::from_ref(product))
+        .await
+        .expect("bakes_taken")
+        .into_iter()
+        .find(|(id, _)| id == product)
+        .map_or(0, |(_, n)| n)
 }
 
 /// Places `order` redeeming `promotion`, with the promotion's limits as the service passes them.
@@ -280,6 +315,7 @@ pub fn place_with(mut order: Order, promotion: &Promotion) -> PlaceOrder {
     order.discount = Money::from_minor(100).min(order.subtotal);
     order.total = order.subtotal + order.delivery_fee + order.taxes - order.discount;
     PlaceOrder {
+        bakes: Vec::new(),
         order,
         promotion: Some(PromotionRedemption {
             promotion_id: promotion.id.clone(),

@@ -146,8 +146,14 @@ macro_rules! conformance {
                 opening_hours_are_none_until_set_then_replaced,
                 delivery_area_is_none_until_set_then_replaced,
             }
+            bakes {
+                orders_take_from_their_day_only,
+                a_sold_out_day_refuses_and_takes_nothing,
+                cancel_gives_back_to_the_same_day,
+            }
             races {
                 last_items_sell_exactly_once,
+                last_of_the_days_bake_sells_exactly_once,
                 promotion_usage_limit_holds,
                 promotion_per_user_limit_holds,
                 refresh_token_rotates_once,

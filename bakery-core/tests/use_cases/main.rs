@@ -2,6 +2,7 @@
 //! go through, with the clock and the SMS port under the test's control.
 
 mod auth;
+mod bakes;
 mod catalog;
 mod images;
 mod kitchen;

@@ -145,6 +145,7 @@ pub fn draft(category: &Id, name: &str, price: i64, stock: Option<u32>) -> Produ
         is_featured: false,
         stock,
         option_groups: Vec::new(),
+        daily_quantity: None,
     }
 }
 

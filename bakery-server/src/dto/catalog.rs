@@ -319,6 +319,17 @@ pub struct Product {
     /// products. A cart line names its choices in `options`; the price is `effectivePrice`
     /// plus the chosen options' `priceDelta`s.
     pub option_groups: Vec<OptionGroup>,
+    /// Units baked each day (the shop's local day, `SHOP_TIMEZONE`), apart from `stock`;
+    /// absent when there is no daily limit.
+    pub daily_quantity: Option<u32>,
+    /// Units of today's bake still to be ordered as soon as possible (0 when sold out for
+    /// today); absent when there is no daily limit. Scheduled orders take from the bake of
+    /// the day they are for.
+    pub left_today: Option<u32>,
+    /// When sold out for today: the first time a later day's bake can be ordered (the next
+    /// opening on a later day, or the next local midnight for a shop without hours). Absent
+    /// while some are left, or when the shop does not open in the next 14 days.
+    pub next_available: Option<Timestamp>,
     pub ratings: Ratings,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -344,6 +355,9 @@ impl From<domain::Product> for Product {
             is_featured: p.is_featured,
             stock: p.stock,
             option_groups: p.option_groups.into_iter().map(Into::into).collect(),
+            daily_quantity: p.daily_quantity,
+            left_today: p.today.map(|t| t.left),
+            next_available: p.today.and_then(|t| t.next_available).map(Into::into),
             ratings: Ratings {
                 average: p.ratings.average,
                 count: p.ratings.count,
@@ -391,6 +405,10 @@ pub struct ProductInput {
     /// The choices a customer makes when ordering it; none when absent.
     #[oai(default, validator(max_items = 10))]
     pub option_groups: Vec<OptionGroupInput>,
+    /// Units baked each day, counted per local day of the shop apart from `stock`
+    /// (croissants: 120); omit for no daily limit.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    pub daily_quantity: Option<u32>,
 }
 
 impl ProductInput {
@@ -419,6 +437,7 @@ impl ProductInput {
                 .enumerate()
                 .map(|(i, g)| g.into_domain(&format!("optionGroups[{i}]")))
                 .collect::<Result<_, _>>()?,
+            daily_quantity: self.daily_quantity,
         })
     }
 }

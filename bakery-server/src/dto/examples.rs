@@ -219,8 +219,11 @@ impl Example for Product {
             preparation_time: 10,
             is_available: true,
             is_featured: true,
-            stock: Some(120),
+            stock: None,
             option_groups: vec![],
+            daily_quantity: Some(120),
+            left_today: Some(37),
+            next_available: None,
             ratings: Ratings {
                 average: 4.7,
                 count: 38,

@@ -59,6 +59,9 @@ mod coll {
     pub const UPLOADS: &str = "uploads";
     /// Settings staff edit at run time, one document per key (`openingHours`).
     pub const SHOP_SETTINGS: &str = "shopSettings";
+    /// Units taken from each product's daily bake, one document per product and local day
+    /// (`_id` `<product id>:<YYYY-MM-DD>`, so the key itself is unique).
+    pub const DAILY_BAKES: &str = "dailyBakes";
 }
 
 /// Every store port on a MongoDB database (wire it with [`crate::ports::Store::from_adapter`]). Cloning is cheap and shares the connection pool.

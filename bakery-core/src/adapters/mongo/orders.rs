@@ -3,14 +3,14 @@
 
 use async_trait::async_trait;
 use bson::{doc, Bson, Document};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use mongodb::ClientSession;
 
-use super::docs::{from_doc, int, internal, oid, to_doc, to_value, ts};
+use super::docs::{from_doc, int, internal, is_duplicate_key, oid, to_doc, to_value, ts};
 use super::table::newest_first;
-use super::tx::TxResult;
+use super::tx::{TxError, TxResult};
 use super::{coll, MongoStore};
 use crate::domain::{
     DeliveryPerson, Fulfilment, GeoPoint, Id, Order, OrderStatus, PageRequest, PaymentMethod,
@@ -18,8 +18,8 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::ports::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
-    PromotionRedemption, StoreResult, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PlaceOrder, PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn order_filter(query: &OrderQuery) -> Document {
@@ -102,6 +102,11 @@ impl MongoStore {
                 return Err(out_of_stock(order, &product).into());
             }
         }
+        for take in &request.bakes {
+            if !self.take_from_bake(session, take).await? {
+                return Err(sold_out_for_the_day(order, &take.product_id, take.day).into());
+            }
+        }
         if let Some(redemption) = &request.promotion {
             self.redeem(session, redemption, &order.user_id).await?;
         }
@@ -110,6 +115,49 @@ impl MongoStore {
             .session(&mut *session)
             .await?;
         self.enqueue_tx(session, &request.effects).await
+    }
+
+    /// Adds the take to the day's count only while it stays within the daily quantity;
+    /// `false` when the day's bake cannot cover it. The count is created first (at zero) so
+    /// the increment is one conditional update on an existing document: two transactions
+    /// taking from the same day write the same document, and the later one retries on the
+    /// other's count.
+    async fn take_from_bake(
+        &self,
+        session: &mut ClientSession,
+        take: &DailyTake,
+    ) -> TxResult<bool> {
+        let Some(room) = take.daily_quantity.checked_sub(take.quantity) else {
+            return Ok(false);
+        };
+        let bakes = self.collection(coll::DAILY_BAKES);
+        let key = bake_key(&take.product_id, take.day);
+        let created = bakes
+            .update_one(
+                doc! { "_id": key.as_str() },
+                doc! { "$setOnInsert": {
+                    "productId": take.product_id.as_str(),
+                    "day": take.day.to_string(),
+                    "taken": 0_i64,
+                } },
+            )
+            .upsert(true)
+            .session(&mut *session)
+            .await;
+        match created {
+            Ok(_) => {}
+            // Another transaction created the same day's count first.
+            Err(e) if is_duplicate_key(&e) => return Err(TxError::Raced(e)),
+            Err(e) => return Err(e.into()),
+        }
+        let taken = bakes
+            .update_one(
+                doc! { "_id": key.as_str(), "taken": { "$lte": int(room) } },
+                doc! { "$inc": { "taken": int(take.quantity) } },
+            )
+            .session(&mut *session)
+            .await?;
+        Ok(taken.matched_count == 1)
     }
 
     async fn redeem(
@@ -258,6 +306,28 @@ impl MongoStore {
             if limited.matched_count == 0 {
                 products
                     .update_one(doc! { "_id": id }, doc! { "$inc": { "unitsSold": -q } })
+                    .session(&mut *session)
+                    .await?;
+            }
+        }
+        let bakes = self.collection(coll::DAILY_BAKES);
+        for (product, day, quantity) in order.bakes_by_product() {
+            let key = bake_key(&product, day);
+            let q = int(quantity);
+            // Floored at zero, like the other counters given back.
+            let given = bakes
+                .update_one(
+                    doc! { "_id": key.as_str(), "taken": { "$gte": q } },
+                    doc! { "$inc": { "taken": -q } },
+                )
+                .session(&mut *session)
+                .await?;
+            if given.matched_count == 0 {
+                bakes
+                    .update_one(
+                        doc! { "_id": key.as_str() },
+                        doc! { "$set": { "taken": 0_i64 } },
+                    )
                     .session(&mut *session)
                     .await?;
             }
@@ -464,6 +534,37 @@ impl OrderStore for MongoStore {
             .await
             .map_err(internal)?;
         u32::try_from(uses).map_err(Error::internal)
+    }
+
+    async fn bakes_taken(&self, day: NaiveDate, products: &[Id]) -> StoreResult<Vec<(Id, u32)>> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = products.iter().map(|p| bake_key(p, day)).collect();
+        let docs: Vec<Document> = self
+            .collection(coll::DAILY_BAKES)
+            .find(doc! { "_id": { "$in": keys } })
+            .await
+            .map_err(internal)?
+            .try_collect()
+            .await
+            .map_err(internal)?;
+        docs.into_iter()
+            .map(|doc| {
+                let product = doc
+                    .get_str("productId")
+                    .map_err(|_| Error::internal("a daily bake without productId"))?;
+                let taken = match doc.get("taken") {
+                    Some(Bson::Int64(n)) => *n,
+                    Some(Bson::Int32(n)) => i64::from(*n),
+                    _ => return Err(Error::internal("a daily bake without taken")),
+                };
+                Ok((
+                    Id::parse("productId", product)?,
+                    u32::try_from(taken).map_err(Error::internal)?,
+                ))
+            })
+            .collect()
     }
 }
 

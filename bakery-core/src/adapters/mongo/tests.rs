@@ -62,6 +62,7 @@ fn product(stock: Option<u32>) -> Product {
         is_featured: false,
         stock,
         option_groups: Vec::new(),
+        daily_quantity: None,
     };
     Product::create(draft, time::truncate(Utc::now()))
 }
@@ -77,6 +78,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             quantity,
             price: product.price,
             options: Vec::new(),
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -107,6 +109,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
 
 fn place(order: Order) -> PlaceOrder {
     PlaceOrder {
+        bakes: Vec::new(),
         order,
         promotion: None,
         effects: Vec::new(),

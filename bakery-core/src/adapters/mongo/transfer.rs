@@ -15,9 +15,10 @@ use super::catalog::{category_doc, product_doc};
 use super::docs::{from_doc, internal, to_doc};
 use super::shop::{setting_doc, setting_record};
 use super::{coll, MongoStore};
+use crate::domain::Id;
 use crate::error::Error;
 use crate::ports::{
-    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
+    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
     TransferProgress, DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };
 
@@ -38,6 +39,7 @@ fn collection_of(kind: RecordKind) -> &'static str {
         RecordKind::Outbox => coll::OUTBOX,
         RecordKind::PaymentEvents => coll::PAYMENT_EVENTS,
         RecordKind::ShopSettings => coll::SHOP_SETTINGS,
+        RecordKind::DailyBakes => coll::DAILY_BAKES,
     }
 }
 
@@ -58,6 +60,24 @@ fn payment_event(doc: &Document) -> StoreResult<Record> {
     }))
 }
 
+fn daily_bake(doc: &Document) -> StoreResult<Record> {
+    let text = |field: &str| {
+        doc.get_str(field)
+            .map_err(|_| Error::internal(format!("a daily bake without {field}")))
+    };
+    let taken = match doc.get("taken") {
+        Some(Bson::Int64(n)) => *n,
+        Some(Bson::Int32(n)) => i64::from(*n),
+        _ => return Err(Error::internal("a daily bake without taken")),
+    };
+    Ok(Record::DailyBake(DailyBakeRecord {
+        id: text("_id")?.to_owned(),
+        product_id: Id::parse("productId", text("productId")?)?,
+        day: text("day")?.parse().map_err(Error::internal)?,
+        taken: u32::try_from(taken).map_err(Error::internal)?,
+    }))
+}
+
 fn to_record(kind: RecordKind, doc: Document) -> StoreResult<Record> {
     match kind {
         RecordKind::Users => record(doc, Record::User),
@@ -72,6 +92,7 @@ fn to_record(kind: RecordKind, doc: Document) -> StoreResult<Record> {
         RecordKind::Outbox => record(doc, Record::Outbox),
         RecordKind::PaymentEvents => payment_event(&doc),
         RecordKind::ShopSettings => setting_record(doc),
+        RecordKind::DailyBakes => daily_bake(&doc),
     }
 }
 
@@ -94,13 +115,22 @@ fn to_document(record: &Record) -> StoreResult<Document> {
         }),
         Record::OpeningHours(r) => setting_doc(OPENING_HOURS_ID, r),
         Record::DeliveryArea(r) => setting_doc(DELIVERY_AREA_ID, r),
+        Record::DailyBake(r) => Ok(doc! {
+            "_id": r.id.as_str(),
+            "productId": r.product_id.as_str(),
+            "day": r.day.to_string(),
+            "taken": i64::from(r.taken),
+        }),
     }
 }
 
-/// The `_id` value a paging bound stands for: an ObjectId except for provider event ids and
-/// the named settings documents.
+/// The `_id` value a paging bound stands for: an ObjectId except for provider event ids, the
+/// named settings documents and the daily bakes' keys.
 fn id_bound(kind: RecordKind, id: &str) -> StoreResult<Bson> {
-    if matches!(kind, RecordKind::PaymentEvents | RecordKind::ShopSettings) {
+    if matches!(
+        kind,
+        RecordKind::PaymentEvents | RecordKind::ShopSettings | RecordKind::DailyBakes
+    ) {
         return Ok(Bson::String(id.to_owned()));
     }
     ObjectId::parse_str(id)

@@ -7,7 +7,7 @@
 //! conditional UPDATE whose row count is checked, so the rule lives in one statement.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::codec::{decode, decode_opt, encode, int, internal, ts, Conditions};
@@ -18,8 +18,8 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::ports::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PlaceOrder,
-    PromotionRedemption, StoreResult, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PlaceOrder, PromotionRedemption, StoreResult, TransitionOrder,
 };
 
 pub(super) fn push_order_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a OrderQuery) {
@@ -96,6 +96,11 @@ pub(super) async fn place_order(
             return Err(out_of_stock(order, &product));
         }
     }
+    for take in &request.bakes {
+        if !take_from_bake(conn, take).await? {
+            return Err(sold_out_for_the_day(order, &take.product_id, take.day));
+        }
+    }
     if let Some(redemption) = &request.promotion {
         redeem(conn, redemption, &order.user_id).await?;
     }
@@ -106,6 +111,27 @@ pub(super) async fn place_order(
         .await
         .map_err(internal)?;
     outbox::enqueue(conn, &request.effects).await
+}
+
+/// Adds the take to the day's count, creating it, only while the count stays within the
+/// daily quantity: one upsert whose row count says whether it applied. `false` when the
+/// day's bake cannot cover it.
+async fn take_from_bake(conn: &mut SqliteConnection, take: &DailyTake) -> StoreResult<bool> {
+    let taken = sqlx::query(
+        "INSERT INTO daily_bakes (id, product_id, day, taken)
+         SELECT ?1, ?2, ?3, ?4 WHERE ?4 <= ?5
+         ON CONFLICT (id) DO UPDATE SET taken = taken + excluded.taken
+         WHERE daily_bakes.taken + excluded.taken <= ?5",
+    )
+    .bind(bake_key(&take.product_id, take.day))
+    .bind(take.product_id.as_str())
+    .bind(take.day.to_string())
+    .bind(int(take.quantity))
+    .bind(int(take.daily_quantity))
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(taken.rows_affected() == 1)
 }
 
 /// The limits are the ones the use case checked against, re-checked at commit time.
@@ -193,6 +219,14 @@ async fn give_back(conn: &mut SqliteConnection, order: &Order) -> StoreResult<()
         .execute(&mut *conn)
         .await
         .map_err(internal)?;
+    }
+    for (product, day, quantity) in order.bakes_by_product() {
+        sqlx::query("UPDATE daily_bakes SET taken = max(taken - ?1, 0) WHERE id = ?2")
+            .bind(int(quantity))
+            .bind(bake_key(&product, day))
+            .execute(&mut *conn)
+            .await
+            .map_err(internal)?;
     }
     if let Some(promotion) = &order.promotion_id {
         sqlx::query(
@@ -424,6 +458,32 @@ impl OrderStore for SqliteStore {
     async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         promotion_uses(&mut conn, user, promotion).await
+    }
+
+    async fn bakes_taken(&self, day: NaiveDate, products: &[Id]) -> StoreResult<Vec<(Id, u32)>> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT product_id, taken FROM daily_bakes WHERE id IN (");
+        let mut ids = query.separated(", ");
+        for product in products {
+            ids.push_bind(bake_key(product, day));
+        }
+        ids.push_unseparated(")");
+        let rows: Vec<(String, i64)> = query
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(|(product, taken)| {
+                Ok((
+                    Id::parse("productId", &product)?,
+                    u32::try_from(taken).map_err(Error::internal)?,
+                ))
+            })
+            .collect()
     }
 }
 

@@ -58,6 +58,7 @@ fn product(stock: Option<u32>) -> Product {
         is_featured: false,
         stock,
         option_groups: Vec::new(),
+        daily_quantity: None,
     };
     Product::create(draft, truncate(Utc::now()))
 }
@@ -74,6 +75,7 @@ fn order(user: &Id, product: &Product, quantity: u32) -> Order {
             quantity,
             price: product.price,
             options: Vec::new(),
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(
@@ -119,6 +121,7 @@ async fn last_items_sell_exactly_once_and_cancel_gives_back() {
         .map(|_| {
             let store = store.clone();
             let request = PlaceOrder {
+                bakes: Vec::new(),
                 order: order(&user, &croissant, 1),
                 promotion: None,
                 effects: Vec::new(),
@@ -290,6 +293,7 @@ async fn an_order_stored_before_pickup_reads_as_a_delivery() {
     let old = order(&Id::generate(), &croissant, 1);
     store
         .place_order(&PlaceOrder {
+            bakes: Vec::new(),
             order: old.clone(),
             promotion: None,
             effects: Vec::new(),

@@ -6,10 +6,11 @@ use serde::de::DeserializeOwned;
 
 use super::codec::{decode, internal};
 use super::SqliteStore;
+use crate::domain::Id;
 use crate::error::Error;
 use crate::ports::{
-    ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult, DELIVERY_AREA_ID,
-    OPENING_HOURS_ID,
+    DailyBakeRecord, ExportStore, PaymentEventRecord, Record, RecordKind, StoreResult,
+    DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };
 
 /// The table each kind is stored in.
@@ -27,6 +28,7 @@ fn table(kind: RecordKind) -> &'static str {
         RecordKind::Outbox => "outbox",
         RecordKind::PaymentEvents => "payment_events",
         RecordKind::ShopSettings => "shop_settings",
+        RecordKind::DailyBakes => "daily_bakes",
     }
 }
 
@@ -66,6 +68,28 @@ impl ExportStore for SqliteStore {
                 })
                 .collect();
         }
+        if kind == RecordKind::DailyBakes {
+            let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                "SELECT id, product_id, day, taken FROM daily_bakes
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal)?;
+            return rows
+                .into_iter()
+                .map(|(id, product, day, taken)| {
+                    Ok(Record::DailyBake(DailyBakeRecord {
+                        id,
+                        product_id: Id::parse("productId", &product)?,
+                        day: day.parse().map_err(Error::internal)?,
+                        taken: u32::try_from(taken).map_err(Error::internal)?,
+                    }))
+                })
+                .collect();
+        }
         let docs: Vec<(String, String)> = sqlx::query_as(&format!(
             "SELECT id, doc FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2",
             table(kind)
@@ -92,7 +116,9 @@ impl ExportStore for SqliteStore {
                     DELIVERY_AREA_ID => record(doc, Record::DeliveryArea),
                     other => Err(Error::internal(format!("an unknown shop setting {other}"))),
                 },
-                RecordKind::PaymentEvents => Err(Error::internal("payment events have no doc")),
+                RecordKind::PaymentEvents | RecordKind::DailyBakes => Err(Error::internal(
+                    "payment events and daily bakes have no doc",
+                )),
             })
             .collect()
     }

@@ -55,6 +55,7 @@ fn order() -> Order {
             quantity: 3,
             price: Money::from_minor(450),
             options: Vec::new(),
+            bake_day: None,
         }],
         fulfilment: Fulfilment::Delivery,
         delivery_address: Some(

@@ -35,8 +35,8 @@ pub use idempotency::{
 };
 pub use notifications::NotificationStore;
 pub use orders::{
-    out_of_stock, promotion_used_up, OrderQuery, OrderStore, PaymentChange, PaymentStep,
-    PlaceOrder, PromotionRedemption, TransitionOrder,
+    bake_key, out_of_stock, promotion_used_up, sold_out_for_the_day, DailyTake, OrderQuery,
+    OrderStore, PaymentChange, PaymentStep, PlaceOrder, PromotionRedemption, TransitionOrder,
 };
 pub use outbox::{apply_outcome, AttemptOutcome, OutboxStore};
 pub use payment_events::PaymentEventStore;
@@ -44,8 +44,8 @@ pub use promotions::PromotionStore;
 pub use reviews::ReviewStore;
 pub use shop::ShopStore;
 pub use transfer::{
-    ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind, TransferProgress,
-    DELIVERY_AREA_ID, OPENING_HOURS_ID,
+    DailyBakeRecord, ExportStore, ImportStore, PaymentEventRecord, Record, RecordKind,
+    TransferProgress, DELIVERY_AREA_ID, OPENING_HOURS_ID,
 };
 pub use uploads::UploadStore;
 

@@ -2,7 +2,7 @@
 //! redemption in the same transaction; canceling gives both back.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreResult;
 use crate::domain::{
@@ -34,6 +34,48 @@ pub struct PlaceOrder {
     pub promotion: Option<PromotionRedemption>,
     /// Added to the outbox in the same transaction.
     pub effects: Vec<OutboxMessage>,
+    /// The daily bakes the order takes from (one per product with a daily quantity).
+    pub bakes: Vec<DailyTake>,
+}
+
+/// Units an order takes from one product's bake of one local day, with the product's daily
+/// quantity, which the day's count must still not exceed at commit time (as a promotion's
+/// limits travel with its redemption).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyTake {
+    pub product_id: Id,
+    pub day: NaiveDate,
+    pub quantity: u32,
+    pub daily_quantity: u32,
+}
+
+impl DailyTake {
+    /// What `order` takes from each bake it has a line of, given each product's daily
+    /// quantity; lines of products missing from `daily_quantities` take nothing.
+    pub fn of(order: &Order, daily_quantities: &[(Id, u32)]) -> Vec<Self> {
+        order
+            .bakes_by_product()
+            .into_iter()
+            .filter_map(|(product_id, day, quantity)| {
+                let daily_quantity = daily_quantities
+                    .iter()
+                    .find(|(id, _)| id == &product_id)
+                    .map(|(_, q)| *q)?;
+                Some(Self {
+                    product_id,
+                    day,
+                    quantity,
+                    daily_quantity,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The key a product's count of one day is stored under on every store
+/// (`<product id>:<YYYY-MM-DD>`): ids sort by product, then by day.
+pub fn bake_key(product: &Id, day: NaiveDate) -> String {
+    format!("{product}:{}", day.format("%Y-%m-%d"))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +132,21 @@ pub fn out_of_stock(order: &Order, product: &Id) -> Error {
     Error::conflict(ConflictCode::OutOfStock, format!("{name} is out of stock"))
 }
 
+/// What placing `order` reports when the bake of `day` cannot cover its line of `product`.
+/// The use case adds when the product is next available.
+pub fn sold_out_for_the_day(order: &Order, product: &Id, day: NaiveDate) -> Error {
+    let line = order
+        .items
+        .iter()
+        .position(|item| &item.product_id == product);
+    let name = line.map_or("a product", |i| order.items[i].name.as_str());
+    let at = line.map_or_else(String::new, |i| format!("items[{i}]: "));
+    Error::conflict(
+        ConflictCode::SoldOutForTheDay,
+        format!("{at}{name} is sold out for {}", day.format("%A %-d %B %Y")),
+    )
+}
+
 /// What placing an order reports when its promotion's global or per-customer limit is
 /// reached at commit time.
 pub fn promotion_used_up() -> Error {
@@ -104,7 +161,8 @@ pub fn promotion_used_up() -> Error {
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     /// All or nothing: decrements limited stock ([`out_of_stock`] when any line cannot be
-    /// covered), adds to units sold, counts the promotion redemption within its limits
+    /// covered), takes from each daily bake within its daily quantity
+    /// ([`sold_out_for_the_day`]), adds to units sold, counts the promotion redemption within its limits
     /// ([`promotion_used_up`]), and inserts the order.
     async fn place_order(&self, request: &PlaceOrder) -> StoreResult<()>;
     async fn get_order(&self, id: &Id) -> StoreResult<Option<Order>>;
@@ -116,7 +174,8 @@ pub trait OrderStore: Send + Sync {
     ) -> StoreResult<(Vec<Order>, u64)>;
     /// Applies the change if the order is still in `from`, appending it to the history. Moving
     /// to `canceled` also gives back stock, units sold and the promotion redemption, in the
-    /// same transaction. `None` when the order is missing or no longer in `from`.
+    /// same transaction, and gives each line's units back to the bake of its `bake_day`. `None`
+    /// when the order is missing or no longer in `from`.
     async fn transition_order(&self, request: &TransitionOrder) -> StoreResult<Option<Order>>;
     async fn set_delivery_person(
         &self,
@@ -172,4 +231,7 @@ pub trait OrderStore: Send + Sync {
     async fn has_delivered_product(&self, user: &Id, product: &Id) -> StoreResult<bool>;
     /// The user's redemptions of the promotion by orders that were not canceled.
     async fn promotion_uses_by(&self, user: &Id, promotion: &Id) -> StoreResult<u32>;
+    /// Units taken from each product's bake of `day` by orders not canceled, for the
+    /// products that have a count that day (the others have taken nothing).
+    async fn bakes_taken(&self, day: NaiveDate, products: &[Id]) -> StoreResult<Vec<(Id, u32)>>;
 }

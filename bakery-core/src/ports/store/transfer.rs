@@ -7,7 +7,7 @@
 //! along. These ports are for that operator tool only; the use cases never see them.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::StoreResult;
@@ -45,11 +45,14 @@ pub enum RecordKind {
     /// Settings staff edit at run time, one record each: the opening hours (`openingHours`)
     /// and the delivery zones (`deliveryArea`).
     ShopSettings,
+    /// Units taken from each product's daily bake, per local day: without them a shop moved
+    /// mid-day would sell today's croissants (and tomorrow's booked ones) a second time.
+    DailyBakes,
 }
 
 impl RecordKind {
     /// Every kind, in the order a migration copies them.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         Self::Users,
         Self::Categories,
         Self::Products,
@@ -62,6 +65,7 @@ impl RecordKind {
         Self::Outbox,
         Self::PaymentEvents,
         Self::ShopSettings,
+        Self::DailyBakes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +82,7 @@ impl RecordKind {
             Self::Outbox => "outbox",
             Self::PaymentEvents => "paymentEvents",
             Self::ShopSettings => "shopSettings",
+            Self::DailyBakes => "dailyBakes",
         }
     }
 }
@@ -95,6 +100,17 @@ pub struct PaymentEventRecord {
     pub id: String,
     #[serde(with = "crate::domain::time")]
     pub received_at: DateTime<Utc>,
+}
+
+/// The units taken from one product's bake of one local day, stored under
+/// [`crate::ports::bake_key`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyBakeRecord {
+    pub id: String,
+    pub product_id: crate::domain::Id,
+    pub day: NaiveDate,
+    pub taken: u32,
 }
 
 /// One stored record of any kind.
@@ -117,6 +133,7 @@ pub enum Record {
     PaymentEvent(PaymentEventRecord),
     OpeningHours(OpeningHours),
     DeliveryArea(DeliveryArea),
+    DailyBake(DailyBakeRecord),
 }
 
 impl Record {
@@ -134,6 +151,7 @@ impl Record {
             Self::Outbox(_) => RecordKind::Outbox,
             Self::PaymentEvent(_) => RecordKind::PaymentEvents,
             Self::OpeningHours(_) | Self::DeliveryArea(_) => RecordKind::ShopSettings,
+            Self::DailyBake(_) => RecordKind::DailyBakes,
         }
     }
 
@@ -153,6 +171,7 @@ impl Record {
             Self::PaymentEvent(r) => &r.id,
             Self::OpeningHours(_) => OPENING_HOURS_ID,
             Self::DeliveryArea(_) => DELIVERY_AREA_ID,
+            Self::DailyBake(r) => &r.id,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth_secrets;
+pub mod bakes;
 pub mod catalog;
 pub mod idempotency;
 pub mod notifications;

@@ -87,6 +87,61 @@ pub async fn last_items_sell_exactly_once(store: Shared) {
     assert_eq!(orders.len(), STOCK as usize);
 }
 
+/// The last units of a day's bake, raced for by orders of that day (and, to show days are
+/// apart, a few for the next day): exactly the units left are sold, the rest refused.
+pub async fn last_of_the_days_bake_sells_exactly_once(store: Shared) {
+    const DAILY: u32 = 120;
+    const LEFT: u32 = 10;
+    let today: chrono::NaiveDate = "2026-12-01".parse().expect("date");
+    let tomorrow = today.succ_opt().expect("a next day");
+    let category = stored_category(&store, "Viennoiseries").await;
+    let product = stored_product(&store, &category.id, "Croissant", 180, None).await;
+    let mut users = Vec::new();
+    for _ in 0..TASKS {
+        users.push(stored_user(&store, "Hungry").await.id);
+    }
+    store
+        .orders
+        .place_order(&place_from_bake(
+            order(&users[0], &[(&product, DAILY - LEFT)]),
+            today,
+            DAILY,
+        ))
+        .await
+        .unwrap();
+
+    // Every fifth task orders for tomorrow, whose bake is untouched.
+    let results = race(|i| {
+        let store = store.clone();
+        let day = if i % 5 == 4 { tomorrow } else { today };
+        let request = place_from_bake(order(&users[i], &[(&product, 1)]), day, DAILY);
+        async move { (day, store.orders.place_order(&request).await) }
+    })
+    .await;
+
+    let (todays, tomorrows): (Vec<_>, Vec<_>) = results.into_iter().partition(|(d, _)| *d == today);
+    let todays: Vec<_> = todays.into_iter().map(|(_, r)| r).collect();
+    let (ok, refused) = tally(&todays, ConflictCode::SoldOutForTheDay);
+    assert_eq!((ok, refused), (LEFT as usize, todays.len() - LEFT as usize));
+    assert!(tomorrows.iter().all(|(_, r)| r.is_ok()), "{tomorrows:?}");
+    assert_eq!(taken(&store, &product.id, today).await, DAILY);
+    assert_eq!(
+        taken(&store, &product.id, tomorrow).await,
+        tomorrows.len() as u32
+    );
+    let (_, total) = store
+        .orders
+        .list_orders(&OrderQuery::default(), all())
+        .await
+        .unwrap();
+    assert_eq!(total, 1 + LEFT as u64 + tomorrows.len() as u64);
+    assert_eq!(
+        reload_product(&store, &product.id).await.units_sold,
+        u64::from(DAILY - LEFT + LEFT) + tomorrows.len() as u64,
+        "refused orders sold nothing"
+    );
+}
+
 pub async fn promotion_usage_limit_holds(store: Shared) {
     const LIMIT: u32 = 7;
     let category = stored_category(&store, "Pastries").await;

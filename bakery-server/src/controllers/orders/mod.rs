@@ -37,6 +37,9 @@ impl OrdersApi {
     /// Place an order at today's catalog prices
     ///
     /// Prices come from the catalog; stock and the promotion's use are taken atomically.
+    /// Products with a daily quantity take from the bake of the order's day (today when ASAP,
+    /// the scheduled day otherwise): 409 `SOLD_OUT_FOR_THE_DAY` names the line once it is
+    /// sold out, with when it is next available.
     /// `fulfilment` is `delivery` (the default) with a `deliveryAddress`, or `pickup` at the
     /// counter without one (422 naming `deliveryAddress` otherwise); a pickup pays no delivery
     /// fee and its `estimatedDeliveryTime` is when it will be ready. A delivery pays its
